@@ -1,0 +1,48 @@
+//! Non-interactive subcommands: read a source, print. Nothing here draws.
+
+pub mod demo;
+pub mod pc;
+
+use std::fmt;
+
+/// A command failure with the exit code the contract gives it
+/// (2: usage, unreadable or unparsable input, connection errors).
+#[derive(Debug)]
+pub struct CommandError {
+    /// Process exit code.
+    pub code: i32,
+    /// One line for stderr.
+    pub message: String,
+}
+
+impl CommandError {
+    /// Exit 2 with a message.
+    pub fn usage(message: impl Into<String>) -> Self {
+        CommandError {
+            code: 2,
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for CommandError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for CommandError {}
+
+/// Reads a whole input file as UTF-8, naming the file (and the byte offset of
+/// invalid UTF-8) on failure.
+pub fn read_text(path: &std::path::Path) -> Result<String, CommandError> {
+    let bytes =
+        std::fs::read(path).map_err(|e| CommandError::usage(format!("{}: {e}", path.display())))?;
+    String::from_utf8(bytes).map_err(|e| {
+        CommandError::usage(format!(
+            "{}: not UTF-8 text at byte {}",
+            path.display(),
+            e.utf8_error().valid_up_to()
+        ))
+    })
+}

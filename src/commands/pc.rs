@@ -1,0 +1,268 @@
+//! `meshscope pc`: istioctl-identical proxy-config tables, or stable JSON.
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use serde::Serialize;
+use serde_json::Value;
+
+use super::{read_text, CommandError};
+use crate::cli::{Output, PcArgs, PcKind};
+use crate::model::clusters::ClusterStatuses;
+use crate::model::config_dump::{ConfigDump, Kind, State, SubsetKey};
+use crate::model::istioctl::{
+    bootstrap, clusters, describe_management, ecds, endpoints, listeners, routes, secrets,
+};
+
+/// Runs `pc`, returning the text to print.
+pub fn run(args: &PcArgs) -> Result<String, CommandError> {
+    let text = read_text(&args.file)?;
+    let parse_err =
+        |e: &dyn std::fmt::Display| CommandError::usage(format!("{}: {e}", args.file.display()));
+    if args.kind == PcKind::Endpoints && ClusterStatuses::looks_like(&text) {
+        let cs = ClusterStatuses::parse(&text).map_err(|e| parse_err(&e))?;
+        let rows = endpoints::runtime_endpoints(&cs, &endpoint_filter(args));
+        return Ok(match args.output {
+            Output::Table => endpoints::runtime_table(&rows),
+            Output::Json => to_json(&rows),
+        });
+    }
+    let dump = ConfigDump::parse(&text).map_err(|e| parse_err(&e))?;
+    render(&dump, args, now()).map_err(|e| parse_err(&e))
+}
+
+fn now() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+        .unwrap_or(0)
+}
+
+/// Renders one `pc` kind from a parsed dump. `now` (Unix seconds) decides
+/// certificate validity.
+pub fn render(dump: &ConfigDump<'_>, args: &PcArgs, now: i64) -> Result<String, serde_json::Error> {
+    let json = args.output == Output::Json;
+    Ok(match args.kind {
+        PcKind::Clusters => {
+            let cs = clusters::sorted_clusters(dump)?;
+            let filter = cluster_filter(args);
+            if json {
+                to_json(&cluster_rows(&cs, &filter))
+            } else {
+                clusters::cluster_table(&cs, &filter, false)
+            }
+        }
+        PcKind::Listeners => {
+            if json {
+                to_json(&resource_rows(dump, Kind::Listener))
+            } else {
+                listeners::listener_table(
+                    &values(dump, Kind::Listener)?,
+                    &listener_filter(args),
+                    false,
+                )
+            }
+        }
+        PcKind::Routes => {
+            if json {
+                to_json(&resource_rows(dump, Kind::Route))
+            } else {
+                routes::route_table(&values(dump, Kind::Route)?, &route_filter(args), false)
+            }
+        }
+        PcKind::Endpoints => {
+            let eps = endpoints::eds_endpoints(dump, &endpoint_filter(args))?;
+            if json {
+                to_json(&eps)
+            } else {
+                endpoints::eds_table(&eps, false)
+            }
+        }
+        PcKind::Secrets => {
+            let items = secrets::secret_items(dump, now);
+            if json {
+                to_json(&items)
+            } else {
+                secrets::secret_table(&items, false)
+            }
+        }
+        PcKind::Bootstrap => match bootstrap::version_summary(dump).transpose()? {
+            Some(v) if json => to_json(&v),
+            Some(v) => bootstrap::version_text(&v),
+            None => "No bootstrap found in the config dump.\n".to_string(),
+        },
+        PcKind::Ecds => {
+            let items = ecds::ecds_items(dump)?;
+            if json {
+                to_json(&items)
+            } else {
+                ecds::ecds_table(&items)
+            }
+        }
+        PcKind::All => {
+            if json {
+                to_json(&resource_rows_all(dump))
+            } else {
+                all_text(dump, args, now)?
+            }
+        }
+    })
+}
+
+/// `proxy-config all`: every table with the NAME/prefix layout, blank-line separated.
+fn all_text(dump: &ConfigDump<'_>, args: &PcArgs, now: i64) -> Result<String, serde_json::Error> {
+    let mut sections: Vec<(&str, String)> = Vec::new();
+    if let Some(v) = bootstrap::version_summary(dump).transpose()? {
+        sections.push(("BOOTSTRAP", bootstrap::version_text(&v)));
+    }
+    let cs = clusters::sorted_clusters(dump)?;
+    sections.push((
+        "CLUSTER",
+        clusters::cluster_table(&cs, &cluster_filter(args), true),
+    ));
+    sections.push((
+        "LISTENER",
+        listeners::listener_table(&values(dump, Kind::Listener)?, &listener_filter(args), true),
+    ));
+    sections.push((
+        "ROUTE",
+        routes::route_table(&values(dump, Kind::Route)?, &route_filter(args), true),
+    ));
+    sections.push((
+        "SECRET",
+        secrets::secret_table(&secrets::secret_items(dump, now), true),
+    ));
+    let eps = endpoints::eds_endpoints(dump, &endpoint_filter(args))?;
+    sections.push(("ENDPOINTS", endpoints::eds_table(&eps, true)));
+    let mut out = String::new();
+    for (i, (title, body)) in sections.iter().enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        if args.with_headers {
+            out.push_str(&format!("------ {title} INFO ------\n\n"));
+        }
+        out.push_str(body);
+    }
+    Ok(out)
+}
+
+/// The raw resources istioctl iterates: dynamic active first, then static.
+fn values(dump: &ConfigDump<'_>, kind: Kind) -> Result<Vec<Value>, serde_json::Error> {
+    let mut out = Vec::new();
+    for state in [State::Active, State::Static] {
+        for r in dump.of(kind).filter(|r| r.state == state) {
+            if let Some(raw) = r.raw {
+                out.push(serde_json::from_str(raw.get())?);
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn cluster_filter(a: &PcArgs) -> clusters::ClusterFilter {
+    clusters::ClusterFilter {
+        fqdn: a.fqdn.clone(),
+        port: a.port.filter(|p| *p != 0),
+        subset: a.subset.clone(),
+        direction: a.direction.clone(),
+    }
+}
+
+fn listener_filter(a: &PcArgs) -> listeners::ListenerFilter {
+    listeners::ListenerFilter {
+        address: a.address.clone(),
+        port: a.port,
+        r#type: a.listener_type.clone(),
+        verbose: true,
+    }
+}
+
+fn route_filter(a: &PcArgs) -> routes::RouteFilter {
+    routes::RouteFilter {
+        name: a.name.clone(),
+        verbose: true,
+    }
+}
+
+fn endpoint_filter(a: &PcArgs) -> endpoints::EndpointFilter {
+    endpoints::EndpointFilter {
+        address: a.address.clone(),
+        port: a.port.filter(|p| *p != 0),
+        cluster: a.cluster.clone(),
+        status: a.status.clone(),
+    }
+}
+
+fn to_json<T: Serialize + ?Sized>(v: &T) -> String {
+    let mut s =
+        serde_json::to_string_pretty(v).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"));
+    s.push('\n');
+    s
+}
+
+/// `-o json` row for a cluster.
+#[derive(Serialize)]
+struct ClusterRow<'a> {
+    name: &'a str,
+    fqdn: &'a str,
+    port: Option<u32>,
+    subset: &'a str,
+    direction: &'a str,
+    #[serde(rename = "type")]
+    discovery_type: &'a str,
+    destination_rule: String,
+}
+
+fn cluster_rows<'a>(
+    cs: &'a [crate::model::config_dump::ClusterInfo<'a>],
+    f: &clusters::ClusterFilter,
+) -> Vec<ClusterRow<'a>> {
+    cs.iter()
+        .filter(|c| f.matches(&c.name))
+        .map(|c| {
+            let key = SubsetKey::parse(&c.name);
+            ClusterRow {
+                name: &c.name,
+                fqdn: key.as_ref().map_or(c.name.as_ref(), |k| k.fqdn),
+                port: key.as_ref().map(|k| k.port),
+                subset: key.as_ref().map_or("", |k| k.subset),
+                direction: key.as_ref().map_or("", |k| k.direction),
+                discovery_type: c.type_label(),
+                destination_rule: describe_management(c.istio_config()),
+            }
+        })
+        .collect()
+}
+
+/// `-o json` row for any resource: identity, lifecycle and the raw object.
+#[derive(Serialize)]
+struct ResourceRow<'a> {
+    kind: Kind,
+    name: &'a str,
+    state: State,
+    version_info: Option<&'a str>,
+    last_updated: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<&'a serde_json::value::RawValue>,
+    config: Option<&'a serde_json::value::RawValue>,
+}
+
+fn resource_rows<'a>(dump: &'a ConfigDump<'a>, kind: Kind) -> Vec<ResourceRow<'a>> {
+    dump.of(kind).map(row).collect()
+}
+
+fn resource_rows_all<'a>(dump: &'a ConfigDump<'a>) -> Vec<ResourceRow<'a>> {
+    dump.resources.iter().map(row).collect()
+}
+
+fn row<'a>(r: &'a crate::model::config_dump::Resource<'a>) -> ResourceRow<'a> {
+    ResourceRow {
+        kind: r.kind,
+        name: &r.name,
+        state: r.state,
+        version_info: r.version_info.as_deref(),
+        last_updated: r.last_updated.as_deref(),
+        error: r.error,
+        config: r.raw,
+    }
+}

@@ -1,0 +1,107 @@
+//! A faithful port of the subset of Go's `text/tabwriter` that istioctl uses
+//! (`minwidth 0`, padding N, pad char ' ', no flags), so our tables are
+//! byte-for-byte what `istioctl proxy-config` prints.
+//!
+//! Cells are tab-terminated: the text after the last tab on a line is not part
+//! of a column and is never padded. Column widths are computed per *column
+//! block* (consecutive lines that have a cell in that column), exactly like Go.
+
+/// Formats `text` (lines separated by `\n`, cells by `\t`) as Go's tabwriter
+/// would with `Init(w, 0, 8, padding, ' ', 0)` followed by `Flush()`.
+pub fn format(text: &str, padding: usize) -> String {
+    let mut lines: Vec<Vec<&str>> = text.split('\n').map(|l| l.split('\t').collect()).collect();
+    // A trailing newline leaves one empty final line, which Go never emits.
+    let ends_with_newline = text.ends_with('\n');
+    if ends_with_newline {
+        lines.pop();
+    }
+    let mut out = String::with_capacity(text.len() + text.len() / 2);
+    let mut widths: Vec<usize> = Vec::new();
+    format_block(&lines, 0, lines.len(), &mut widths, padding, &mut out);
+    if ends_with_newline {
+        out.push('\n');
+    }
+    out
+}
+
+fn format_block(
+    lines: &[Vec<&str>],
+    line0: usize,
+    line1: usize,
+    widths: &mut Vec<usize>,
+    padding: usize,
+    out: &mut String,
+) {
+    let column = widths.len();
+    let mut start = line0;
+    let mut this = line0;
+    while this < line1 {
+        if column + 1 >= lines[this].len() {
+            this += 1;
+            continue;
+        }
+        write_lines(lines, start, this, widths, out);
+        start = this;
+        let mut width = 0;
+        while this < line1 && column + 1 < lines[this].len() {
+            width = width.max(cell_width(lines[this][column]) + padding);
+            this += 1;
+        }
+        widths.push(width);
+        format_block(lines, start, this, widths, padding, out);
+        widths.pop();
+        start = this;
+    }
+    write_lines(lines, start, line1, widths, out);
+}
+
+fn write_lines(lines: &[Vec<&str>], from: usize, to: usize, widths: &[usize], out: &mut String) {
+    for (i, line) in lines.iter().enumerate().take(to).skip(from) {
+        for (j, cell) in line.iter().enumerate() {
+            out.push_str(cell);
+            if let Some(&w) = widths.get(j) {
+                for _ in cell_width(cell)..w {
+                    out.push(' ');
+                }
+            }
+        }
+        if i + 1 < lines.len() {
+            out.push('\n');
+        }
+    }
+}
+
+fn cell_width(cell: &str) -> usize {
+    cell.chars().count()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::format;
+
+    #[test]
+    fn pads_tab_terminated_cells_and_leaves_the_last_cell_alone() {
+        let got = format("NAME\tPORT\tTYPE\nlonger-name\t80\tHTTP\n", 5);
+        assert_eq!(
+            got,
+            "NAME            PORT     TYPE\nlonger-name     80       HTTP\n"
+        );
+    }
+
+    #[test]
+    fn an_empty_trailing_cell_still_pads_the_cell_before_it() {
+        let got = format("A\tB\t\nxx\ty\t\n", 5);
+        assert_eq!(got, "A      B     \nxx     y     \n");
+    }
+
+    #[test]
+    fn a_line_without_tabs_ends_the_column_block() {
+        let got = format("a\tb\n\nlonger\tc\n", 1);
+        assert_eq!(got, "a b\n\nlonger c\n");
+    }
+
+    #[test]
+    fn no_trailing_newline_is_kept() {
+        assert_eq!(format("A\tB\nxyz\tC", 2), "A    B\nxyz  C");
+    }
+}

@@ -1,0 +1,6 @@
+//! Everything that does I/O: files, the Envoy/pilot-agent/istiod admin ports,
+//! the built-in demo mesh.
+
+pub mod admin;
+
+pub mod demo;
