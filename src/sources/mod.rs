@@ -2,5 +2,8 @@
 //! the built-in demo mesh.
 
 pub mod admin;
+pub mod bundle;
 
 pub mod demo;
+pub mod logs;
+pub mod target;

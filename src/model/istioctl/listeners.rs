@@ -5,7 +5,8 @@
 
 use serde_json::Value;
 
-use super::routes::{arr_field, describe_match, field, go_sort, str_field, strings};
+use super::go_sort;
+use super::routes::{arr_field, describe_match, field, str_field, strings};
 use super::tabwriter;
 
 const HTTP_CONNECTION_MANAGER: &str = "envoy.filters.network.http_connection_manager";
@@ -30,7 +31,7 @@ pub struct ListenerFilter {
 /// `listeners` are the `listener` objects in the order istioctl iterates them:
 /// **`dynamic_listeners[].active_state.listener` first, then `static_listeners[].listener`**
 /// (warming and draining states are skipped). Order matters for ties, because
-/// istioctl sorts with Go's unstable `sort.Slice` (ported exactly in `routes::go_sort`).
+/// istioctl sorts with Go's unstable `sort.Slice` (ported exactly in `go_sort`).
 /// `include_config_type` is the `proxy-config all` layout (NAME column, `listener/` prefix).
 /// istioctl fails with "no listeners found" when the dump has no listener at all;
 /// here that case yields the header line only.

@@ -6,19 +6,23 @@ pub mod bootstrap;
 pub mod clusters;
 pub mod ecds;
 pub mod endpoints;
+mod go_sort;
 pub mod listeners;
 pub mod routes;
 pub mod secrets;
 pub mod tabwriter;
 
 /// istioctl's `renderConfig`: an Istio config path in resource metadata
-/// (`/apis/networking.istio.io/v1alpha3/namespaces/NS/KIND/NAME`) as `NAME.NS`;
-/// `<unknown>` for other paths, empty for none or a malformed path.
+/// (`/apis/networking.istio.io/{v1,v1alpha3}/namespaces/NS/KIND/NAME`) as
+/// `NAME.NS`; `<unknown>` for other paths, empty for none or a malformed path.
 pub fn describe_management(config_path: Option<&str>) -> String {
     let Some(path) = config_path else {
         return String::new();
     };
-    if !path.starts_with("/apis/networking.istio.io/v1alpha3/namespaces/") {
+    let known = ["v1", "v1alpha3"]
+        .iter()
+        .any(|v| path.starts_with(&format!("/apis/networking.istio.io/{v}/namespaces/")));
+    if !known {
         return "<unknown>".to_string();
     }
     let pieces: Vec<&str> = path.split('/').collect();
@@ -39,6 +43,12 @@ mod tests {
                 "/apis/networking.istio.io/v1alpha3/namespaces/default/destination-rule/reviews"
             )),
             "reviews.default"
+        );
+        assert_eq!(
+            describe_management(Some(
+                "/apis/networking.istio.io/v1/namespaces/default/virtual-service/httpbin"
+            )),
+            "httpbin.default"
         );
         assert_eq!(describe_management(Some("/apis/other")), "<unknown>");
         assert_eq!(

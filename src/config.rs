@@ -1,0 +1,214 @@
+//! The user's config file, `$XDG_CONFIG_HOME/meshscope/config.toml`
+//! (`~/.config/meshscope/config.toml` without XDG). Embedded defaults, partial
+//! overrides, and warnings instead of crashes: a bad value keeps the default
+//! and says why in the status line.
+
+use std::path::{Path, PathBuf};
+
+/// Settings meshscope reads at start and writes back when the layout changes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Config {
+    /// Theme name (built-in) or path to a theme TOML file.
+    pub theme: String,
+    /// Views of the side-by-side panes, left to right (1 to 3).
+    pub layout: Vec<String>,
+    /// How often visible stats and health are polled, in milliseconds.
+    pub poll_interval_ms: u64,
+    /// Log lines kept per sidecar.
+    pub log_buffer_lines: usize,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            theme: "dark".to_string(),
+            layout: vec!["clusters".into(), "stats".into(), "logs".into()],
+            poll_interval_ms: 2000,
+            log_buffer_lines: 50_000,
+        }
+    }
+}
+
+/// Views a layout may name.
+pub const LAYOUT_VIEWS: &[&str] = &[
+    "overview",
+    "listeners",
+    "clusters",
+    "routes",
+    "endpoints",
+    "secrets",
+    "stats",
+    "logs",
+    "memory",
+    "istiod",
+    "cardinality",
+];
+
+impl Config {
+    /// Where the config file lives.
+    pub fn path() -> Option<PathBuf> {
+        let base = std::env::var_os("XDG_CONFIG_HOME")
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+            .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config")))?;
+        Some(base.join("meshscope").join("config.toml"))
+    }
+
+    /// Loads the file if it exists. Returns the config and warnings.
+    pub fn load(path: &Path) -> (Config, Vec<String>) {
+        match std::fs::read_to_string(path) {
+            Ok(text) => Config::parse(&text),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => (Config::default(), Vec::new()),
+            Err(e) => (
+                Config::default(),
+                vec![format!("config {}: {e}; using defaults", path.display())],
+            ),
+        }
+    }
+
+    /// Parses config text over the defaults.
+    pub fn parse(text: &str) -> (Config, Vec<String>) {
+        let mut c = Config::default();
+        let mut warnings = Vec::new();
+        let doc: toml::Table = match text.parse() {
+            Ok(d) => d,
+            Err(e) => {
+                let e: toml::de::Error = e;
+                return (
+                    c,
+                    vec![format!(
+                        "config: invalid TOML: {}; using defaults",
+                        e.message().trim()
+                    )],
+                );
+            }
+        };
+        for (key, value) in &doc {
+            match key.as_str() {
+                "theme" => match value.as_str() {
+                    Some(s) if !s.is_empty() => c.theme = s.to_string(),
+                    _ => warnings.push("config: theme must be a non-empty string".to_string()),
+                },
+                "layout" => match parse_layout(value) {
+                    Ok(l) => c.layout = l,
+                    Err(e) => warnings.push(format!("config: layout: {e}")),
+                },
+                "poll_interval_ms" => match value.as_integer() {
+                    Some(n) if (250..=60_000).contains(&n) => c.poll_interval_ms = n.unsigned_abs(),
+                    _ => warnings.push(
+                        "config: poll_interval_ms must be an integer from 250 to 60000".to_string(),
+                    ),
+                },
+                "log_buffer_lines" => match value.as_integer() {
+                    Some(n) if (1_000..=1_000_000).contains(&n) => {
+                        c.log_buffer_lines = usize::try_from(n).unwrap_or(50_000)
+                    }
+                    _ => warnings.push(
+                        "config: log_buffer_lines must be an integer from 1000 to 1000000"
+                            .to_string(),
+                    ),
+                },
+                other => warnings.push(format!("config: unknown key `{other}` ignored")),
+            }
+        }
+        (c, warnings)
+    }
+
+    /// The file text for this config.
+    pub fn to_toml(&self) -> String {
+        let layout: Vec<String> = self.layout.iter().map(|v| format!("\"{v}\"")).collect();
+        format!(
+            "# meshscope settings (written by meshscope when you change the layout)\n\
+             theme = \"{}\"\nlayout = [{}]\npoll_interval_ms = {}\nlog_buffer_lines = {}\n",
+            self.theme.replace('\\', "\\\\").replace('"', "\\\""),
+            layout.join(", "),
+            self.poll_interval_ms,
+            self.log_buffer_lines
+        )
+    }
+
+    /// Writes the config atomically (temp file + rename).
+    pub fn save(&self, path: &Path) -> std::io::Result<()> {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        let tmp = path.with_extension("toml.tmp");
+        std::fs::write(&tmp, self.to_toml())?;
+        std::fs::rename(&tmp, path)
+    }
+}
+
+/// A layout: 1 to 3 known view names.
+pub fn parse_layout(value: &toml::Value) -> Result<Vec<String>, String> {
+    let items = value.as_array().ok_or("expected a list of view names")?;
+    let mut out = Vec::new();
+    for v in items {
+        let name = v.as_str().ok_or("view names must be strings")?;
+        if !LAYOUT_VIEWS.contains(&name) {
+            return Err(format!(
+                "unknown view `{name}` (one of: {})",
+                LAYOUT_VIEWS.join(", ")
+            ));
+        }
+        out.push(name.to_string());
+    }
+    if out.is_empty() || out.len() > 3 {
+        return Err(format!("{} views given; a layout has 1 to 3", out.len()));
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn partial_override_keeps_other_defaults() {
+        let (c, w) = Config::parse("theme = \"light\"\n");
+        assert!(w.is_empty());
+        assert_eq!(c.theme, "light");
+        assert_eq!(c.layout, Config::default().layout);
+    }
+
+    #[test]
+    fn each_invalid_setting_has_its_message() {
+        let cases = [
+            ("theme = 3", "config: theme must be a non-empty string"),
+            ("layout = \"clusters\"", "config: layout: expected a list of view names"),
+            ("layout = [\"clusters\", \"bogus\"]", "config: layout: unknown view `bogus` (one of: overview, listeners, clusters, routes, endpoints, secrets, stats, logs, memory, istiod, cardinality)"),
+            ("layout = []", "config: layout: 0 views given; a layout has 1 to 3"),
+            ("layout = [1]", "config: layout: view names must be strings"),
+            ("poll_interval_ms = 5", "config: poll_interval_ms must be an integer from 250 to 60000"),
+            ("log_buffer_lines = \"many\"", "config: log_buffer_lines must be an integer from 1000 to 1000000"),
+            ("colour = \"red\"", "config: unknown key `colour` ignored"),
+        ];
+        for (text, want) in cases {
+            let (c, w) = Config::parse(text);
+            assert_eq!(w, vec![want.to_string()], "for {text}");
+            assert_eq!(
+                c,
+                Config::default(),
+                "a bad value keeps the defaults ({text})"
+            );
+        }
+        let (c, w) = Config::parse("theme = [");
+        assert_eq!(c, Config::default());
+        assert_eq!(w.len(), 1);
+        assert!(w[0].starts_with("config: invalid TOML:"), "{w:?}");
+    }
+
+    #[test]
+    fn save_and_load_round_trip() {
+        let dir = std::env::temp_dir().join(format!("meshscope-config-{}", std::process::id()));
+        let path = dir.join("meshscope/config.toml");
+        let c = Config {
+            layout: vec!["listeners".into(), "routes".into()],
+            ..Config::default()
+        };
+        c.save(&path).unwrap();
+        let (back, w) = Config::load(&path);
+        assert!(w.is_empty(), "{w:?}");
+        assert_eq!(back, c);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}

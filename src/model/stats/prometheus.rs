@@ -1,0 +1,411 @@
+//! A streaming parser for the Prometheus text exposition format (Envoy's
+//! `/stats/prometheus`, pilot-agent's merged 15020 output, istiod's
+//! `/metrics`). It iterates samples that borrow from the input; labels stay
+//! as their raw text and are decoded on demand, so a 1M-line body is parsed
+//! without allocating per line. Bad lines are collected, never fatal.
+
+use std::borrow::Cow;
+
+use serde::Serialize;
+
+use super::LineError;
+
+/// The metric type a `# TYPE` line declares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PromKind {
+    /// `counter`.
+    Counter,
+    /// `gauge`.
+    Gauge,
+    /// `histogram`: `_bucket{le=..}`, `_sum` and `_count` samples.
+    Histogram,
+    /// `summary`: `{quantile=..}`, `_sum` and `_count` samples.
+    Summary,
+    /// `untyped`, or a sample without a matching `# TYPE`.
+    Untyped,
+}
+
+impl PromKind {
+    fn parse(s: &str) -> Option<PromKind> {
+        Some(match s {
+            "counter" => PromKind::Counter,
+            "gauge" => PromKind::Gauge,
+            "histogram" | "gaugehistogram" => PromKind::Histogram,
+            "summary" => PromKind::Summary,
+            "untyped" | "unknown" => PromKind::Untyped,
+            _ => return None,
+        })
+    }
+}
+
+/// The labels of one sample, kept as the validated text between `{` and `}`
+/// and decoded lazily.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct PromLabels<'a> {
+    raw: &'a str,
+}
+
+impl<'a> PromLabels<'a> {
+    /// The raw text between the braces, escapes included.
+    pub fn raw(&self) -> &'a str {
+        self.raw
+    }
+
+    /// Whether the sample has no labels.
+    pub fn is_empty(&self) -> bool {
+        self.iter().next().is_none()
+    }
+
+    /// The `(name, value)` pairs in order; values are borrowed unless they
+    /// contain escapes (`\\`, `\"`, `\n`).
+    pub fn iter(&self) -> LabelIter<'a> {
+        LabelIter { rest: self.raw }
+    }
+
+    /// The value of label `name`, if present.
+    pub fn get(&self, name: &str) -> Option<Cow<'a, str>> {
+        self.iter().find(|(n, _)| *n == name).map(|(_, v)| v)
+    }
+}
+
+/// Iterator over a validated label set, see [`PromLabels::iter`].
+#[derive(Debug, Clone)]
+pub struct LabelIter<'a> {
+    rest: &'a str,
+}
+
+impl<'a> Iterator for LabelIter<'a> {
+    type Item = (&'a str, Cow<'a, str>);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let rest = self.rest.trim_start_matches([',', ' ', '\t']);
+        let eq = rest.find('=')?;
+        let name = rest[..eq].trim();
+        let after = rest[eq + 1..].trim_start().strip_prefix('"')?;
+        let (value, len) = scan_value(after).ok()?;
+        self.rest = &after[len + 1..];
+        Some((name, value))
+    }
+}
+
+/// Scans a label value up to its closing quote; returns the decoded value
+/// and the byte length before the closing quote.
+fn scan_value(s: &str) -> Result<(Cow<'_, str>, usize), &'static str> {
+    let bytes = s.as_bytes();
+    let mut i = 0;
+    let mut owned: Option<String> = None;
+    let mut copied = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'"' => {
+                let value = match owned {
+                    Some(mut o) => {
+                        o.push_str(&s[copied..i]);
+                        Cow::Owned(o)
+                    }
+                    None => Cow::Borrowed(&s[..i]),
+                };
+                return Ok((value, i));
+            }
+            b'\\' => {
+                let o = owned.get_or_insert_with(String::new);
+                o.push_str(&s[copied..i]);
+                match bytes.get(i + 1) {
+                    Some(b'n') => o.push('\n'),
+                    Some(b'\\') => o.push('\\'),
+                    Some(b'"') => o.push('"'),
+                    Some(_) => o.push('\\'),
+                    None => return Err("unterminated escape in label value"),
+                }
+                i += if bytes.get(i + 1).is_some_and(|b| b"n\\\"".contains(b)) {
+                    2
+                } else {
+                    1
+                };
+                copied = i;
+            }
+            _ => i += 1,
+        }
+    }
+    Err("unterminated label value")
+}
+
+/// Skips a label value without decoding it; returns the index of the
+/// closing quote.
+fn skip_value(bytes: &[u8], mut i: usize) -> Option<usize> {
+    while i < bytes.len() {
+        match bytes[i] {
+            b'"' => return Some(i),
+            b'\\' => i += 2,
+            _ => i += 1,
+        }
+    }
+    None
+}
+
+/// One sample line.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PromSample<'a> {
+    /// The metric family: the `# TYPE` name for `_bucket`/`_sum`/`_count`
+    /// samples of histograms and summaries, else the sample's own name.
+    pub family: &'a str,
+    /// The sample's name as written, e.g. `istio_request_duration_milliseconds_bucket`.
+    pub name: &'a str,
+    /// The family's declared type.
+    pub kind: PromKind,
+    /// The labels.
+    pub labels: PromLabels<'a>,
+    /// The value; `NaN`, `+Inf` and `-Inf` are allowed.
+    pub value: f64,
+    /// The optional timestamp in milliseconds.
+    pub timestamp_ms: Option<i64>,
+    /// 1-based line number.
+    pub line: usize,
+}
+
+/// Iterates the samples of a Prometheus text body; see the module docs.
+/// Errors are collected in [`PromParser::errors`].
+#[derive(Debug, Clone)]
+pub struct PromParser<'a> {
+    rest: &'a str,
+    line: usize,
+    family: &'a str,
+    kind: PromKind,
+    errors: Vec<LineError>,
+}
+
+impl<'a> PromParser<'a> {
+    /// A parser over the whole body.
+    pub fn new(text: &'a str) -> Self {
+        PromParser {
+            rest: text,
+            line: 0,
+            family: "",
+            kind: PromKind::Untyped,
+            errors: Vec::new(),
+        }
+    }
+
+    /// A parser over `text[start..]` (start must be a line start), with line
+    /// numbers and the `# TYPE` context of the lines before it, so a large
+    /// body can be split between threads.
+    pub fn resume(text: &'a str, start: usize) -> Self {
+        let mut parser = PromParser::new(text.get(start..).unwrap_or(""));
+        let before = text.get(..start).unwrap_or("");
+        parser.line = before.bytes().filter(|&b| b == b'\n').count();
+        if let Some(pos) = before.rfind("# TYPE ") {
+            let type_line = before[pos..].lines().next().unwrap_or("");
+            let mut ctx = PromParser::new(type_line);
+            let _ = ctx.parse_comment(type_line);
+            parser.family = ctx.family;
+            parser.kind = ctx.kind;
+        }
+        parser
+    }
+
+    /// The lines that could not be parsed so far.
+    pub fn errors(&self) -> &[LineError] {
+        &self.errors
+    }
+
+    /// Consumes the parser, returning the collected errors.
+    pub fn into_errors(self) -> Vec<LineError> {
+        self.errors
+    }
+
+    fn parse_comment(&mut self, line: &'a str) -> Result<(), String> {
+        let body = line[1..].trim_start();
+        let (keyword, rest) = body.split_once([' ', '\t']).unwrap_or((body, ""));
+        let rest = rest.trim_start();
+        match keyword {
+            "TYPE" => {
+                let (name, kind) = rest.split_once([' ', '\t']).unwrap_or((rest, ""));
+                if !valid_metric_name(name) {
+                    return Err(format!("bad metric name in TYPE: {name:?}"));
+                }
+                let kind = PromKind::parse(kind.trim())
+                    .ok_or_else(|| format!("unknown metric type {:?}", kind.trim()))?;
+                self.family = name;
+                self.kind = kind;
+                Ok(())
+            }
+            "HELP" => {
+                let name = rest.split([' ', '\t']).next().unwrap_or("");
+                if valid_metric_name(name) {
+                    Ok(())
+                } else {
+                    Err(format!("bad metric name in HELP: {name:?}"))
+                }
+            }
+            _ => Ok(()),
+        }
+    }
+
+    fn parse_sample(&self, line: &'a str) -> Result<PromSample<'a>, String> {
+        let bytes = line.as_bytes();
+        let name_end = bytes
+            .iter()
+            .position(|&b| !(b.is_ascii_alphanumeric() || b == b'_' || b == b':'))
+            .unwrap_or(bytes.len());
+        let name = &line[..name_end];
+        if !valid_metric_name(name) {
+            return Err(format!("bad metric name {:?}", clip(line)));
+        }
+        let mut i = name_end;
+        let mut labels = PromLabels::default();
+        if bytes.get(i) == Some(&b'{') {
+            let end = validate_labels(bytes, i + 1).map_err(|e| format!("{name}: {e}"))?;
+            labels.raw = &line[i + 1..end];
+            i = end + 1;
+        }
+        let mut fields = line[i..].split_ascii_whitespace();
+        let value = fields
+            .next()
+            .ok_or_else(|| format!("{name}: missing value"))?;
+        let value = parse_value(value).ok_or_else(|| format!("{name}: bad value {value:?}"))?;
+        let timestamp_ms = match fields.next() {
+            Some(t) => Some(
+                t.parse::<i64>()
+                    .map_err(|_| format!("{name}: bad timestamp {t:?}"))?,
+            ),
+            None => None,
+        };
+        if fields.next().is_some() {
+            return Err(format!("{name}: unexpected text after the value"));
+        }
+        let (family, kind) = self.family_of(name);
+        Ok(PromSample {
+            family,
+            name,
+            kind,
+            labels,
+            value,
+            timestamp_ms,
+            line: self.line,
+        })
+    }
+
+    fn family_of(&self, name: &'a str) -> (&'a str, PromKind) {
+        let family = self.family;
+        if !family.is_empty() {
+            if name == family {
+                return (family, self.kind);
+            }
+            if let Some(suffix) = name.strip_prefix(family) {
+                let ok = match self.kind {
+                    PromKind::Histogram => {
+                        matches!(suffix, "_bucket" | "_sum" | "_count" | "_created")
+                    }
+                    PromKind::Summary => matches!(suffix, "_sum" | "_count" | "_created"),
+                    PromKind::Counter => matches!(suffix, "_total" | "_created"),
+                    _ => false,
+                };
+                if ok {
+                    return (family, self.kind);
+                }
+            }
+        }
+        (name, PromKind::Untyped)
+    }
+}
+
+impl<'a> Iterator for PromParser<'a> {
+    type Item = PromSample<'a>;
+
+    fn next(&mut self) -> Option<PromSample<'a>> {
+        while !self.rest.is_empty() {
+            let (line, rest) = match self.rest.find('\n') {
+                Some(i) => (&self.rest[..i], &self.rest[i + 1..]),
+                None => (self.rest, ""),
+            };
+            self.rest = rest;
+            self.line += 1;
+            let line = line.trim_end_matches('\r').trim_start_matches([' ', '\t']);
+            if line.is_empty() {
+                continue;
+            }
+            let result = if line.starts_with('#') {
+                self.parse_comment(line).map(|()| None)
+            } else {
+                self.parse_sample(line).map(Some)
+            };
+            match result {
+                Ok(Some(sample)) => return Some(sample),
+                Ok(None) => {}
+                Err(message) => self.errors.push(LineError {
+                    line: self.line,
+                    message,
+                }),
+            }
+        }
+        None
+    }
+}
+
+/// Checks `name="value",...}` starting at `i`; returns the index of `}`.
+fn validate_labels(bytes: &[u8], mut i: usize) -> Result<usize, &'static str> {
+    loop {
+        while matches!(bytes.get(i), Some(b' ' | b'\t' | b',')) {
+            i += 1;
+        }
+        match bytes.get(i) {
+            Some(b'}') => return Ok(i),
+            None => return Err("unterminated label set"),
+            Some(b) if b.is_ascii_alphabetic() || *b == b'_' => {}
+            Some(_) => return Err("bad label name"),
+        }
+        while bytes
+            .get(i)
+            .is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_')
+        {
+            i += 1;
+        }
+        while matches!(bytes.get(i), Some(b' ' | b'\t')) {
+            i += 1;
+        }
+        if bytes.get(i) != Some(&b'=') {
+            return Err("expected `=` after label name");
+        }
+        i += 1;
+        while matches!(bytes.get(i), Some(b' ' | b'\t')) {
+            i += 1;
+        }
+        if bytes.get(i) != Some(&b'"') {
+            return Err("expected `\"` to open label value");
+        }
+        i = skip_value(bytes, i + 1).ok_or("unterminated label value")? + 1;
+        match bytes.get(i) {
+            Some(b',' | b'}' | b' ' | b'\t') => {}
+            _ => return Err("expected `,` or `}` after label value"),
+        }
+    }
+}
+
+fn parse_value(s: &str) -> Option<f64> {
+    match s {
+        "+Inf" | "Inf" => Some(f64::INFINITY),
+        "-Inf" => Some(f64::NEG_INFINITY),
+        "NaN" => Some(f64::NAN),
+        _ => s.parse().ok(),
+    }
+}
+
+fn valid_metric_name(name: &str) -> bool {
+    let mut bytes = name.bytes();
+    bytes
+        .next()
+        .is_some_and(|b| b.is_ascii_alphabetic() || b == b'_' || b == b':')
+        && bytes.all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b':')
+}
+
+fn clip(s: &str) -> &str {
+    match s.char_indices().nth(80) {
+        Some((i, _)) => &s[..i],
+        None => s,
+    }
+}
+
+#[cfg(test)]
+#[path = "prometheus_tests.rs"]
+mod tests;

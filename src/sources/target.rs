@@ -1,0 +1,271 @@
+//! What is behind a sidecar, hidden behind one trait: the demo mesh, a pod in
+//! a cluster, ports forwarded by hand, or a captured bundle all answer the
+//! same [`Fetcher`] calls, so every view runs the same code path.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::Arc;
+
+use futures::future::BoxFuture;
+use serde::{Deserialize, Serialize};
+
+use super::admin::{
+    AdminClient, AdminError, ClientOptions, ConfigDumpQuery, StatsFormat, StatsQuery,
+};
+
+/// One sidecar (or gateway) we can inspect.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TargetInfo {
+    /// Kubernetes namespace.
+    pub namespace: String,
+    /// Pod name.
+    pub name: String,
+    /// `app` label.
+    #[serde(default)]
+    pub app: String,
+    /// Envoy admin base URL (port 15000), when reachable.
+    #[serde(default)]
+    pub admin: Option<String>,
+    /// pilot-agent base URL (port 15020), when reachable.
+    #[serde(default)]
+    pub agent: Option<String>,
+    /// Demo scenarios pinned to this pod (demo mesh only).
+    #[serde(default)]
+    pub scenarios: Vec<String>,
+}
+
+impl TargetInfo {
+    /// `namespace/name`.
+    pub fn key(&self) -> String {
+        format!("{}/{}", self.namespace, self.name)
+    }
+}
+
+/// Every target plus the control plane.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MeshInfo {
+    /// istiod base URL (port 15014), when reachable.
+    #[serde(default)]
+    pub istiod: Option<String>,
+    /// The sidecars.
+    #[serde(default)]
+    pub pods: Vec<TargetInfo>,
+}
+
+/// An admin endpoint we read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Endpoint {
+    /// Envoy `/config_dump?include_eds`.
+    ConfigDump,
+    /// Envoy `/clusters?format=json`.
+    ClustersJson,
+    /// Envoy `/server_info`.
+    ServerInfo,
+    /// Envoy `/ready`.
+    Ready,
+    /// Envoy `/stats` (text).
+    Stats,
+    /// Envoy `/stats/prometheus`.
+    Prometheus,
+    /// Envoy `/memory`.
+    Memory,
+    /// Envoy `/logging` (GET).
+    Logging,
+    /// Envoy `/certs`.
+    Certs,
+    /// Envoy `/listeners?format=json`.
+    Listeners,
+    /// pilot-agent `/healthz/ready`.
+    AgentReady,
+    /// pilot-agent merged `/stats/prometheus`.
+    AgentPrometheus,
+    /// istiod `/metrics`.
+    IstiodMetrics,
+    /// istiod `/debug/syncz`.
+    Syncz,
+}
+
+impl Endpoint {
+    /// Every read-only endpoint of a sidecar, in snapshot order.
+    pub const SIDECAR: &'static [Endpoint] = &[
+        Endpoint::ConfigDump,
+        Endpoint::ClustersJson,
+        Endpoint::ServerInfo,
+        Endpoint::Ready,
+        Endpoint::Stats,
+        Endpoint::Prometheus,
+        Endpoint::Memory,
+        Endpoint::Logging,
+        Endpoint::Certs,
+        Endpoint::Listeners,
+        Endpoint::AgentReady,
+        Endpoint::AgentPrometheus,
+    ];
+    /// Every read-only endpoint of istiod.
+    pub const ISTIOD: &'static [Endpoint] = &[Endpoint::IstiodMetrics, Endpoint::Syncz];
+
+    /// Stable name, used in bundles and JSON.
+    pub fn name(self) -> &'static str {
+        match self {
+            Endpoint::ConfigDump => "config_dump",
+            Endpoint::ClustersJson => "clusters_json",
+            Endpoint::ServerInfo => "server_info",
+            Endpoint::Ready => "ready",
+            Endpoint::Stats => "stats",
+            Endpoint::Prometheus => "prometheus",
+            Endpoint::Memory => "memory",
+            Endpoint::Logging => "logging",
+            Endpoint::Certs => "certs",
+            Endpoint::Listeners => "listeners",
+            Endpoint::AgentReady => "agent_ready",
+            Endpoint::AgentPrometheus => "agent_prometheus",
+            Endpoint::IstiodMetrics => "istiod_metrics",
+            Endpoint::Syncz => "syncz",
+        }
+    }
+
+    /// Served by pilot-agent (15020) rather than Envoy (15000).
+    pub fn is_agent(self) -> bool {
+        matches!(self, Endpoint::AgentReady | Endpoint::AgentPrometheus)
+    }
+}
+
+/// A fetched body with its HTTP status (503 from a readiness probe is data).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fetched {
+    /// HTTP status.
+    pub status: u16,
+    /// Body bytes.
+    pub body: Arc<Vec<u8>>,
+}
+
+/// Why a fetch failed, with what was asked; shown in the pane that asked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FetchError(pub String);
+
+impl fmt::Display for FetchError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for FetchError {}
+
+impl From<AdminError> for FetchError {
+    fn from(e: AdminError) -> Self {
+        FetchError(e.to_string())
+    }
+}
+
+/// The one trait every source implements. `target: None` asks istiod.
+pub trait Fetcher: Send + Sync {
+    /// Reads an endpoint. Must never block the caller: the future does the I/O.
+    fn fetch(
+        &self,
+        target: Option<&TargetInfo>,
+        endpoint: Endpoint,
+    ) -> BoxFuture<'static, Result<Fetched, FetchError>>;
+}
+
+/// Fetches over HTTP with the admin client (demo mesh, `--admin`, port-forwards).
+pub struct AdminFetcher {
+    istiod: Option<AdminClient>,
+    clients: HashMap<String, (Option<AdminClient>, Option<AdminClient>)>,
+}
+
+impl AdminFetcher {
+    /// Builds clients for every URL in the mesh.
+    pub fn new(mesh: &MeshInfo, opts: &ClientOptions) -> Result<Self, FetchError> {
+        let client = |url: &Option<String>| -> Result<Option<AdminClient>, FetchError> {
+            url.as_deref()
+                .map(|u| AdminClient::new(u, opts.clone()))
+                .transpose()
+                .map_err(FetchError::from)
+        };
+        let mut clients = HashMap::new();
+        for p in &mesh.pods {
+            clients.insert(p.key(), (client(&p.admin)?, client(&p.agent)?));
+        }
+        Ok(AdminFetcher {
+            istiod: client(&mesh.istiod)?,
+            clients,
+        })
+    }
+}
+
+impl Fetcher for AdminFetcher {
+    fn fetch(
+        &self,
+        target: Option<&TargetInfo>,
+        endpoint: Endpoint,
+    ) -> BoxFuture<'static, Result<Fetched, FetchError>> {
+        let client = match target {
+            None => self
+                .istiod
+                .clone()
+                .ok_or_else(|| FetchError("no istiod URL (pass --istiod URL)".into())),
+            Some(t) => {
+                let pair = self.clients.get(&t.key());
+                let c = if endpoint.is_agent() {
+                    pair.and_then(|p| p.1.clone()).ok_or_else(|| {
+                        FetchError(format!(
+                            "{}: no pilot-agent URL (pass --agent URL)",
+                            t.key()
+                        ))
+                    })
+                } else {
+                    pair.and_then(|p| p.0.clone())
+                        .ok_or_else(|| FetchError(format!("{}: no Envoy admin URL", t.key())))
+                };
+                c
+            }
+        };
+        Box::pin(async move {
+            let client = client?;
+            let resp = match endpoint {
+                Endpoint::ConfigDump => {
+                    client
+                        .config_dump(&ConfigDumpQuery {
+                            include_eds: true,
+                            ..Default::default()
+                        })
+                        .await?
+                }
+                Endpoint::ClustersJson => client.clusters_json().await?,
+                Endpoint::ServerInfo => client.server_info().await?,
+                Endpoint::Ready => client.ready().await?,
+                Endpoint::Stats => {
+                    client
+                        .stats(&StatsQuery {
+                            format: StatsFormat::Text,
+                            filter: None,
+                            used_only: false,
+                        })
+                        .await?
+                }
+                Endpoint::Prometheus => {
+                    client
+                        .stats(&StatsQuery {
+                            format: StatsFormat::Prometheus,
+                            filter: None,
+                            used_only: false,
+                        })
+                        .await?
+                }
+                Endpoint::Memory => client.memory().await?,
+                Endpoint::Logging => client.logging().await?,
+                Endpoint::Certs => client.certs().await?,
+                Endpoint::Listeners => client.listeners().await?,
+                Endpoint::AgentReady => client.agent_ready().await?,
+                Endpoint::AgentPrometheus => client.agent_prometheus().await?,
+                Endpoint::IstiodMetrics => client.istiod_metrics().await?,
+                Endpoint::Syncz => client.syncz().await?,
+            };
+            Ok(Fetched {
+                status: resp.status,
+                body: Arc::new(resp.body),
+            })
+        })
+    }
+}
