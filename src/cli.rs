@@ -8,9 +8,29 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 #[derive(Debug, Parser)]
 #[command(name = "meshscope", version, about, long_about = None)]
 pub struct Cli {
+    /// Admin endpoints forwarded by hand (without a command: open the TUI on them).
+    #[command(flatten)]
+    pub source: SourceArgs,
+    /// Colour theme: dark, light, high-contrast, or a path to a theme TOML file.
+    #[arg(long, global = true, value_name = "THEME")]
+    pub theme: Option<String>,
     /// What to do; without a command the TUI opens.
     #[command(subcommand)]
     pub command: Option<Command>,
+}
+
+/// Where a sidecar's admin endpoints are, when reached by URL.
+#[derive(Debug, Clone, Default, Args)]
+pub struct SourceArgs {
+    /// Envoy admin URL (port 15000), e.g. http://127.0.0.1:15000.
+    #[arg(long, value_name = "URL")]
+    pub admin: Option<String>,
+    /// pilot-agent URL (port 15020).
+    #[arg(long, value_name = "URL")]
+    pub agent: Option<String>,
+    /// istiod URL (port 15014).
+    #[arg(long, value_name = "URL")]
+    pub istiod: Option<String>,
 }
 
 /// Subcommands.
@@ -19,8 +39,25 @@ pub enum Command {
     /// Print istioctl-identical proxy-config tables from a config dump.
     #[command(name = "pc", alias = "proxy-config")]
     Pc(PcArgs),
-    /// The built-in simulated mesh.
+    /// The built-in simulated mesh: the TUI on it, or headless with --serve.
     Demo(DemoArgs),
+    /// Open a captured snapshot bundle in the TUI, offline.
+    Open {
+        /// The bundle written by `meshscope snapshot`.
+        bundle: PathBuf,
+    },
+    /// Capture every read-only endpoint into one bundle file (atomically, secrets redacted).
+    Snapshot {
+        /// Where the sidecar is.
+        #[command(flatten)]
+        source: SourceArgs,
+        /// Pod label for the bundle (`namespace/name`).
+        #[arg(long, default_value = "default/sidecar")]
+        pod: String,
+        /// Output bundle file.
+        #[arg(short = 'o', long = "output", value_name = "BUNDLE")]
+        output: PathBuf,
+    },
 }
 
 /// Output format of non-interactive commands.
@@ -66,8 +103,17 @@ pub struct PcArgs {
     /// What to list.
     pub kind: PcKind,
     /// A saved `/config_dump` (or `/clusters?format=json` for endpoints).
-    #[arg(short = 'f', long = "file", value_name = "DUMP")]
-    pub file: PathBuf,
+    #[arg(short = 'f', long = "file", value_name = "DUMP", conflicts_with_all = ["admin", "bundle"])]
+    pub file: Option<PathBuf>,
+    /// Read from a live Envoy admin URL instead (e.g. a port-forward).
+    #[arg(long, value_name = "URL", conflicts_with = "bundle")]
+    pub admin: Option<String>,
+    /// Read from a snapshot bundle instead.
+    #[arg(long, value_name = "BUNDLE")]
+    pub bundle: Option<PathBuf>,
+    /// With --bundle: which pod (`namespace/name`; default: the first).
+    #[arg(long, value_name = "NS/NAME")]
+    pub pod: Option<String>,
     /// Output format.
     #[arg(short = 'o', long = "output", value_enum, default_value_t)]
     pub output: Output,
@@ -109,6 +155,21 @@ pub struct DemoArgs {
     /// Demo tools.
     #[command(subcommand)]
     pub command: Option<DemoCommand>,
+    /// Run only these scenarios (repeatable); default: a realistic mix.
+    #[arg(long = "scenario", value_name = "NAME")]
+    pub scenarios: Vec<String>,
+    /// Run the mesh headless until Ctrl-C and print its manifest.
+    #[arg(long)]
+    pub serve: bool,
+    /// With --serve: write the manifest JSON here too (and bind the ports it lists, if any).
+    #[arg(long, value_name = "FILE")]
+    pub manifest: Option<PathBuf>,
+    /// Inject a fault into every response: slow, reset, garbage, truncate, 500.
+    #[arg(long, value_name = "KIND")]
+    pub fault: Option<String>,
+    /// Access logs in Istio's JSON encoding instead of text.
+    #[arg(long)]
+    pub json_logs: bool,
 }
 
 /// `meshscope demo ...` subcommands.

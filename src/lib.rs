@@ -5,8 +5,12 @@
 //! Non-interactive subcommands live in [`commands`] and only print.
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::panic))]
 
+pub mod app;
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod launch;
 pub mod model;
 pub mod sources;
+pub mod tui;
+pub mod ui;

@@ -4,15 +4,27 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use clap::Parser;
-use meshscope::cli::{Cli, Command};
+use meshscope::cli::{Cli, Command, DemoArgs};
 use meshscope::commands::{self, CommandError};
+use meshscope::launch;
 
 fn main() -> ExitCode {
     if let Err(e) = color_eyre::install() {
         eprintln!("meshscope: {e}");
     }
     let cli = Cli::parse();
-    match run(cli) {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("meshscope: cannot start the async runtime: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    match runtime.block_on(run(cli)) {
         Ok(out) => {
             let mut stdout = std::io::stdout().lock();
             // A closed pipe (`| head`) is not an error worth reporting.
@@ -27,12 +39,43 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(cli: Cli) -> Result<String, CommandError> {
+async fn run(cli: Cli) -> Result<String, CommandError> {
+    let theme = cli.theme.as_deref();
     match cli.command {
-        Some(Command::Pc(args)) => commands::pc::run(&args),
-        Some(Command::Demo(args)) => commands::demo::run(&args),
+        Some(Command::Pc(args)) => commands::pc::run(&args).await,
+        Some(Command::Demo(args)) if args.command.is_some() => commands::demo::run(&args),
+        Some(Command::Demo(args)) if args.serve => serve(&args).await,
+        Some(Command::Demo(args)) => launch::demo(&args, theme).await.map(|_| String::new()),
+        Some(Command::Open { bundle }) => launch::open(&bundle, theme).await.map(|_| String::new()),
+        Some(Command::Snapshot {
+            source,
+            pod,
+            output,
+        }) => commands::snapshot::run(&source, &pod, &output).await,
+        None if cli.source.admin.is_some() || cli.source.agent.is_some() => {
+            launch::admin(&cli.source, theme)
+                .await
+                .map(|_| String::new())
+        }
         None => Err(CommandError::usage(
-            "the interactive TUI is not built yet; try `meshscope pc clusters --file DUMP`",
+            "Kubernetes discovery is not built yet: run `meshscope demo` for the simulated mesh, \
+             or `meshscope --admin http://127.0.0.1:15000` on a port-forward",
         )),
     }
+}
+
+/// `meshscope demo --serve`: headless until Ctrl-C; the manifest goes to stdout.
+async fn serve(args: &DemoArgs) -> Result<String, CommandError> {
+    let opts = launch::serve_options(args)?;
+    let shutdown = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    meshscope::sources::demo::run_headless_with(opts, shutdown, |m| {
+        let mut out = std::io::stdout().lock();
+        let _ = writeln!(out, "{}", m.to_json());
+        let _ = out.flush();
+    })
+    .await
+    .map(|_| String::new())
+    .map_err(|e| CommandError::usage(e.to_string()))
 }

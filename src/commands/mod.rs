@@ -2,6 +2,8 @@
 
 pub mod demo;
 pub mod pc;
+pub mod snapshot;
+pub mod source;
 
 use std::fmt;
 

@@ -6,18 +6,42 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::{read_text, CommandError};
-use crate::cli::{Output, PcArgs, PcKind};
+use crate::cli::{Output, PcArgs, PcKind, SourceArgs};
 use crate::model::clusters::ClusterStatuses;
 use crate::model::config_dump::{ConfigDump, Kind, State, SubsetKey};
 use crate::model::istioctl::{
     bootstrap, clusters, describe_management, ecds, endpoints, listeners, routes, secrets,
 };
+use crate::sources::target::Endpoint;
 
 /// Runs `pc`, returning the text to print.
-pub fn run(args: &PcArgs) -> Result<String, CommandError> {
-    let text = read_text(&args.file)?;
-    let parse_err =
-        |e: &dyn std::fmt::Display| CommandError::usage(format!("{}: {e}", args.file.display()));
+pub async fn run(args: &PcArgs) -> Result<String, CommandError> {
+    // istioctl reads /clusters for endpoints from a live proxy; so do we.
+    let endpoint = if args.kind == PcKind::Endpoints {
+        Endpoint::ClustersJson
+    } else {
+        Endpoint::ConfigDump
+    };
+    let (origin, text) = if let Some(file) = &args.file {
+        (file.display().to_string(), read_text(file)?)
+    } else if let Some(url) = &args.admin {
+        let mesh = super::source::single_mesh(&SourceArgs {
+            admin: Some(url.clone()),
+            ..Default::default()
+        });
+        (
+            url.clone(),
+            super::source::fetch_text(&mesh, endpoint).await?,
+        )
+    } else if let Some(bundle) = &args.bundle {
+        let text = super::source::bundle_text(bundle, args.pod.as_deref(), endpoint)?;
+        (bundle.display().to_string(), text)
+    } else {
+        return Err(CommandError::usage(
+            "pc needs a source: --file DUMP, --admin URL or --bundle BUNDLE",
+        ));
+    };
+    let parse_err = |e: &dyn std::fmt::Display| CommandError::usage(format!("{origin}: {e}"));
     if args.kind == PcKind::Endpoints && ClusterStatuses::looks_like(&text) {
         let cs = ClusterStatuses::parse(&text).map_err(|e| parse_err(&e))?;
         let rows = endpoints::runtime_endpoints(&cs, &endpoint_filter(args));

@@ -9,7 +9,10 @@ use ratatui::style::{Color, Modifier, Style};
 pub const BUILTIN: &[(&str, &str)] = &[
     ("dark", include_str!("../../themes/dark.toml")),
     ("light", include_str!("../../themes/light.toml")),
-    ("high-contrast", include_str!("../../themes/high-contrast.toml")),
+    (
+        "high-contrast",
+        include_str!("../../themes/high-contrast.toml"),
+    ),
 ];
 
 /// Semantic styles used by every view.
@@ -65,7 +68,9 @@ impl Theme {
     /// The default dark theme.
     pub fn dark() -> Theme {
         // The embedded file is tested to parse; fall back to monochrome rather than panic.
-        Theme::from_toml(BUILTIN[0].1).map(|(t, _)| t).unwrap_or_else(|_| Theme::monochrome())
+        Theme::from_toml(BUILTIN[0].1)
+            .map(|(t, _)| t)
+            .unwrap_or_else(|_| Theme::monochrome())
     }
 
     /// No colours at all, for `NO_COLOR`: meaning carried by modifiers.
@@ -98,9 +103,9 @@ impl Theme {
     /// Parses a theme file. Unknown roles and bad colours are warnings (the
     /// role keeps the dark theme's value); only unparsable TOML is an error.
     pub fn from_toml(text: &str) -> Result<(Theme, Vec<String>), String> {
-        let doc: toml::Table = text.parse().map_err(|e: toml::de::Error| {
-            format!("invalid theme TOML: {}", e.message())
-        })?;
+        let doc: toml::Table = text
+            .parse()
+            .map_err(|e: toml::de::Error| format!("invalid theme TOML: {}", e.message()))?;
         let mut warnings = Vec::new();
         let name = doc
             .get("name")
@@ -261,7 +266,10 @@ mod tests {
 
     #[test]
     fn bad_colours_and_unknown_roles_are_warnings() {
-        let (t, w) = Theme::from_toml("[colors]\nok = \"#12\"\nwat = \"red\"\nerror = \"indexed:300\"\nwarn = 3\n").unwrap();
+        let (t, w) = Theme::from_toml(
+            "[colors]\nok = \"#12\"\nwat = \"red\"\nerror = \"indexed:300\"\nwarn = 3\n",
+        )
+        .unwrap();
         assert_eq!(
             w,
             vec![

@@ -40,6 +40,66 @@ pub fn listener_table(
     filter: &ListenerFilter,
     include_config_type: bool,
 ) -> String {
+    let mut out = String::new();
+    if include_config_type {
+        out.push_str("NAME\t");
+    }
+    out.push_str(if filter.verbose {
+        "ADDRESSES\tPORT\tMATCH\tDESTINATION\n"
+    } else {
+        "ADDRESSES\tPORT\tTYPE\n"
+    });
+    for row in listener_rows(listeners, filter) {
+        let prefix = if include_config_type {
+            format!("listener/{}\t", row.name)
+        } else {
+            String::new()
+        };
+        if !filter.verbose {
+            out.push_str(&format!(
+                "{prefix}{}\t{}\t{}\n",
+                row.addresses, row.port, row.kind
+            ));
+            continue;
+        }
+        for chain in &row.chains {
+            out.push_str(&format!(
+                "{prefix}{}\t{}\t{}\t{}\n",
+                row.addresses, row.port, chain.matched, chain.destination
+            ));
+        }
+    }
+    tabwriter::format(&out, 1)
+}
+
+/// One listener as istioctl describes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListenerRow {
+    /// Listener name.
+    pub name: String,
+    /// Main and additional addresses, comma-separated.
+    pub addresses: String,
+    /// Port.
+    pub port: u32,
+    /// `HTTP`, `TCP`, `HTTP+TCP` or `UNKNOWN`.
+    pub kind: &'static str,
+    /// Filter chains in istioctl's order.
+    pub chains: Vec<ChainRow>,
+}
+
+/// One filter chain of a listener.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChainRow {
+    /// istioctl's MATCH column.
+    pub matched: String,
+    /// istioctl's DESTINATION column (which hides `BlackHoleCluster` TCP proxies).
+    pub destination: String,
+    /// The cluster of the chain's `tcp_proxy`, when it has one, blackholes included.
+    pub tcp_cluster: Option<String>,
+}
+
+/// The listeners that pass `filter`, in istioctl's order, with their chains.
+pub fn listener_rows(listeners: &[Value], filter: &ListenerFilter) -> Vec<ListenerRow> {
     let mut rows: Vec<Summary> = listeners
         .iter()
         .map(Summary::new)
@@ -54,46 +114,25 @@ pub fn listener_table(
         }
         a.kind < b.kind
     });
-
-    let mut out = String::new();
-    if include_config_type {
-        out.push_str("NAME\t");
-    }
-    out.push_str(if filter.verbose {
-        "ADDRESSES\tPORT\tMATCH\tDESTINATION\n"
-    } else {
-        "ADDRESSES\tPORT\tTYPE\n"
-    });
-    for row in rows {
-        let mut prefix = String::new();
-        if include_config_type {
-            prefix = format!("listener/{}\t", str_field(row.listener, "name"));
-        }
-        let addresses = row.addresses.join(",");
-        if !filter.verbose {
-            out.push_str(&format!(
-                "{prefix}{addresses}\t{}\t{}\n",
-                row.port, row.kind
-            ));
-            continue;
-        }
-        let mut chains: Vec<(String, String)> = filter_chains(row.listener)
-            .map(|fc| {
-                (
-                    describe_chain_match(field(fc, "filter_chain_match")),
-                    destination(arr_field(fc, "filters")),
-                )
-            })
-            .collect();
-        go_sort::sort_slice(&mut chains, |a, b| a.1 > b.1);
-        for (matched, dest) in chains {
-            out.push_str(&format!(
-                "{prefix}{addresses}\t{}\t{matched}\t{dest}\n",
-                row.port
-            ));
-        }
-    }
-    tabwriter::format(&out, 1)
+    rows.into_iter()
+        .map(|row| {
+            let mut chains: Vec<ChainRow> = filter_chains(row.listener)
+                .map(|fc| ChainRow {
+                    matched: describe_chain_match(field(fc, "filter_chain_match")),
+                    destination: destination(arr_field(fc, "filters")),
+                    tcp_cluster: tcp_cluster(arr_field(fc, "filters")),
+                })
+                .collect();
+            go_sort::sort_slice(&mut chains, |a, b| a.destination > b.destination);
+            ListenerRow {
+                name: str_field(row.listener, "name").to_string(),
+                addresses: row.addresses.join(","),
+                port: row.port,
+                kind: row.kind,
+                chains,
+            }
+        })
+        .collect()
 }
 
 /// What istioctl derives once per listener.
@@ -291,6 +330,16 @@ fn destination(filters: &[Value]) -> String {
         }
     }
     "Non-HTTP/Non-TCP".to_string()
+}
+
+/// The cluster a chain's `tcp_proxy` sends to, whatever it is.
+fn tcp_cluster(filters: &[Value]) -> Option<String> {
+    filters
+        .iter()
+        .find(|f| str_field(f, "name") == TCP_PROXY)
+        .and_then(|f| field(f, "typed_config"))
+        .map(|c| str_field(c, "cluster").to_string())
+        .filter(|c| !c.is_empty())
 }
 
 /// Go `describeRouteConfig`, the DESTINATION of a listener with an inline route config.

@@ -35,6 +35,59 @@ pub fn route_table(
     filter: &RouteFilter,
     include_config_type: bool,
 ) -> String {
+    let mut out = String::from(if filter.verbose {
+        "NAME\tVHOST NAME\tDOMAINS\tMATCH\tVIRTUAL SERVICE\n"
+    } else {
+        "NAME\tVIRTUAL HOSTS\n"
+    });
+    for rc in route_rows(route_configs, filter) {
+        let name = if include_config_type {
+            format!("route/{}", rc.name)
+        } else {
+            rc.name.clone()
+        };
+        if !filter.verbose {
+            out.push_str(&format!("{name}\t{}\n", rc.virtual_hosts));
+            continue;
+        }
+        for r in &rc.routes {
+            out.push_str(&format!(
+                "{name}\t{}\t{}\t{}\t{}\n",
+                r.vhost, r.domains, r.matcher, r.virtual_service
+            ));
+        }
+    }
+    tabwriter::format(&out, 5)
+}
+
+/// A route configuration as istioctl describes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RouteConfigRow {
+    /// Route configuration name (`80`, `http.8080`, `inbound|9080||`…).
+    pub name: String,
+    /// Number of virtual hosts.
+    pub virtual_hosts: usize,
+    /// One entry per non-passthrough route (or `/*` `404` for an empty virtual host).
+    pub routes: Vec<RouteRow>,
+}
+
+/// One route of a virtual host.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RouteRow {
+    /// Virtual host name.
+    pub vhost: String,
+    /// Domains, shortened like istioctl.
+    pub domains: String,
+    /// The match (`/*`, `PathPrefix:/get`…).
+    pub matcher: String,
+    /// `name.namespace` of the VirtualService, `404` for an empty virtual host.
+    pub virtual_service: String,
+    /// Clusters the route sends to (weighted clusters included).
+    pub clusters: Vec<String>,
+}
+
+/// The route configurations that pass `filter`, in istioctl's order.
+pub fn route_rows(route_configs: &[Value], filter: &RouteFilter) -> Vec<RouteConfigRow> {
     let mut routes: Vec<(&Value, Option<i64>)> = route_configs
         .iter()
         .map(|r| (r, str_field(r, "name").parse::<i64>().ok()))
@@ -44,45 +97,64 @@ pub fn route_table(
         &mut routes,
         |a, b| matches!((a.1, b.1), (Some(x), Some(y)) if x < y),
     );
-
-    let mut out = String::from(if filter.verbose {
-        "NAME\tVHOST NAME\tDOMAINS\tMATCH\tVIRTUAL SERVICE\n"
-    } else {
-        "NAME\tVIRTUAL HOSTS\n"
-    });
     let wanted = filter.name.as_deref().unwrap_or("");
+    let mut out = Vec::new();
     for (route, _) in routes {
-        let raw_name = str_field(route, "name");
-        if !wanted.is_empty() && wanted != raw_name {
+        let name = str_field(route, "name");
+        if !wanted.is_empty() && wanted != name {
             continue;
         }
-        let name = if include_config_type {
-            format!("route/{raw_name}")
-        } else {
-            raw_name.to_string()
-        };
         let vhosts = arr_field(route, "virtual_hosts");
-        if !filter.verbose {
-            out.push_str(&format!("{name}\t{}\n", vhosts.len()));
-            continue;
-        }
+        let mut rows = Vec::new();
         for vhost in vhosts {
-            let vhost_name = str_field(vhost, "name");
+            let vhost_name = str_field(vhost, "name").to_string();
             let domains = describe_route_domains(&strings(vhost, "domains"));
             let vroutes = arr_field(vhost, "routes");
             for r in vroutes.iter().filter(|r| !is_passthrough(r)) {
-                let matcher = field(r, "match").map(describe_match).unwrap_or_default();
-                let vs = route_management(field(r, "metadata"));
-                out.push_str(&format!(
-                    "{name}\t{vhost_name}\t{domains}\t{matcher}\t{vs}\n"
-                ));
+                rows.push(RouteRow {
+                    vhost: vhost_name.clone(),
+                    domains: domains.clone(),
+                    matcher: field(r, "match").map(describe_match).unwrap_or_default(),
+                    virtual_service: route_management(field(r, "metadata")),
+                    clusters: route_clusters(r),
+                });
             }
             if vroutes.is_empty() {
-                out.push_str(&format!("{name}\t{vhost_name}\t{domains}\t/*\t404\n"));
+                rows.push(RouteRow {
+                    vhost: vhost_name,
+                    domains,
+                    matcher: "/*".to_string(),
+                    virtual_service: "404".to_string(),
+                    clusters: Vec::new(),
+                });
             }
         }
+        out.push(RouteConfigRow {
+            name: name.to_string(),
+            virtual_hosts: vhosts.len(),
+            routes: rows,
+        });
     }
-    tabwriter::format(&out, 5)
+    out
+}
+
+/// The clusters a route's action sends to.
+fn route_clusters(route: &Value) -> Vec<String> {
+    let Some(action) = field(route, "route") else {
+        return Vec::new();
+    };
+    let single = str_field(action, "cluster");
+    if !single.is_empty() {
+        return vec![single.to_string()];
+    }
+    field(action, "weighted_clusters")
+        .map(|w| {
+            arr_field(w, "clusters")
+                .iter()
+                .map(|c| str_field(c, "name").to_string())
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// `v[name]`, accepting the snake_case `name` or its camelCase spelling; `null` counts as absent.

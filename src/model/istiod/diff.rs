@@ -180,7 +180,11 @@ fn differing_paths(a: &Value, b: &Value, at: &mut String, out: &mut Vec<String>)
 
 fn push_path(at: &str, out: &mut Vec<String>) {
     if out.len() < MAX_PATHS {
-        out.push(if at.is_empty() { "/".to_string() } else { at.to_string() });
+        out.push(if at.is_empty() {
+            "/".to_string()
+        } else {
+            at.to_string()
+        });
     }
 }
 
@@ -249,7 +253,11 @@ mod tests {
 
     #[test]
     fn array_and_missing_key_paths() {
-        let istiod = [item("listener", "l", r#"{"chains":[{"a":1},{"a":2}],"x":1}"#)];
+        let istiod = [item(
+            "listener",
+            "l",
+            r#"{"chains":[{"a":1},{"a":2}],"x":1}"#,
+        )];
         let envoy = [item("listener", "l", r#"{"chains":[{"a":1},{"a":3}]}"#)];
         let d = diff_configs(&istiod, &envoy);
         assert_eq!(d.differing[0].paths, ["/chains/1/a", "/x"]);

@@ -56,11 +56,6 @@ impl HistogramAcc {
             .unwrap_or(0.0)
     }
 
-    /// Sum of observations.
-    pub fn sum(&self) -> f64 {
-        self.sum
-    }
-
     /// Observations strictly above `threshold`: total minus the cumulative
     /// count of the largest bucket bound `<= threshold` (an upper bound when
     /// no bucket sits exactly on the threshold).
@@ -169,12 +164,7 @@ mod tests {
 
     #[test]
     fn counts_observations_above_a_threshold() {
-        let h = acc(&[
-            (1e6, 5.0),
-            (4e6, 8.0),
-            (1e7, 9.0),
-            (f64::INFINITY, 10.0),
-        ]);
+        let h = acc(&[(1e6, 5.0), (4e6, 8.0), (1e7, 9.0), (f64::INFINITY, 10.0)]);
         assert_eq!(h.count_above(4e6), 2.0);
         assert_eq!(h.count_above(1e7), 1.0);
         assert_eq!(h.count_above(5e6), 2.0);

@@ -233,16 +233,25 @@ impl<'a> Acc<'a> {
             "pilot_info" => report.version = label("version").or(report.version.take()),
             "istio_build" if report.version.is_none() => report.version = label("tag"),
             "pilot_total_rejected_configs" => {
-                let key = (label("type").unwrap_or_default(), label("name").unwrap_or_default());
+                let key = (
+                    label("type").unwrap_or_default(),
+                    label("name").unwrap_or_default(),
+                );
                 *self.rejected.entry(key).or_default() += s.value;
             }
             "pilot_total_xds_rejects" => {
-                *self.xds_rejects_by_type.entry(label("type").unwrap_or_default()).or_default() +=
-                    s.value;
+                *self
+                    .xds_rejects_by_type
+                    .entry(label("type").unwrap_or_default())
+                    .or_default() += s.value;
             }
-            "pilot_xds_cds_reject" | "pilot_xds_lds_reject" | "pilot_xds_rds_reject"
+            "pilot_xds_cds_reject"
+            | "pilot_xds_lds_reject"
+            | "pilot_xds_rds_reject"
             | "pilot_xds_eds_reject" => {
-                let xds = family.trim_start_matches("pilot_xds_").trim_end_matches("_reject");
+                let xds = family
+                    .trim_start_matches("pilot_xds_")
+                    .trim_end_matches("_reject");
                 let key = (xds.to_string(), label("node"), label("err"));
                 *self.xds_rejects.entry(key).or_default() += s.value;
             }
@@ -259,7 +268,8 @@ impl<'a> Acc<'a> {
                     None => *self.pushes.entry(kind).or_default() += s.value,
                 }
             }
-            "pilot_xds_push_time" | "pilot_proxy_convergence_time"
+            "pilot_xds_push_time"
+            | "pilot_proxy_convergence_time"
             | "pilot_xds_config_size_bytes" => self.histogram(family, s),
             f if f.starts_with("pilot_conflict_") => {
                 *self.conflicts.entry(f).or_default() += s.value;
@@ -339,52 +349,6 @@ fn named(map: BTreeMap<&str, f64>) -> Vec<NamedValue> {
         .map(|(name, value)| NamedValue {
             name: name.to_string(),
             value,
-        })
-        .collect()
-}
-
-/// Per-second rate of one xDS type's counter between two scrapes.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct TypedRate {
-    /// xDS type.
-    pub kind: String,
-    /// Increase per second (a counter reset counts from zero).
-    pub per_second: f64,
-}
-
-/// Push and send-error rates between an earlier and a later scrape taken
-/// `elapsed_seconds` apart. Empty when `elapsed_seconds` is not positive.
-pub fn push_rates(
-    earlier: &IstiodReport,
-    later: &IstiodReport,
-    elapsed_seconds: f64,
-) -> (Vec<TypedRate>, Vec<TypedRate>) {
-    (
-        rates(&earlier.pushes, &later.pushes, elapsed_seconds),
-        rates(&earlier.send_errors, &later.send_errors, elapsed_seconds),
-    )
-}
-
-fn rates(earlier: &[TypedCount], later: &[TypedCount], elapsed: f64) -> Vec<TypedRate> {
-    if elapsed.is_nan() || elapsed <= 0.0 {
-        return Vec::new();
-    }
-    later
-        .iter()
-        .map(|now| {
-            let before = earlier
-                .iter()
-                .find(|b| b.kind == now.kind)
-                .map_or(0.0, |b| b.count);
-            let increase = if now.count >= before {
-                now.count - before
-            } else {
-                now.count
-            };
-            TypedRate {
-                kind: now.kind.clone(),
-                per_second: increase / elapsed,
-            }
         })
         .collect()
 }

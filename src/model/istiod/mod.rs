@@ -8,6 +8,7 @@ mod diff;
 mod histogram;
 mod metrics;
 pub(crate) mod prom;
+mod rates;
 mod rejections;
 mod syncz;
 mod text;
@@ -18,10 +19,10 @@ pub use diff::{
 };
 pub use histogram::Quantiles;
 pub use metrics::{
-    parse_metrics, push_rates, ConfigSize, IstiodReport, LineError, NamedValue, RejectedConfig,
-    TypedCount, TypedRate, VersionCount, XdsReject, EXPECTED_METRICS, GRPC_DEFAULT_LIMIT_BYTES,
-    STRAIN_BYTES,
+    parse_metrics, ConfigSize, IstiodReport, LineError, NamedValue, RejectedConfig, TypedCount,
+    VersionCount, XdsReject, EXPECTED_METRICS, GRPC_DEFAULT_LIMIT_BYTES, STRAIN_BYTES,
 };
+pub use rates::{push_rates, TypedRate};
 pub use rejections::{rejections, Rejection, RejectionSource};
 pub use syncz::{parse_syncz, proxy_status_table, ProxyStatus, SyncState, SynczError};
 pub use text::istiod_text;

@@ -85,6 +85,12 @@ fn parse_sample(line: &str) -> Result<Sample<'_>, String> {
     if name.is_empty() {
         return Err(format!("missing metric name in {line:?}"));
     }
+    if !name
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b':')
+    {
+        return Err(format!("invalid metric name {name:?}"));
+    }
     let mut rest = &line[name_end..];
     let mut labels = Vec::new();
     if let Some(after_brace) = rest.strip_prefix('{') {
@@ -112,9 +118,7 @@ fn parse_labels<'a>(mut s: &'a str, out: &mut Vec<(&'a str, &'a str)>) -> Result
         let eq = s.find('=').ok_or("label without '='")?;
         let key = s[..eq].trim();
         let after_eq = s[eq + 1..].trim_start();
-        let body = after_eq
-            .strip_prefix('"')
-            .ok_or("label value not quoted")?;
+        let body = after_eq.strip_prefix('"').ok_or("label value not quoted")?;
         let end = closing_quote(body).ok_or("unterminated label value")?;
         out.push((key, &body[..end]));
         s = body[end + 1..].trim_start();
@@ -204,7 +208,10 @@ mod tests {
         let text = "h_bucket{le=\"+Inf\",type=\"cds\"} 7\nh_sum NaN\nh_count -Inf\n";
         let s = samples(text);
         assert_eq!(histogram_part(s[0].name), Some(("h", Part::Bucket)));
-        assert_eq!(s[0].label("le").and_then(|v| parse_value(&v)), Some(f64::INFINITY));
+        assert_eq!(
+            s[0].label("le").and_then(|v| parse_value(&v)),
+            Some(f64::INFINITY)
+        );
         assert!(s[1].value.is_nan());
         assert_eq!(histogram_part(s[1].name), Some(("h", Part::Sum)));
         assert_eq!(s[2].value, f64::NEG_INFINITY);

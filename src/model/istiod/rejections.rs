@@ -97,7 +97,10 @@ fn from_istiod(r: &IstiodReport, out: &mut Vec<Rejection>) {
         out.push(Rejection {
             source: RejectionSource::Istiod,
             kind: xds.clone(),
-            object: x.node.clone().unwrap_or_else(|| "(unknown proxy)".to_string()),
+            object: x
+                .node
+                .clone()
+                .unwrap_or_else(|| "(unknown proxy)".to_string()),
             count: x.count,
             meaning: format!(
                 "the proxy NACKed istiod's {xds} push ({error}); it keeps serving its last \
@@ -144,7 +147,11 @@ fn from_envoy_stat(stat: &str, value: f64) -> Option<Rejection> {
     } else if stat == "listener_manager.lds.update_rejected" {
         ("LDS", "listeners".to_string(), "a listener update (LDS)")
     } else if let Some(route) = rds_route_config(stat) {
-        ("RDS", route.to_string(), "a route configuration update (RDS)")
+        (
+            "RDS",
+            route.to_string(),
+            "a route configuration update (RDS)",
+        )
     } else {
         return None;
     };
@@ -173,7 +180,9 @@ fn from_envoy_stat(stat: &str, value: f64) -> Option<Rejection> {
 
 /// `http.<stat_prefix>.rds.<route_config>.update_rejected` → route config.
 fn rds_route_config(stat: &str) -> Option<&str> {
-    let rest = stat.strip_prefix("http.")?.strip_suffix(".update_rejected")?;
+    let rest = stat
+        .strip_prefix("http.")?
+        .strip_suffix(".update_rejected")?;
     let at = rest.find(".rds.")?;
     let route = &rest[at + ".rds.".len()..];
     (!route.is_empty()).then_some(route)
@@ -193,9 +202,16 @@ mod tests {
         assert_eq!(list.len(), 1);
         let r = &list[0];
         assert_eq!(r.source, RejectionSource::Istiod);
-        assert_eq!((r.kind.as_str(), r.object.as_str()), ("gateway", "default/test2"));
+        assert_eq!(
+            (r.kind.as_str(), r.object.as_str()),
+            ("gateway", "default/test2")
+        );
         assert_eq!(r.count, 3.0);
-        assert!(r.meaning.contains("same host on the same port"), "{}", r.meaning);
+        assert!(
+            r.meaning.contains("same host on the same port"),
+            "{}",
+            r.meaning
+        );
         assert!(r.fix.contains("duplicate host names"), "{}", r.fix);
     }
 
@@ -205,11 +221,17 @@ mod tests {
             ("cluster_manager.cds.update_rejected", 2.0),
             ("listener_manager.lds.update_rejected", 0.0),
             ("http.outbound_0.0.0.0_8080.rds.8080.update_rejected", 5.0),
-            ("http.inbound_0.0.0.0_9080.rds.inbound.9080.update_success", 9.0),
+            (
+                "http.inbound_0.0.0.0_9080.rds.inbound.9080.update_success",
+                9.0,
+            ),
             ("cluster_manager.cds.update_success", 7.0),
         ];
         let list = rejections(None, &stats);
-        let got: Vec<_> = list.iter().map(|r| (r.kind.as_str(), r.object.as_str(), r.count)).collect();
+        let got: Vec<_> = list
+            .iter()
+            .map(|r| (r.kind.as_str(), r.object.as_str(), r.count))
+            .collect();
         assert_eq!(got, [("RDS", "8080", 5.0), ("CDS", "clusters", 2.0)]);
         assert!(list.iter().all(|r| r.source == RejectionSource::Envoy));
     }
@@ -220,7 +242,10 @@ mod tests {
             "pilot_total_xds_rejects{type=\"lds\"} 4\n\
              pilot_xds_lds_reject{node=\"sidecar~10.0.0.1~a.default~default.svc.cluster.local\",err=\"bad filter\"} 4\n",
         );
-        let list = rejections(Some(&report), &[("cluster_manager.cds.update_rejected", 9.0)]);
+        let list = rejections(
+            Some(&report),
+            &[("cluster_manager.cds.update_rejected", 9.0)],
+        );
         assert_eq!(list.len(), 2);
         assert_eq!(list[0].source, RejectionSource::Istiod);
         assert_eq!(list[0].kind, "LDS");

@@ -165,8 +165,21 @@ fn connected(r: &IstiodReport) -> String {
     table(&rows)
 }
 
-fn quantile_row(rows: &mut String, name: &str, q: &Quantiles, unit: &str) {
-    let cell = |v: Option<f64>| v.map_or("-".to_string(), |v| format!("{}{unit}", num(v)));
+/// Decimal byte sizes (istiod's thresholds are decimal: 4 MB = 4,000,000 B).
+fn bytes(v: f64) -> String {
+    match v {
+        v if v >= 1e6 => format!("{} MB", num((v / 1e5).round() / 10.0)),
+        v if v >= 1e3 => format!("{} kB", num((v / 1e2).round() / 10.0)),
+        v => format!("{} B", num(v)),
+    }
+}
+
+fn seconds(v: f64) -> String {
+    format!("{}s", num(v))
+}
+
+fn quantile_row(rows: &mut String, name: &str, q: &Quantiles, unit: fn(f64) -> String) {
+    let cell = |v: Option<f64>| v.map_or("-".to_string(), unit);
     let _ = writeln!(
         rows,
         "{name}\t{}\t{}\t{}\t{}",
@@ -183,10 +196,10 @@ fn latency(r: &IstiodReport) -> String {
     }
     let mut rows = String::from("HISTOGRAM\tCOUNT\tP50\tP90\tP99\n");
     if let Some(q) = &r.push_time {
-        quantile_row(&mut rows, "pilot_xds_push_time", q, "s");
+        quantile_row(&mut rows, "pilot_xds_push_time", q, seconds);
     }
     if let Some(q) = &r.convergence_time {
-        quantile_row(&mut rows, "pilot_proxy_convergence_time", q, "s");
+        quantile_row(&mut rows, "pilot_proxy_convergence_time", q, seconds);
     }
     table(&rows)
 }
@@ -196,14 +209,23 @@ fn config_size(r: &IstiodReport) -> String {
         return "none reported\n".to_string();
     };
     let mut rows = String::from("HISTOGRAM\tCOUNT\tP50\tP90\tP99\n");
-    quantile_row(&mut rows, "pilot_xds_config_size_bytes", &c.quantiles, "B");
+    quantile_row(
+        &mut rows,
+        "pilot_xds_config_size_bytes",
+        &c.quantiles,
+        bytes,
+    );
     let mut out = table(&rows);
     let _ = writeln!(
         out,
         "pushes over 4 MB (gRPC default limit): {}",
         num(c.over_grpc_limit)
     );
-    let _ = writeln!(out, "pushes over 10 MB (strains istiod): {}", num(c.over_strain));
+    let _ = writeln!(
+        out,
+        "pushes over 10 MB (strains istiod): {}",
+        num(c.over_strain)
+    );
     out
 }
 

@@ -35,7 +35,7 @@ struct Document<'a> {
 #[derive(Deserialize)]
 struct Entry<'a> {
     #[serde(borrow, default)]
-    name: Option<Cow<'a, str>>,
+    name: Cow<'a, str>,
     #[serde(borrow, default)]
     value: Option<&'a RawValue>,
     #[serde(borrow, default)]
@@ -91,9 +91,12 @@ pub fn parse_envoy_json(text: &str) -> Result<Vec<Stat<'_>>, EnvoyJsonError> {
                 });
             }
         }
-        let (Some(name), Some(raw)) = (entry.name, entry.value) else {
+        let (name, Some(raw)) = (entry.name, entry.value) else {
             continue;
         };
+        if name.is_empty() {
+            continue;
+        }
         let raw = raw.get();
         let stat = if let Ok(n) = raw.parse::<u64>() {
             let kind = guess_kind(&name);

@@ -205,7 +205,10 @@ mod tests {
         assert_eq!(parsed.stats[3].value, StatValue::Quantiles(Vec::new()));
         assert_eq!(parsed.stats[3].kind, StatKind::Histogram);
         assert_eq!(parsed.stats[4].kind, StatKind::TextReadout);
-        assert_eq!(parsed.stats[4].value, StatValue::Text(Cow::Borrowed("1.28.0")));
+        assert_eq!(
+            parsed.stats[4].value,
+            StatValue::Text(Cow::Borrowed("1.28.0"))
+        );
     }
 
     #[test]

@@ -12,8 +12,11 @@ use serde::Serialize;
 
 pub mod envoy_json;
 pub mod envoy_text;
+pub mod fxhash;
 pub mod highlights;
 pub mod prometheus;
+pub mod shape;
+pub mod synthetic;
 pub mod tags;
 
 pub use envoy_json::{parse_envoy_json, EnvoyJsonError};
@@ -112,3 +115,7 @@ pub struct ParsedStats<'a> {
     /// Lines that could not be parsed, in input order.
     pub errors: Vec<LineError>,
 }
+
+#[cfg(test)]
+#[path = "fixture_tests.rs"]
+mod fixture_tests;

@@ -16,6 +16,7 @@ go_gc_duration_seconds_count 2
 # some free comment
 up 1
 weird_inf -Inf
+weird_pos +Inf
 "#;
 
 #[test]
@@ -23,7 +24,7 @@ fn samples_families_kinds_and_labels() {
     let mut parser = PromParser::new(BODY);
     let samples: Vec<PromSample<'_>> = parser.by_ref().collect();
     assert!(parser.errors().is_empty(), "{:?}", parser.errors());
-    assert_eq!(samples.len(), 11);
+    assert_eq!(samples.len(), 12);
 
     let first = &samples[0];
     assert_eq!(first.family, "istio_requests_total");
@@ -41,7 +42,7 @@ fn samples_families_kinds_and_labels() {
 
     assert_eq!(samples[3].family, "istio_request_duration_milliseconds");
     assert_eq!(samples[3].kind, PromKind::Histogram);
-    assert_eq!(samples[3].value, f64::INFINITY);
+    assert_eq!(samples[3].value, 4.0);
     assert_eq!(samples[3].labels.get("le").as_deref(), Some("+Inf"));
     assert_eq!(samples[5].family, "istio_request_duration_milliseconds");
 
@@ -53,6 +54,7 @@ fn samples_families_kinds_and_labels() {
     assert_eq!(samples[9].kind, PromKind::Untyped);
     assert!(samples[9].labels.is_empty());
     assert_eq!(samples[10].value, f64::NEG_INFINITY);
+    assert_eq!(samples[11].value, f64::INFINITY);
 }
 
 #[test]
@@ -76,7 +78,9 @@ fn bad_lines_are_collected_with_line_numbers() {
 
 #[test]
 fn resume_recovers_type_context_and_line_numbers() {
-    let start = BODY.find("istio_request_duration_milliseconds_sum").unwrap_or(0);
+    let start = BODY
+        .find("istio_request_duration_milliseconds_sum")
+        .unwrap_or(0);
     let samples: Vec<PromSample<'_>> = PromParser::resume(BODY, start).collect();
     assert_eq!(samples[0].family, "istio_request_duration_milliseconds");
     assert_eq!(samples[0].kind, PromKind::Histogram);

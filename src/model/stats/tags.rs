@@ -134,7 +134,8 @@ fn split_cluster(rest: &str) -> Option<(&str, &str)> {
             return Some((&rest[..i], &rest[i + 1..]));
         }
     }
-    rest.rsplit_once('.').filter(|(n, s)| !n.is_empty() && !s.is_empty())
+    rest.rsplit_once('.')
+        .filter(|(n, s)| !n.is_empty() && !s.is_empty())
 }
 
 /// `0.0.0.0_15006`, `10.0.0.1_8080` (IPv4 class `[_.0-9]`) or `[__1]_15000`
@@ -190,10 +191,24 @@ impl<'a> StatName<'a> {
             return other;
         };
         let split = match root {
-            "cluster" => split_cluster(rest).map(|(name, stat)| (StatScope::Cluster { name }, stat)),
+            "cluster" => {
+                split_cluster(rest).map(|(name, stat)| (StatScope::Cluster { name }, stat))
+            }
             "listener" => split_listener(rest).map(|(address, stat)| match split_worker(stat) {
-                Some((id, stat)) => (StatScope::Listener { address, worker: Some(id) }, stat),
-                None => (StatScope::Listener { address, worker: None }, stat),
+                Some((id, stat)) => (
+                    StatScope::Listener {
+                        address,
+                        worker: Some(id),
+                    },
+                    stat,
+                ),
+                None => (
+                    StatScope::Listener {
+                        address,
+                        worker: None,
+                    },
+                    stat,
+                ),
             }),
             "http" => split_http(rest).map(|(prefix, stat)| (StatScope::Http { prefix }, stat)),
             "server" => Some((StatScope::Server, rest)),
@@ -232,14 +247,20 @@ impl<'a> StatName<'a> {
 
     /// The response code of `*_rq_<NNN>` stats, e.g. `"503"`.
     pub fn response_code(&self) -> Option<&'a str> {
-        let (head, code) = self.stat.split_at_checked(self.stat.len().checked_sub(3)?)?;
+        let (head, code) = self
+            .stat
+            .split_at_checked(self.stat.len().checked_sub(3)?)?;
         (head.ends_with("_rq_") && code.bytes().all(|b| b.is_ascii_digit())).then_some(code)
     }
 
     /// The route configuration of `http.<prefix>.rds.<route_config>.<stat>`.
     pub fn rds_route_config(&self) -> Option<&'a str> {
         match self.scope {
-            StatScope::Http { .. } => self.stat.strip_prefix("rds.")?.rsplit_once('.').map(|r| r.0),
+            StatScope::Http { .. } => self
+                .stat
+                .strip_prefix("rds.")?
+                .rsplit_once('.')
+                .map(|r| r.0),
             _ => None,
         }
     }
@@ -267,11 +288,14 @@ impl<'a> StatName<'a> {
             StatScope::Http { prefix } => Some(("http_conn_manager_prefix", prefix)),
             _ => None,
         };
-        let worker = self.worker().map(|w| ("worker_id", Cow::Owned(w.to_string())));
+        let worker = self
+            .worker()
+            .map(|w| ("worker_id", Cow::Owned(w.to_string())));
         let borrowed = [
             scope,
             self.rds_route_config().map(|v| ("rds_route_config", v)),
-            self.response_code_class().map(|v| ("response_code_class", v)),
+            self.response_code_class()
+                .map(|v| ("response_code_class", v)),
             self.response_code().map(|v| ("response_code", v)),
         ];
         borrowed

@@ -39,56 +39,109 @@ fn cluster_names_with_dots_split_at_the_known_stat() {
     // not end the name when the shape after it is wrong.
     assert_eq!(
         cluster("cluster.outbound|443||api.ssl.example.com.upstream_cx_total"),
-        (Some("outbound|443||api.ssl.example.com"), "upstream_cx_total")
+        (
+            Some("outbound|443||api.ssl.example.com"),
+            "upstream_cx_total"
+        )
     );
     // Unknown stat: the last dot.
-    assert_eq!(cluster("cluster.a.b.c.brand_new_stat"), (Some("a.b.c"), "brand_new_stat"));
+    assert_eq!(
+        cluster("cluster.a.b.c.brand_new_stat"),
+        (Some("a.b.c"), "brand_new_stat")
+    );
 }
 
 #[test]
 fn listeners_addresses_and_workers() {
     let s = StatName::parse("listener.0.0.0.0_15006.downstream_cx_total");
-    assert_eq!(s.scope, StatScope::Listener { address: "0.0.0.0_15006", worker: None });
+    assert_eq!(
+        s.scope,
+        StatScope::Listener {
+            address: "0.0.0.0_15006",
+            worker: None
+        }
+    );
     assert_eq!(s.stat, "downstream_cx_total");
     let s = StatName::parse("listener.10.0.0.1_8080.worker_3.downstream_cx_active");
-    assert_eq!(s.scope, StatScope::Listener { address: "10.0.0.1_8080", worker: Some(3) });
+    assert_eq!(
+        s.scope,
+        StatScope::Listener {
+            address: "10.0.0.1_8080",
+            worker: Some(3)
+        }
+    );
     assert_eq!(s.stat, "downstream_cx_active");
     assert_eq!(s.worker(), Some(3));
     let tags: Vec<_> = s.tags().collect();
     assert_eq!(tags.len(), 2);
     assert_eq!(tags[1], ("worker_id", Cow::Borrowed("3")));
     let s = StatName::parse("listener.[__1]_15000.downstream_cx_total");
-    assert_eq!(s.scope, StatScope::Listener { address: "[__1]_15000", worker: None });
+    assert_eq!(
+        s.scope,
+        StatScope::Listener {
+            address: "[__1]_15000",
+            worker: None
+        }
+    );
     let s = StatName::parse("listener.admin.downstream_cx_total");
-    assert_eq!(s.scope, StatScope::Listener { address: "admin", worker: None });
+    assert_eq!(
+        s.scope,
+        StatScope::Listener {
+            address: "admin",
+            worker: None
+        }
+    );
 }
 
 #[test]
 fn http_prefix_response_codes_and_rds() {
     let s = StatName::parse("http.outbound_0.0.0.0_9080.downstream_rq_5xx");
-    assert_eq!(s.scope, StatScope::Http { prefix: "outbound_0.0.0.0_9080" });
+    assert_eq!(
+        s.scope,
+        StatScope::Http {
+            prefix: "outbound_0.0.0.0_9080"
+        }
+    );
     assert_eq!(s.response_code_class(), Some("5"));
     assert_eq!(s.response_code(), None);
     let s = StatName::parse("http.admin.downstream_rq_503");
     assert_eq!(s.scope, StatScope::Http { prefix: "admin" });
     assert_eq!(s.response_code(), Some("503"));
     let s = StatName::parse("http.inbound_0.0.0.0_8080.rds.outbound|9080||reviews.default.svc.cluster.local.update_rejected");
-    assert_eq!(s.rds_route_config(), Some("outbound|9080||reviews.default.svc.cluster.local"));
+    assert_eq!(
+        s.rds_route_config(),
+        Some("outbound|9080||reviews.default.svc.cluster.local")
+    );
     assert_eq!(s.leaf(), "update_rejected");
-    assert_eq!(StatName::parse("http.admin.downstream_rq_total").response_code(), None);
+    assert_eq!(
+        StatName::parse("http.admin.downstream_rq_total").response_code(),
+        None
+    );
 }
 
 #[test]
 fn managers_server_priority_and_other() {
     let s = StatName::parse("cluster_manager.cds.update_rejected");
-    assert_eq!((s.scope, s.stat), (StatScope::ClusterManager, "cds.update_rejected"));
+    assert_eq!(
+        (s.scope, s.stat),
+        (StatScope::ClusterManager, "cds.update_rejected")
+    );
     let s = StatName::parse("listener_manager.lds.update_rejected");
-    assert_eq!((s.scope, s.stat), (StatScope::ListenerManager, "lds.update_rejected"));
-    assert_eq!(StatName::parse("listener_manager.worker_1.dispatcher.loop_duration_us").worker(), Some(1));
+    assert_eq!(
+        (s.scope, s.stat),
+        (StatScope::ListenerManager, "lds.update_rejected")
+    );
+    assert_eq!(
+        StatName::parse("listener_manager.worker_1.dispatcher.loop_duration_us").worker(),
+        Some(1)
+    );
     let s = StatName::parse("cluster.a.circuit_breakers.high.cx_open");
     assert_eq!(s.circuit_breaker_priority(), Some("high"));
     assert_eq!(StatName::parse("server.live").scope, StatScope::Server);
     let s = StatName::parse("filesystem.write_buffered");
-    assert_eq!((s.scope, s.stat), (StatScope::Other, "filesystem.write_buffered"));
+    assert_eq!(
+        (s.scope, s.stat),
+        (StatScope::Other, "filesystem.write_buffered")
+    );
     assert_eq!(StatName::parse("nodots").scope, StatScope::Other);
 }

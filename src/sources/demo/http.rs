@@ -239,7 +239,11 @@ pub(crate) fn percent_decode(s: &str) -> String {
     let mut i = 0;
     while i < b.len() {
         let hex = |c: u8| char::from(c).to_digit(16);
-        match (b[i], b.get(i + 1).copied().and_then(hex), b.get(i + 2).copied().and_then(hex)) {
+        match (
+            b[i],
+            b.get(i + 1).copied().and_then(hex),
+            b.get(i + 2).copied().and_then(hex),
+        ) {
             (b'%', Some(h), Some(l)) => {
                 out.push((h * 16 + l) as u8);
                 i += 3;
@@ -290,7 +294,11 @@ async fn write_reply(
                 reason(status)
             );
             stream.write_all(head.as_bytes()).await?;
-            let sent = if truncate { &body[..body.len() / 2] } else { &body[..] };
+            let sent = if truncate {
+                &body[..body.len() / 2]
+            } else {
+                &body[..]
+            };
             stream.write_all(sent).await?;
             stream.flush().await?;
             stream.shutdown().await
@@ -323,7 +331,10 @@ mod tests {
 
     #[test]
     fn decodes_percent_escapes() {
-        assert_eq!(percent_decode("outbound%7C80%7C%7C.*a+b"), "outbound|80||.*a+b");
+        assert_eq!(
+            percent_decode("outbound%7C80%7C%7C.*a+b"),
+            "outbound|80||.*a+b"
+        );
         assert_eq!(percent_decode("100%"), "100%");
     }
 }

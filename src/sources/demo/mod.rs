@@ -1,25 +1,53 @@
 //! The built-in simulated mesh: a pure [`Mesh`] topology (bookinfo or a large
-//! synthetic one) and a streaming writer for the Envoy `/config_dump` any of
-//! its proxies would serve.
+//! synthetic one), a streaming writer for the Envoy `/config_dump` any of
+//! its proxies would serve, and [`serve`]: the whole mesh over real HTTP on
+//! loopback (Envoy admin, pilot-agent and istiod ports) with moving counters,
+//! access logs, named [`Scenario`]s and injectable [`Fault`]s.
 
+mod access_log;
+mod admin;
+mod admin_clusters;
 mod bookinfo;
 mod builder;
 mod cert;
 pub mod config_dump;
 mod dump_clusters;
 mod dump_endpoints;
+mod dump_filter;
 mod dump_filters;
 mod dump_listeners;
 mod dump_routes;
 mod dump_tls;
+mod gauges;
+mod http;
+mod istio_metrics;
+mod istiod;
+mod istiod_debug;
 mod json;
+mod logs;
+pub mod manifest;
+mod pattern;
+mod request;
+pub mod scenario;
+mod server;
+mod sim;
+mod sim_stats;
+mod stats;
 mod synthetic;
 pub mod topology;
+mod traffic;
+mod view;
 
 use std::io::{self, Write};
 
+pub use access_log::ISTIO_TEXT_FORMAT;
+pub use admin::ENVOY_VERSION;
 pub use bookinfo::{DEMO_ISTIO_VERSION, EXTERNAL_REDIS};
 pub use config_dump::{node_id, write_config_dump, DumpOptions};
+pub use logs::DemoLogSource;
+pub use manifest::{Manifest, ManifestInput, ManifestPod};
+pub use scenario::{Fault, Scenario};
+pub use server::{run_headless, run_headless_with, serve, DemoError, RunningDemo, ServeOptions};
 pub use topology::Mesh;
 
 /// Writes the `/config_dump?include_eds` of a client pod that sees every

@@ -9,7 +9,10 @@
 enum Node {
     Char(char),
     Any,
-    Class { negated: bool, ranges: Vec<(char, char)> },
+    Class {
+        negated: bool,
+        ranges: Vec<(char, char)>,
+    },
     Start,
     End,
     Group(Vec<Vec<Piece>>),
@@ -114,7 +117,10 @@ impl Parser<'_> {
             'd' => class(vec![('0', '9')], false),
             'D' => class(vec![('0', '9')], true),
             'w' => class(vec![('a', 'z'), ('A', 'Z'), ('0', '9'), ('_', '_')], false),
-            's' => class(vec![(' ', ' '), ('\t', '\t'), ('\n', '\n'), ('\r', '\r')], false),
+            's' => class(
+                vec![(' ', ' '), ('\t', '\t'), ('\n', '\n'), ('\r', '\r')],
+                false,
+            ),
             c if c.is_ascii_alphanumeric() => return None,
             c => Node::Char(c),
         })
@@ -153,7 +159,11 @@ impl Parser<'_> {
         while self.peek().is_some_and(|c| c.is_ascii_digit()) {
             self.i += 1;
         }
-        self.s[start..self.i].iter().collect::<String>().parse().ok()
+        self.s[start..self.i]
+            .iter()
+            .collect::<String>()
+            .parse()
+            .ok()
     }
 
     fn quantifier(&mut self) -> Option<(usize, usize)> {
@@ -224,9 +234,11 @@ fn m_node(node: &Node, s: &[char], pos: usize, k: Cont<'_>) -> bool {
     match node {
         Node::Char(c) => s.get(pos) == Some(c) && k(pos + 1),
         Node::Any => pos < s.len() && k(pos + 1),
-        Node::Class { negated, ranges } => s.get(pos).is_some_and(|c| {
-            ranges.iter().any(|(lo, hi)| (lo..=hi).contains(&c)) != *negated
-        }) && k(pos + 1),
+        Node::Class { negated, ranges } => {
+            s.get(pos)
+                .is_some_and(|c| ranges.iter().any(|(lo, hi)| (lo..=hi).contains(&c)) != *negated)
+                && k(pos + 1)
+        }
         Node::Start => pos == 0 && k(pos),
         Node::End => pos == s.len() && k(pos),
         Node::Group(alts) => m_alts(alts, s, pos, k),
@@ -240,12 +252,27 @@ mod tests {
     #[test]
     fn matches_like_envoy_filters() {
         let m = |p: &str, t: &str| Pattern::new(p).is_match(t);
-        assert!(m("pending_overflow", "cluster.x.upstream_rq_pending_overflow"));
-        assert!(m("^cluster\\..*_overflow$", "cluster.a|b.upstream_cx_overflow"));
-        assert!(!m("^cluster\\..*_overflow$", "cluster.a.upstream_cx_overflow_x"));
-        assert!(m("outbound\\|8000\\|\\|httpbin", "outbound|8000||httpbin.default"));
+        assert!(m(
+            "pending_overflow",
+            "cluster.x.upstream_rq_pending_overflow"
+        ));
+        assert!(m(
+            "^cluster\\..*_overflow$",
+            "cluster.a|b.upstream_cx_overflow"
+        ));
+        assert!(!m(
+            "^cluster\\..*_overflow$",
+            "cluster.a.upstream_cx_overflow_x"
+        ));
+        assert!(m(
+            "outbound\\|8000\\|\\|httpbin",
+            "outbound|8000||httpbin.default"
+        ));
         assert!(m("(inbound|outbound)\\|9080", "inbound|9080||"));
-        assert!(m("worker_[0-9]+\\.downstream", "listener.x.worker_12.downstream_cx_active"));
+        assert!(m(
+            "worker_[0-9]+\\.downstream",
+            "listener.x.worker_12.downstream_cx_active"
+        ));
         assert!(!m("^a{2}$", "aaa"));
         assert!(m("^a{2,}$", "aaa"));
         assert!(m("x?y*z", "z"));

@@ -129,9 +129,7 @@ impl Scenario {
             NoRoute | HighCardinality => app == "productpage",
             NoHealthyUpstream => app == "reviews" && version == "v2",
             UpstreamConnectFailure => app == "details",
-            UpstreamReset | RejectedGateway | GatewayTcpNoListener => {
-                app == "istio-ingressgateway"
-            }
+            UpstreamReset | RejectedGateway | GatewayTcpNoListener => app == "istio-ingressgateway",
             BlackholePort => app == "ratings",
             ExternalnameHijack => app == "reviews" && version == "v1",
             NotReady => app == "reviews" && version == "v3",

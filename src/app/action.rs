@@ -1,0 +1,132 @@
+//! The vocabulary of the app: every state change is an [`Action`], and
+//! `update` answers with [`Effect`]s for the task runner. Key bindings and the
+//! help overlay are generated from the keymap in `keys.rs`, which maps keys
+//! to these actions.
+
+use std::time::Instant;
+
+use crossterm::event::KeyEvent;
+
+use super::data::Data;
+use super::state::SlotKey;
+use crate::sources::logs::LogError;
+
+/// Everything that can happen.
+#[derive(Debug, Clone)]
+pub enum Action {
+    /// Leave meshscope.
+    Quit,
+    /// Time passes (drives polling and "age" labels).
+    Tick(Instant),
+    /// The terminal was resized to (columns, rows).
+    Resize(u16, u16),
+    /// Cursor up one row.
+    Up,
+    /// Cursor down one row.
+    Down,
+    /// Cursor up one page.
+    PageUp,
+    /// Cursor down one page.
+    PageDown,
+    /// Cursor to the first row.
+    Home,
+    /// Cursor to the last row.
+    End,
+    /// Open the row under the cursor: a sidecar, or what a resource points to
+    /// (listener → route config or cluster, cluster → endpoints, route → clusters).
+    Enter,
+    /// Back to the previous view (or clear the filter, or leave an overlay).
+    Back,
+    /// Start typing a filter for the focused view.
+    StartFilter,
+    /// Open the `:` command palette.
+    OpenPalette,
+    /// Show or hide the help overlay.
+    ToggleHelp,
+    /// Sort by the next column (ascending, then descending, then natural order).
+    SortNext,
+    /// Focus the next pane.
+    FocusNext,
+    /// Focus the previous pane.
+    FocusPrev,
+    /// Zoom the focused pane to the whole screen and back.
+    ToggleZoom,
+    /// Show tab N (1-based) in the focused pane.
+    Tab(usize),
+    /// Open the raw JSON of the resource under the cursor.
+    ShowRaw,
+    /// Fetch the focused view's data again now.
+    Refresh,
+    /// Fold or unfold the JSON node under the cursor.
+    ToggleFold,
+    /// Jump to the next search match in the JSON view.
+    NextMatch,
+    /// Jump to the previous search match in the JSON view.
+    PrevMatch,
+    /// Copy the JSON path under the cursor (OSC 52) and show it.
+    CopyPath,
+    /// A key typed into the filter or palette input.
+    InputKey(KeyEvent),
+    /// Run a `:` command (`clusters`, `layout clusters stats logs`, `theme light`…).
+    Command(String),
+    /// Mouse wheel at (column, row); `down` scrolls toward later rows.
+    Scroll {
+        /// Column.
+        col: u16,
+        /// Row.
+        row: u16,
+        /// Toward later rows.
+        down: bool,
+    },
+    /// Mouse click at (column, row): focus that pane and select that row.
+    Click {
+        /// Column.
+        col: u16,
+        /// Row.
+        row: u16,
+    },
+    /// A fetch finished (stale ids are dropped).
+    Fetched {
+        /// Which slot.
+        key: SlotKey,
+        /// The request id it answers.
+        request: u64,
+        /// Parsed data or a message for the pane.
+        result: Result<Data, String>,
+    },
+    /// Log lines arrived for a target (batched).
+    LogLines {
+        /// Target index.
+        target: usize,
+        /// The lines.
+        lines: Vec<String>,
+    },
+    /// A log stream ended.
+    LogEnded {
+        /// Target index.
+        target: usize,
+        /// Why, when it was an error.
+        error: Option<LogError>,
+    },
+}
+
+/// What `update` asks the runner to do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Effect {
+    /// Fetch an endpoint into a slot, tagged with a request id.
+    Fetch {
+        /// Which slot.
+        key: SlotKey,
+        /// Request id.
+        request: u64,
+    },
+    /// Follow the `istio-proxy` log of a target.
+    FollowLogs {
+        /// Target index.
+        target: usize,
+    },
+    /// Write the config file (layout or theme changed).
+    SaveConfig,
+    /// Put text on the clipboard (OSC 52).
+    Copy(String),
+}

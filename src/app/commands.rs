@@ -1,0 +1,114 @@
+//! The `:` command palette.
+
+use super::action::Effect;
+use super::state::{AppState, Pane, ViewKind};
+use super::update::show_view;
+use crate::ui::theme::{Severity, Theme};
+
+/// Every command, for completion and help.
+pub const COMMANDS: &[&str] = &[
+    "pods",
+    "overview",
+    "listeners",
+    "clusters",
+    "routes",
+    "endpoints",
+    "secrets",
+    "stats",
+    "logs",
+    "memory",
+    "istiod",
+    "layout",
+    "theme",
+    "quit",
+];
+
+/// Completes a command prefix (the first match; unchanged when none).
+pub fn complete(prefix: &str) -> String {
+    let p = prefix.trim_start();
+    COMMANDS
+        .iter()
+        .find(|c| c.starts_with(p))
+        .map(|c| c.to_string())
+        .unwrap_or_else(|| prefix.to_string())
+}
+
+/// Runs a command line.
+pub fn run(state: &mut AppState, line: &str, fx: &mut Vec<Effect>) {
+    let mut words = line.split_whitespace();
+    let Some(cmd) = words.next() else { return };
+    let args: Vec<&str> = words.collect();
+    match cmd {
+        "q" | "quit" | "q!" => state.quit = true,
+        // Internal: messages from tasks (e.g. a failed config write) reach the status line.
+        "echo" => state.say(args.join(" "), Severity::Warn),
+        "layout" => layout(state, &args, fx),
+        "theme" => theme(state, &args, fx),
+        other => match ViewKind::from_name(other) {
+            Some(kind) if kind == ViewKind::Targets || state.selected.is_some() => {
+                show_view(state, kind)
+            }
+            Some(_) => state.say("open a sidecar first (Enter on a row)", Severity::Warn),
+            None => state.say(
+                format!("unknown command `{other}` (try: {})", COMMANDS.join(" ")),
+                Severity::Warn,
+            ),
+        },
+    }
+}
+
+fn layout(state: &mut AppState, args: &[&str], fx: &mut Vec<Effect>) {
+    if args.is_empty() {
+        let now: Vec<&str> = state.layout().iter().map(|k| k.name()).collect();
+        state.say(
+            format!(
+                "layout: {} (change with `:layout clusters stats logs`)",
+                now.join(" ")
+            ),
+            Severity::Ok,
+        );
+        return;
+    }
+    let value = toml::Value::Array(
+        args.iter()
+            .map(|a| toml::Value::String(a.to_string()))
+            .collect(),
+    );
+    match crate::config::parse_layout(&value) {
+        Ok(views) => {
+            state.config.layout = views;
+            if state.selected.is_some() {
+                state.panes = state.layout().into_iter().map(Pane::new).collect();
+                state.focus = 0;
+            }
+            fx.push(Effect::SaveConfig);
+            state.say(format!("layout: {}", args.join(" ")), Severity::Ok);
+        }
+        Err(e) => state.say(format!("layout: {e}"), Severity::Warn),
+    }
+}
+
+fn theme(state: &mut AppState, args: &[&str], fx: &mut Vec<Effect>) {
+    let Some(name) = args.first() else {
+        let names: Vec<&str> = crate::ui::theme::BUILTIN.iter().map(|(n, _)| *n).collect();
+        state.say(
+            format!("theme: {} (one of: {})", state.theme.name, names.join(" ")),
+            Severity::Ok,
+        );
+        return;
+    };
+    match Theme::builtin(name) {
+        Some(Ok((t, _))) => {
+            if std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) {
+                state.say("NO_COLOR is set: staying monochrome", Severity::Warn);
+                return;
+            }
+            state.theme = t;
+            state.config.theme = name.to_string();
+            fx.push(Effect::SaveConfig);
+            state.say(format!("theme: {name}"), Severity::Ok);
+        }
+        Some(Err(e)) => state.say(e, Severity::Error),
+        None => state.say(format!("no built-in theme `{name}`"), Severity::Warn),
+    }
+}

@@ -1,0 +1,151 @@
+//! The keymap: which key does what, in which context. The help overlay is
+//! generated from this table, so it cannot drift from the real bindings.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use super::action::Action;
+use super::state::{AppState, Mode, ViewKind};
+
+/// Where a binding applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Context {
+    /// Everywhere in normal mode.
+    Global,
+    /// Table views (sidecars, listeners, clusters, routes, endpoints, secrets).
+    Table,
+    /// The raw JSON view.
+    Json,
+}
+
+/// One binding.
+#[derive(Debug, Clone)]
+pub struct Binding {
+    /// Where it applies.
+    pub context: Context,
+    /// Keys that trigger it.
+    pub keys: &'static [KeyCode],
+    /// How the help overlay writes the keys.
+    pub label: &'static str,
+    /// What it does.
+    pub action: Action,
+    /// One line for the help overlay.
+    pub help: &'static str,
+}
+
+const fn b(
+    context: Context,
+    keys: &'static [KeyCode],
+    label: &'static str,
+    action: Action,
+    help: &'static str,
+) -> Binding {
+    Binding {
+        context,
+        keys,
+        label,
+        action,
+        help,
+    }
+}
+
+/// Every binding, in help order.
+pub fn bindings() -> Vec<Binding> {
+    use Context::{Global as G, Json as J, Table as T};
+    use KeyCode::*;
+    vec![
+        b(G, &[Char('q')], "q", Action::Quit, "quit"),
+        b(G, &[Char('?')], "?", Action::ToggleHelp, "this help"),
+        b(G, &[Char(':')], ":", Action::OpenPalette, "command: pods listeners clusters routes endpoints secrets stats logs istiod layout theme"),
+        b(G, &[Char('/')], "/", Action::StartFilter, "filter (words, !exclude, ~fuzzy); in JSON: search"),
+        b(G, &[Esc], "Esc", Action::Back, "back / clear filter / close"),
+        b(G, &[Tab], "Tab", Action::FocusNext, "next pane"),
+        b(G, &[BackTab], "S-Tab", Action::FocusPrev, "previous pane"),
+        b(G, &[Char('z')], "z", Action::ToggleZoom, "zoom the focused pane"),
+        b(G, &[Char('r')], "r", Action::Refresh, "refresh now"),
+        b(G, &[Up, Char('k')], "↑ k", Action::Up, "up"),
+        b(G, &[Down, Char('j')], "↓ j", Action::Down, "down"),
+        b(G, &[PageUp, Char('b')], "PgUp b", Action::PageUp, "page up"),
+        b(G, &[PageDown, Char(' ')], "PgDn Space", Action::PageDown, "page down"),
+        b(G, &[Home, Char('g')], "Home g", Action::Home, "first row"),
+        b(G, &[End, Char('G')], "End G", Action::End, "last row"),
+        b(G, &[Char('1')], "1-9", Action::Tab(1), "tabs: overview listeners clusters routes endpoints secrets stats logs istiod"),
+        b(T, &[Enter], "Enter", Action::Enter, "open: sidecar; listener → route/cluster; route → clusters; cluster → endpoints"),
+        b(T, &[Char('x')], "x", Action::ShowRaw, "raw JSON of the row"),
+        b(T, &[Char('s')], "s", Action::SortNext, "sort by next column (asc, desc, off)"),
+        b(J, &[Enter, Char('o')], "Enter o", Action::ToggleFold, "fold / unfold"),
+        b(J, &[Char('n')], "n", Action::NextMatch, "next match"),
+        b(J, &[Char('N')], "N", Action::PrevMatch, "previous match"),
+        b(J, &[Char('y')], "y", Action::CopyPath, "copy the JSON path"),
+    ]
+}
+
+/// Which context the focused view is in.
+pub fn context_of(state: &AppState) -> Context {
+    let kind = focused_kind(state);
+    match kind {
+        Some(ViewKind::Json) => Context::Json,
+        Some(k) if k.is_table() => Context::Table,
+        _ => Context::Global,
+    }
+}
+
+/// The kind of the focused view.
+pub fn focused_kind(state: &AppState) -> Option<ViewKind> {
+    if state.selected.is_none() {
+        return Some(ViewKind::Targets);
+    }
+    state
+        .panes
+        .get(state.focus)
+        .and_then(|p| p.top())
+        .map(|v| v.kind)
+}
+
+/// Maps a key press to an action for the current mode and view.
+pub fn map_key(state: &AppState, key: KeyEvent) -> Option<Action> {
+    if key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('c') {
+        return Some(Action::Quit);
+    }
+    match state.mode {
+        Mode::Filter(_) | Mode::Palette(_) => return Some(Action::InputKey(key)),
+        Mode::Help => {
+            return match key.code {
+                KeyCode::Char('q') => Some(Action::Quit),
+                KeyCode::Esc | KeyCode::Char('?') | KeyCode::Enter => Some(Action::ToggleHelp),
+                _ => None,
+            }
+        }
+        Mode::Normal => {}
+    }
+    if let KeyCode::Char(c @ '1'..='9') = key.code {
+        return Some(Action::Tab(c as usize - '0' as usize));
+    }
+    let ctx = context_of(state);
+    let all = bindings();
+    // Context bindings win over global ones (Enter folds in JSON, opens in tables).
+    let specific = all
+        .iter()
+        .find(|b| b.context == ctx && ctx != Context::Global && b.keys.contains(&key.code));
+    specific
+        .or_else(|| {
+            all.iter()
+                .find(|b| b.context == Context::Global && b.keys.contains(&key.code))
+        })
+        .map(|b| b.action.clone())
+}
+
+/// Help lines for a context: global bindings, then the context's own.
+pub fn help_lines(ctx: Context) -> Vec<(&'static str, &'static str)> {
+    let all = bindings();
+    let mut out: Vec<(&'static str, &'static str)> = all
+        .iter()
+        .filter(|b| b.context == Context::Global)
+        .map(|b| (b.label, b.help))
+        .collect();
+    out.extend(
+        all.iter()
+            .filter(|b| b.context == ctx && ctx != Context::Global)
+            .map(|b| (b.label, b.help)),
+    );
+    out
+}

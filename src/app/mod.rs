@@ -1,0 +1,21 @@
+//! Application state and the only code that changes it.
+//!
+//! `update(state, action) -> effects` is synchronous; `tasks` runs the
+//! effects (fetches, log follows) on tokio and reports back as actions.
+
+pub mod action;
+pub mod commands;
+pub mod data;
+pub mod json;
+pub mod json_tree;
+pub mod keys;
+pub mod logs;
+pub mod state;
+pub mod table;
+pub mod targets;
+pub mod tasks;
+pub mod update;
+
+pub use action::{Action, Effect};
+pub use state::AppState;
+pub use update::update;

@@ -1,0 +1,414 @@
+//! Everything the UI shows, owned by the app loop alone. Tasks never touch
+//! it: they send actions, and `update` changes it.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use tui_input::Input;
+
+use super::data::Data;
+use super::json_tree::JsonTree;
+use super::table::{Filter, Sort, Table};
+use crate::config::Config;
+use crate::sources::target::{Endpoint, MeshInfo};
+use crate::ui::theme::{Severity, Theme};
+
+/// The kinds of view a pane can show.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ViewKind {
+    /// The sidecars to pick from.
+    Targets,
+    /// Health, versions and counts of one sidecar.
+    Overview,
+    /// Listeners and their filter chains.
+    Listeners,
+    /// Clusters with circuit-breaker limits.
+    Clusters,
+    /// Route configurations, virtual hosts and routes.
+    Routes,
+    /// Endpoints with health and outlier state.
+    Endpoints,
+    /// SDS secrets and certificate expiry.
+    Secrets,
+    /// Envoy stats.
+    Stats,
+    /// The `istio-proxy` log.
+    Logs,
+    /// `/memory`.
+    Memory,
+    /// The control plane.
+    Istiod,
+    /// The raw JSON of one resource.
+    Json,
+}
+
+impl ViewKind {
+    /// The tabs, in number-key order (1..9).
+    pub const TABS: [ViewKind; 9] = [
+        ViewKind::Overview,
+        ViewKind::Listeners,
+        ViewKind::Clusters,
+        ViewKind::Routes,
+        ViewKind::Endpoints,
+        ViewKind::Secrets,
+        ViewKind::Stats,
+        ViewKind::Logs,
+        ViewKind::Istiod,
+    ];
+
+    /// Lower-case name used by `:` commands and the config file.
+    pub fn name(self) -> &'static str {
+        match self {
+            ViewKind::Targets => "pods",
+            ViewKind::Overview => "overview",
+            ViewKind::Listeners => "listeners",
+            ViewKind::Clusters => "clusters",
+            ViewKind::Routes => "routes",
+            ViewKind::Endpoints => "endpoints",
+            ViewKind::Secrets => "secrets",
+            ViewKind::Stats => "stats",
+            ViewKind::Logs => "logs",
+            ViewKind::Memory => "memory",
+            ViewKind::Istiod => "istiod",
+            ViewKind::Json => "json",
+        }
+    }
+
+    /// From a name (`pods`, `clusters`…); also accepts singular forms.
+    pub fn from_name(name: &str) -> Option<ViewKind> {
+        let n = name.trim().to_ascii_lowercase();
+        let n = n.trim_end_matches('s');
+        [
+            ViewKind::Targets,
+            ViewKind::Overview,
+            ViewKind::Listeners,
+            ViewKind::Clusters,
+            ViewKind::Routes,
+            ViewKind::Endpoints,
+            ViewKind::Secrets,
+            ViewKind::Stats,
+            ViewKind::Logs,
+            ViewKind::Memory,
+            ViewKind::Istiod,
+        ]
+        .into_iter()
+        .find(|k| k.name().trim_end_matches('s') == n || (n == "pod" && *k == ViewKind::Targets))
+    }
+
+    /// Title shown in the pane border.
+    pub fn title(self) -> &'static str {
+        match self {
+            ViewKind::Targets => "Sidecars",
+            ViewKind::Overview => "Overview",
+            ViewKind::Listeners => "Listeners",
+            ViewKind::Clusters => "Clusters",
+            ViewKind::Routes => "Routes",
+            ViewKind::Endpoints => "Endpoints",
+            ViewKind::Secrets => "Secrets",
+            ViewKind::Stats => "Stats",
+            ViewKind::Logs => "Logs",
+            ViewKind::Memory => "Memory",
+            ViewKind::Istiod => "istiod",
+            ViewKind::Json => "Raw JSON",
+        }
+    }
+
+    /// The endpoints a view needs, sidecar-level.
+    pub fn needs(self) -> &'static [Endpoint] {
+        match self {
+            ViewKind::Overview => &[
+                Endpoint::ServerInfo,
+                Endpoint::AgentReady,
+                Endpoint::ConfigDump,
+            ],
+            ViewKind::Listeners | ViewKind::Routes | ViewKind::Secrets => &[Endpoint::ConfigDump],
+            ViewKind::Clusters => &[Endpoint::ConfigDump, Endpoint::ClustersJson],
+            ViewKind::Endpoints => &[Endpoint::ClustersJson],
+            ViewKind::Stats => &[Endpoint::Stats],
+            ViewKind::Memory => &[Endpoint::Memory],
+            ViewKind::Targets | ViewKind::Logs | ViewKind::Istiod | ViewKind::Json => &[],
+        }
+    }
+
+    /// Whether this view is a table of rows.
+    pub fn is_table(self) -> bool {
+        matches!(
+            self,
+            ViewKind::Targets
+                | ViewKind::Listeners
+                | ViewKind::Clusters
+                | ViewKind::Routes
+                | ViewKind::Endpoints
+                | ViewKind::Secrets
+        )
+    }
+}
+
+/// The data behind one endpoint of one target.
+#[derive(Debug, Clone)]
+pub enum Loadable {
+    /// Requested, nothing yet.
+    Loading {
+        /// When the request left.
+        since: Instant,
+    },
+    /// Parsed data.
+    Ready {
+        /// The data.
+        data: Data,
+        /// When it arrived.
+        at: Instant,
+    },
+    /// The last request failed; older data is kept when there was some.
+    Failed {
+        /// What went wrong, for the pane.
+        error: String,
+        /// When.
+        at: Instant,
+        /// The last good data, still shown under the error.
+        stale: Option<Data>,
+    },
+}
+
+/// One endpoint's slot: its state, the id of the newest request, and a version
+/// that grows with every new data so views know when to re-filter.
+#[derive(Debug, Clone)]
+pub struct Slot {
+    /// Current state.
+    pub state: Loadable,
+    /// Id of the newest request; older results are dropped.
+    pub request: u64,
+    /// A request is on its way.
+    pub in_flight: bool,
+    /// Grows with every successful load.
+    pub version: u64,
+}
+
+impl Slot {
+    /// The newest data, fresh or stale.
+    pub fn data(&self) -> Option<&Data> {
+        match &self.state {
+            Loadable::Ready { data, .. } => Some(data),
+            Loadable::Failed { stale, .. } => stale.as_ref(),
+            Loadable::Loading { .. } => None,
+        }
+    }
+}
+
+/// Key of a data slot: the target (None = istiod) and the endpoint.
+pub type SlotKey = (Option<usize>, Endpoint);
+
+/// One view inside a pane, with its own filter, cursor and sort.
+#[derive(Debug, Clone)]
+pub struct ViewState {
+    /// What it shows.
+    pub kind: ViewKind,
+    /// Filter text (`/`).
+    pub filter: String,
+    /// Parsed filter.
+    pub parsed: Filter,
+    /// Cursor position among the visible rows.
+    pub cursor: usize,
+    /// First visible row.
+    pub offset: usize,
+    /// Sort order.
+    pub sort: Option<Sort>,
+    /// Indices of visible rows, and the (data version) they were computed for.
+    pub visible: Vec<usize>,
+    /// Data version `visible` was computed for.
+    pub computed_for: Option<u64>,
+    /// Only rows with these keys (set by drilling down, shown in the title).
+    pub keys: Option<Vec<String>>,
+    /// For [`ViewKind::Json`]: the tree and what it shows.
+    pub json: Option<Box<JsonTree>>,
+    /// For [`ViewKind::Json`]: the title (resource kind and name).
+    pub json_title: String,
+}
+
+impl ViewState {
+    /// A fresh view.
+    pub fn new(kind: ViewKind) -> Self {
+        ViewState {
+            kind,
+            filter: String::new(),
+            parsed: Filter::parse(""),
+            cursor: 0,
+            offset: 0,
+            sort: None,
+            visible: Vec::new(),
+            computed_for: None,
+            keys: None,
+            json: None,
+            json_title: String::new(),
+        }
+    }
+
+    /// A view restricted to rows with these keys.
+    pub fn only(kind: ViewKind, keys: Vec<String>) -> Self {
+        let mut v = ViewState::new(kind);
+        v.keys = Some(keys);
+        v
+    }
+}
+
+/// A pane: a stack of views (Enter pushes, Esc pops).
+#[derive(Debug, Clone)]
+pub struct Pane {
+    /// Views, the last is shown.
+    pub stack: Vec<ViewState>,
+}
+
+impl Pane {
+    /// A pane showing one view.
+    pub fn new(kind: ViewKind) -> Self {
+        Pane {
+            stack: vec![ViewState::new(kind)],
+        }
+    }
+
+    /// The view on top.
+    pub fn top(&self) -> Option<&ViewState> {
+        self.stack.last()
+    }
+
+    /// The view on top, mutably.
+    pub fn top_mut(&mut self) -> Option<&mut ViewState> {
+        self.stack.last_mut()
+    }
+}
+
+/// What keys go to.
+#[derive(Debug, Clone)]
+pub enum Mode {
+    /// Navigation.
+    Normal,
+    /// Typing a filter for the focused view.
+    Filter(Input),
+    /// Typing a `:` command.
+    Palette(Input),
+    /// The help overlay.
+    Help,
+}
+
+/// The application state.
+#[derive(Debug)]
+pub struct AppState {
+    /// Where the data comes from, for the title bar (`demo`, `bundle x.json`…).
+    pub source_label: String,
+    /// The targets and istiod.
+    pub mesh: MeshInfo,
+    /// The target list view.
+    pub targets: ViewState,
+    /// The target list table (rebuilt when health data arrives).
+    pub targets_table: Table,
+    /// Version of `targets_table`.
+    pub targets_version: u64,
+    /// The sidecar being inspected (None: the target list is shown).
+    pub selected: Option<usize>,
+    /// The side-by-side panes for the selected sidecar.
+    pub panes: Vec<Pane>,
+    /// Focused pane.
+    pub focus: usize,
+    /// Only the focused pane is drawn.
+    pub zoom: bool,
+    /// Fetched data.
+    pub slots: HashMap<SlotKey, Slot>,
+    /// Input mode.
+    pub mode: Mode,
+    /// Colours by role.
+    pub theme: Theme,
+    /// A message for the status line, with its severity and when it was set.
+    pub status: Option<(String, Severity, Instant)>,
+    /// The app clock (set by ticks; tests set it by hand).
+    pub now: Instant,
+    /// Next request id.
+    pub next_request: u64,
+    /// Something changed since the last draw.
+    pub dirty: bool,
+    /// Leave the loop.
+    pub quit: bool,
+    /// Settings.
+    pub config: Config,
+    /// Where settings are saved (None: never written, e.g. in tests).
+    pub config_path: Option<PathBuf>,
+    /// Terminal size (columns, rows) for paging.
+    pub size: (u16, u16),
+    /// When each target's visible data was last polled.
+    pub last_poll: Option<Instant>,
+    /// Log lines per target.
+    pub logs: HashMap<usize, super::logs::LogBuffer>,
+}
+
+impl AppState {
+    /// A fresh state for a mesh.
+    pub fn new(
+        mesh: MeshInfo,
+        source_label: &str,
+        config: Config,
+        theme: Theme,
+        now: Instant,
+    ) -> Self {
+        AppState {
+            source_label: source_label.to_string(),
+            mesh,
+            targets: ViewState::new(ViewKind::Targets),
+            targets_table: Table::default(),
+            targets_version: 0,
+            selected: None,
+            panes: Vec::new(),
+            focus: 0,
+            zoom: false,
+            slots: HashMap::new(),
+            mode: Mode::Normal,
+            theme,
+            status: None,
+            now,
+            next_request: 1,
+            dirty: true,
+            quit: false,
+            config,
+            config_path: None,
+            size: (120, 40),
+            last_poll: None,
+            logs: HashMap::new(),
+        }
+    }
+
+    /// The layout's views from the config (unknown names skipped, at least one).
+    pub fn layout(&self) -> Vec<ViewKind> {
+        let v: Vec<ViewKind> = self
+            .config
+            .layout
+            .iter()
+            .filter_map(|n| ViewKind::from_name(n))
+            .take(3)
+            .collect();
+        if v.is_empty() {
+            vec![ViewKind::Clusters]
+        } else {
+            v
+        }
+    }
+
+    /// Poll interval for visible data.
+    pub fn poll_interval(&self) -> Duration {
+        Duration::from_millis(self.config.poll_interval_ms)
+    }
+
+    /// The slot of an endpoint of the selected target.
+    pub fn slot(&self, target: Option<usize>, endpoint: Endpoint) -> Option<&Slot> {
+        self.slots.get(&(target, endpoint))
+    }
+
+    /// Sets the status line.
+    pub fn say(&mut self, message: impl Into<String>, severity: Severity) {
+        self.status = Some((message.into(), severity, self.now));
+        self.dirty = true;
+    }
+
+    /// Rows of a page for paging keys.
+    pub fn page(&self) -> usize {
+        usize::from(self.size.1.saturating_sub(8)).max(1)
+    }
+}

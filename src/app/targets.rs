@@ -1,0 +1,158 @@
+//! The sidecar list, and drilling down from one resource to what it points to.
+
+use super::data::Data;
+use super::state::{AppState, ViewKind, ViewState};
+use super::table::{Column, Row, Table};
+use super::update::{focused_view, table_of};
+use crate::sources::target::Endpoint;
+use crate::ui::theme::Severity;
+
+/// Rebuilds the sidecar table from the mesh and the health data fetched so far.
+pub fn rebuild(state: &mut AppState) {
+    let mut rows = Vec::new();
+    for (i, pod) in state.mesh.pods.iter().enumerate() {
+        let info = state.slot(Some(i), Endpoint::ServerInfo);
+        let ready = state.slot(Some(i), Endpoint::AgentReady);
+        let (envoy_state, version) = match info.and_then(|s| s.data()) {
+            Some(Data::Text { body, .. }) => server_info_summary(body),
+            _ => match info.map(|s| &s.state) {
+                Some(super::state::Loadable::Failed { error, .. }) => {
+                    ("UNREACHABLE".to_string(), short(error))
+                }
+                _ => ("…".to_string(), String::new()),
+            },
+        };
+        let readiness = match ready.and_then(|s| s.data()) {
+            Some(Data::Text { status: 200, .. }) => "ready",
+            Some(Data::Text { .. }) => "NOT READY",
+            _ if ready
+                .is_some_and(|s| matches!(s.state, super::state::Loadable::Failed { .. })) =>
+            {
+                "unknown"
+            }
+            _ => "…",
+        };
+        let severity = if envoy_state == "UNREACHABLE" || readiness == "NOT READY" {
+            Severity::Error
+        } else if envoy_state != "LIVE" && envoy_state != "…" {
+            Severity::Warn
+        } else {
+            Severity::Ok
+        };
+        let badge = if pod.scenarios.is_empty() {
+            String::new()
+        } else {
+            format!("⚑ {}", pod.scenarios.join(", "))
+        };
+        rows.push(Row::new(
+            pod.key(),
+            vec![
+                pod.namespace.clone(),
+                pod.name.clone(),
+                pod.app.clone(),
+                readiness.to_string(),
+                envoy_state,
+                version,
+                badge,
+            ],
+            severity,
+        ));
+    }
+    state.targets_table = Table {
+        columns: vec![
+            Column::text("NAMESPACE", 14),
+            Column::text("POD", 38),
+            Column::text("APP", 20),
+            Column::text("READY", 10),
+            Column::text("ENVOY", 12),
+            Column::text("VERSION", 24),
+            Column::text("FINDINGS", 40),
+        ],
+        rows,
+    };
+    state.targets_version += 1;
+}
+
+fn short(s: &str) -> String {
+    s.chars().take(60).collect()
+}
+
+/// (state, version) from a `/server_info` body.
+fn server_info_summary(body: &str) -> (String, String) {
+    let v: serde_json::Value = match serde_json::from_str(body) {
+        Ok(v) => v,
+        Err(_) => return ("BAD BODY".to_string(), String::new()),
+    };
+    let state = v
+        .get("state")
+        .and_then(|s| s.as_str())
+        .unwrap_or("?")
+        .to_string();
+    // "sha/1.22.0/Clean/RELEASE/BoringSSL" → "1.22.0"
+    let version = v
+        .get("version")
+        .and_then(|s| s.as_str())
+        .map(|s| s.split('/').nth(1).unwrap_or(s).to_string())
+        .unwrap_or_default();
+    (state, version)
+}
+
+/// Enter on a resource row: push the view of what it points to.
+pub fn drill(state: &mut AppState) {
+    let target = state.selected;
+    let Some(view) = focused_view(state) else {
+        return;
+    };
+    let kind = view.kind;
+    let Some(&row_idx) = view.visible.get(view.cursor) else {
+        return;
+    };
+    let Some((table, _)) = table_of(state, kind, target) else {
+        return;
+    };
+    let Some(row) = table.rows.get(row_idx) else {
+        return;
+    };
+    let next = match kind {
+        ViewKind::Listeners => {
+            let dest = row.cells.get(3).cloned().unwrap_or_default();
+            if let Some(route) = dest.strip_prefix("Route: ") {
+                Some(ViewState::only(ViewKind::Routes, vec![route.to_string()]))
+            } else if let Some(cluster) = dest.strip_prefix("Cluster: ") {
+                Some(ViewState::only(
+                    ViewKind::Clusters,
+                    vec![cluster.to_string()],
+                ))
+            } else if dest.contains("Cluster") && !dest.contains(' ') {
+                Some(ViewState::only(ViewKind::Clusters, vec![dest]))
+            } else {
+                None
+            }
+        }
+        ViewKind::Routes => {
+            let clusters: Vec<String> = row
+                .cells
+                .get(5)
+                .map(|c| {
+                    c.split(", ")
+                        .filter(|s| !s.is_empty())
+                        .map(str::to_string)
+                        .collect()
+                })
+                .unwrap_or_default();
+            (!clusters.is_empty()).then(|| ViewState::only(ViewKind::Clusters, clusters))
+        }
+        ViewKind::Clusters => Some(ViewState::only(ViewKind::Endpoints, vec![row.key.clone()])),
+        ViewKind::Endpoints => Some(ViewState::only(ViewKind::Clusters, vec![row.key.clone()])),
+        _ => None,
+    };
+    match next {
+        Some(v) => {
+            let focus = state.focus;
+            if let Some(p) = state.panes.get_mut(focus) {
+                p.stack.push(v);
+            }
+        }
+        None => super::json::open_raw(state),
+    }
+}

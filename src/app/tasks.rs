@@ -1,0 +1,152 @@
+//! Runs effects on tokio: every network call is a task that reports back as
+//! an action, so a slow or dead sidecar never blocks the UI.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use futures::StreamExt;
+use tokio::sync::mpsc::UnboundedSender;
+use tokio::task::JoinHandle;
+
+use super::action::{Action, Effect};
+use super::data;
+use super::state::AppState;
+use crate::sources::logs::{LogQuery, LogSource};
+use crate::sources::target::{Fetcher, MeshInfo};
+
+/// Log lines are batched for this long before they reach `update`.
+const LOG_BATCH: Duration = Duration::from_millis(50);
+/// Recent lines requested when a log follow starts.
+const LOG_TAIL: usize = 500;
+
+/// Spawns the work effects describe.
+pub struct Runner {
+    fetcher: Arc<dyn Fetcher>,
+    logs: Option<Arc<dyn LogSource>>,
+    mesh: MeshInfo,
+    tx: UnboundedSender<Action>,
+    follows: HashMap<usize, JoinHandle<()>>,
+}
+
+impl Runner {
+    /// A runner sending results to `tx`.
+    pub fn new(
+        fetcher: Arc<dyn Fetcher>,
+        logs: Option<Arc<dyn LogSource>>,
+        mesh: MeshInfo,
+        tx: UnboundedSender<Action>,
+    ) -> Self {
+        Runner {
+            fetcher,
+            logs,
+            mesh,
+            tx,
+            follows: HashMap::new(),
+        }
+    }
+
+    /// Starts an effect. Returns text to copy for [`Effect::Copy`] (the
+    /// terminal owner writes it), `None` otherwise.
+    pub fn run(&mut self, effect: Effect, state: &AppState) -> Option<String> {
+        match effect {
+            Effect::Fetch { key, request } => {
+                let target = key.0.and_then(|i| self.mesh.pods.get(i).cloned());
+                let fut = self.fetcher.fetch(target.as_ref(), key.1);
+                let tx = self.tx.clone();
+                tokio::spawn(async move {
+                    let result = match fut.await {
+                        Ok(fetched) => {
+                            let now = unix_now();
+                            // Parsing a big dump is CPU work: keep it off the async workers.
+                            tokio::task::spawn_blocking(move || data::process(key.1, &fetched, now))
+                                .await
+                                .unwrap_or_else(|e| Err(format!("parser task failed: {e}")))
+                        }
+                        Err(e) => Err(e.to_string()),
+                    };
+                    let _ = tx.send(Action::Fetched {
+                        key,
+                        request,
+                        result,
+                    });
+                });
+                None
+            }
+            Effect::FollowLogs { target } => {
+                self.follow(target);
+                None
+            }
+            Effect::SaveConfig => {
+                if let Some(path) = &state.config_path {
+                    if let Err(e) = state.config.save(path) {
+                        tracing_free_warn(
+                            &self.tx,
+                            format!("could not save {}: {e}", path.display()),
+                        );
+                    }
+                }
+                None
+            }
+            Effect::Copy(text) => Some(text),
+        }
+    }
+
+    fn follow(&mut self, target: usize) {
+        if self.follows.get(&target).is_some_and(|h| !h.is_finished()) {
+            return;
+        }
+        let (Some(source), Some(pod)) = (self.logs.clone(), self.mesh.pods.get(target).cloned())
+        else {
+            return;
+        };
+        let tx = self.tx.clone();
+        let handle = tokio::spawn(async move {
+            let mut stream = source.lines(&LogQuery::sidecar(&pod.namespace, &pod.name, LOG_TAIL));
+            let mut batch = Vec::new();
+            let mut flush = tokio::time::interval(LOG_BATCH);
+            loop {
+                tokio::select! {
+                    item = stream.next() => match item {
+                        Some(Ok(line)) => batch.push(line),
+                        Some(Err(e)) => {
+                            let _ = tx.send(Action::LogLines { target, lines: std::mem::take(&mut batch) });
+                            let _ = tx.send(Action::LogEnded { target, error: Some(e) });
+                            return;
+                        }
+                        None => {
+                            let _ = tx.send(Action::LogLines { target, lines: std::mem::take(&mut batch) });
+                            let _ = tx.send(Action::LogEnded { target, error: None });
+                            return;
+                        }
+                    },
+                    _ = flush.tick() => {
+                        if !batch.is_empty() && tx.send(Action::LogLines { target, lines: std::mem::take(&mut batch) }).is_err() {
+                            return;
+                        }
+                    }
+                }
+            }
+        });
+        self.follows.insert(target, handle);
+    }
+}
+
+impl Drop for Runner {
+    fn drop(&mut self) {
+        for h in self.follows.values() {
+            h.abort();
+        }
+    }
+}
+
+fn tracing_free_warn(tx: &UnboundedSender<Action>, message: String) {
+    let _ = tx.send(Action::Command(format!("echo {message}")));
+}
+
+fn unix_now() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+        .unwrap_or(0)
+}

@@ -1,0 +1,536 @@
+//! `update`: the only place state changes. Synchronous; returns the effects
+//! (fetches, log follows, config writes) for the runner to start.
+
+use std::time::{Duration, Instant};
+
+use crossterm::event::KeyCode;
+use tui_input::backend::crossterm::EventHandler;
+use tui_input::Input;
+
+use super::action::{Action, Effect};
+use super::data::Data;
+use super::keys::focused_kind;
+use super::state::{AppState, Loadable, Mode, Pane, Slot, SlotKey, ViewKind, ViewState};
+use super::table::{Filter, Sort, Table};
+use super::{commands, json, targets};
+use crate::sources::target::Endpoint;
+use crate::ui::theme::Severity;
+
+/// Applies an action; returns the effects to run.
+pub fn update(state: &mut AppState, action: Action) -> Vec<Effect> {
+    let mut fx = Vec::new();
+    match action {
+        Action::Quit => state.quit = true,
+        Action::Tick(now) => {
+            state.now = now;
+            if state
+                .status
+                .as_ref()
+                .is_some_and(|s| now.duration_since(s.2) > Duration::from_secs(8))
+            {
+                state.status = None;
+                state.dirty = true;
+            }
+        }
+        Action::Resize(w, h) => {
+            state.size = (w, h);
+            state.dirty = true;
+        }
+        Action::Up => move_cursor(state, -1),
+        Action::Down => move_cursor(state, 1),
+        Action::PageUp => move_cursor(state, -(state.page() as isize)),
+        Action::PageDown => move_cursor(state, state.page() as isize),
+        Action::Home => move_cursor(state, isize::MIN / 2),
+        Action::End => move_cursor(state, isize::MAX / 2),
+        Action::Enter => enter(state, &mut fx),
+        Action::Back => back(state),
+        Action::StartFilter => {
+            let current = focused_view(state)
+                .map(|v| v.filter.clone())
+                .unwrap_or_default();
+            state.mode = Mode::Filter(Input::new(current));
+        }
+        Action::OpenPalette => state.mode = Mode::Palette(Input::default()),
+        Action::ToggleHelp => {
+            state.mode = match state.mode {
+                Mode::Help => Mode::Normal,
+                _ => Mode::Help,
+            }
+        }
+        Action::SortNext => sort_next(state),
+        Action::FocusNext | Action::FocusPrev
+            if !state.panes.is_empty() && state.selected.is_some() =>
+        {
+            let n = state.panes.len();
+            state.focus = if matches!(action, Action::FocusNext) {
+                (state.focus + 1) % n
+            } else {
+                (state.focus + n - 1) % n
+            };
+        }
+        Action::FocusNext | Action::FocusPrev => {}
+        Action::ToggleZoom => state.zoom = !state.zoom,
+        Action::Tab(n) => {
+            if let (Some(kind), Some(_)) = (ViewKind::TABS.get(n.saturating_sub(1)), state.selected)
+            {
+                show_view(state, *kind);
+            }
+        }
+        Action::ShowRaw => json::open_raw(state),
+        Action::Refresh => refresh(state, &mut fx),
+        Action::ToggleFold | Action::NextMatch | Action::PrevMatch | Action::CopyPath => {
+            json::act(state, &action, &mut fx)
+        }
+        Action::InputKey(key) => input_key(state, key, &mut fx),
+        Action::Command(cmd) => commands::run(state, &cmd, &mut fx),
+        Action::Scroll { col, row, down } => {
+            focus_at(state, col, row);
+            move_cursor(state, if down { 3 } else { -3 });
+        }
+        Action::Click { col, row } => click(state, col, row),
+        Action::Fetched {
+            key,
+            request,
+            result,
+        } => fetched(state, key, request, result),
+        Action::LogLines { target, lines } => super::logs::append(state, target, lines),
+        Action::LogEnded { target, error } => super::logs::ended(state, target, error),
+    }
+    ensure_data(state, &mut fx);
+    recompute_views(state);
+    state.dirty = true;
+    fx
+}
+
+/// The focused view (the target list when no sidecar is open).
+pub fn focused_view(state: &AppState) -> Option<&ViewState> {
+    if state.selected.is_none() {
+        return Some(&state.targets);
+    }
+    state.panes.get(state.focus).and_then(Pane::top)
+}
+
+/// The focused view, mutably.
+pub fn focused_view_mut(state: &mut AppState) -> Option<&mut ViewState> {
+    if state.selected.is_none() {
+        return Some(&mut state.targets);
+    }
+    state.panes.get_mut(state.focus).and_then(Pane::top_mut)
+}
+
+/// The table a view kind shows for a target, with its data version.
+pub fn table_of(state: &AppState, kind: ViewKind, target: Option<usize>) -> Option<(&Table, u64)> {
+    let dump = || {
+        state
+            .slot(target, Endpoint::ConfigDump)
+            .and_then(|s| match s.data() {
+                Some(Data::Dump(d)) => Some((d, s.version)),
+                _ => None,
+            })
+    };
+    match kind {
+        ViewKind::Targets => Some((&state.targets_table, state.targets_version)),
+        ViewKind::Clusters => dump().map(|(d, v)| (&d.clusters, v)),
+        ViewKind::Listeners => dump().map(|(d, v)| (&d.listeners, v)),
+        ViewKind::Routes => dump().map(|(d, v)| (&d.routes, v)),
+        ViewKind::Secrets => dump().map(|(d, v)| (&d.secrets, v)),
+        ViewKind::Endpoints => {
+            let runtime = state
+                .slot(target, Endpoint::ClustersJson)
+                .and_then(|s| match s.data() {
+                    Some(Data::Runtime(r)) => Some((&r.1, s.version)),
+                    _ => None,
+                });
+            runtime.or_else(|| dump().map(|(d, v)| (&d.eds, v + 1_000_000)))
+        }
+        _ => None,
+    }
+}
+
+fn move_cursor(state: &mut AppState, delta: isize) {
+    let page = state.page();
+    if let Some(tree) = focused_view_mut(state).and_then(|v| v.json.as_mut()) {
+        json::move_tree(tree, delta, page);
+        return;
+    }
+    if let Some(v) = focused_view_mut(state) {
+        let len = v.visible.len();
+        if len == 0 {
+            v.cursor = 0;
+            return;
+        }
+        let c = (v.cursor as isize)
+            .saturating_add(delta)
+            .clamp(0, len as isize - 1);
+        v.cursor = c as usize;
+        if v.cursor < v.offset {
+            v.offset = v.cursor;
+        } else if v.cursor >= v.offset + page {
+            v.offset = v.cursor + 1 - page;
+        }
+    }
+}
+
+fn enter(state: &mut AppState, fx: &mut Vec<Effect>) {
+    if state.selected.is_none() {
+        let Some(&row) = state.targets.visible.get(state.targets.cursor) else {
+            return;
+        };
+        open_target(state, row, fx);
+        return;
+    }
+    targets::drill(state);
+}
+
+/// Opens a sidecar in the layout's panes.
+pub fn open_target(state: &mut AppState, target: usize, fx: &mut Vec<Effect>) {
+    if target >= state.mesh.pods.len() {
+        return;
+    }
+    state.selected = Some(target);
+    state.panes = state.layout().into_iter().map(Pane::new).collect();
+    state.focus = 0;
+    state.zoom = false;
+    fx.push(Effect::FollowLogs { target });
+}
+
+fn back(state: &mut AppState) {
+    if let Some(v) = focused_view_mut(state) {
+        if !v.filter.is_empty() {
+            v.filter.clear();
+            v.parsed = Filter::parse("");
+            v.computed_for = None;
+            return;
+        }
+    }
+    if state.selected.is_none() {
+        return;
+    }
+    let focus = state.focus;
+    if let Some(p) = state.panes.get_mut(focus) {
+        if p.stack.len() > 1 {
+            p.stack.pop();
+            return;
+        }
+    }
+    if state.zoom {
+        state.zoom = false;
+        return;
+    }
+    state.selected = None;
+}
+
+/// Replaces the focused pane's view with `kind` (keeping a way back).
+pub fn show_view(state: &mut AppState, kind: ViewKind) {
+    if kind == ViewKind::Targets {
+        state.selected = None;
+        return;
+    }
+    if state.selected.is_none() {
+        return;
+    }
+    let focus = state.focus;
+    if let Some(p) = state.panes.get_mut(focus) {
+        if p.top().map(|v| v.kind) != Some(kind) {
+            p.stack = vec![ViewState::new(kind)];
+        }
+    }
+}
+
+fn sort_next(state: &mut AppState) {
+    let target = state.selected;
+    let Some(kind) = focused_kind(state) else {
+        return;
+    };
+    let ncols = table_of(state, kind, target).map_or(0, |(t, _)| t.columns.len());
+    if let Some(v) = focused_view_mut(state) {
+        v.sort = match v.sort {
+            None if ncols > 0 => Some(Sort {
+                column: 0,
+                descending: false,
+            }),
+            Some(Sort {
+                column,
+                descending: false,
+            }) => Some(Sort {
+                column,
+                descending: true,
+            }),
+            Some(Sort {
+                column,
+                descending: true,
+            }) if column + 1 < ncols => Some(Sort {
+                column: column + 1,
+                descending: false,
+            }),
+            _ => None,
+        };
+        v.computed_for = None;
+    }
+}
+
+fn refresh(state: &mut AppState, fx: &mut Vec<Effect>) {
+    let target = state.selected;
+    let kinds: Vec<ViewKind> = match target {
+        None => vec![],
+        Some(_) => state
+            .panes
+            .iter()
+            .filter_map(|p| p.top().map(|v| v.kind))
+            .collect(),
+    };
+    for kind in kinds {
+        for &ep in kind.needs() {
+            request(state, (target, ep), fx);
+        }
+        if kind == ViewKind::Istiod {
+            request(state, (None, Endpoint::IstiodMetrics), fx);
+        }
+    }
+    if target.is_none() {
+        for i in 0..state.mesh.pods.len() {
+            request(state, (Some(i), Endpoint::ServerInfo), fx);
+            request(state, (Some(i), Endpoint::AgentReady), fx);
+        }
+    }
+    state.say("refreshing", Severity::Ok);
+}
+
+/// Issues a fetch for a slot (newest request wins).
+pub fn request(state: &mut AppState, key: SlotKey, fx: &mut Vec<Effect>) {
+    let id = state.next_request;
+    state.next_request += 1;
+    let now = state.now;
+    let slot = state.slots.entry(key).or_insert(Slot {
+        state: Loadable::Loading { since: now },
+        request: id,
+        in_flight: true,
+        version: 0,
+    });
+    slot.request = id;
+    slot.in_flight = true;
+    fx.push(Effect::Fetch { key, request: id });
+}
+
+/// How long data of an endpoint stays fresh before it is polled again.
+fn max_age(state: &AppState, ep: Endpoint) -> Duration {
+    let poll = state.poll_interval();
+    match ep {
+        Endpoint::ConfigDump => poll * 15,
+        Endpoint::ServerInfo | Endpoint::AgentReady | Endpoint::Ready => poll * 3,
+        _ => poll,
+    }
+}
+
+fn stale(state: &AppState, key: SlotKey) -> bool {
+    match state.slots.get(&key) {
+        None => true,
+        Some(s) if s.in_flight => false,
+        Some(s) => {
+            let at = match &s.state {
+                Loadable::Ready { at, .. } | Loadable::Failed { at, .. } => *at,
+                Loadable::Loading { since } => *since,
+            };
+            state.now.duration_since(at) >= max_age(state, key.1)
+        }
+    }
+}
+
+/// Requests whatever the visible views need and do not have fresh.
+fn ensure_data(state: &mut AppState, fx: &mut Vec<Effect>) {
+    let mut wanted: Vec<SlotKey> = Vec::new();
+    match state.selected {
+        None => {
+            for i in 0..state.mesh.pods.len() {
+                wanted.push((Some(i), Endpoint::ServerInfo));
+                wanted.push((Some(i), Endpoint::AgentReady));
+            }
+        }
+        Some(t) => {
+            let visible: Vec<ViewKind> = if state.zoom {
+                state
+                    .panes
+                    .get(state.focus)
+                    .and_then(|p| p.top())
+                    .map(|v| v.kind)
+                    .into_iter()
+                    .collect()
+            } else {
+                state
+                    .panes
+                    .iter()
+                    .filter_map(|p| p.top().map(|v| v.kind))
+                    .collect()
+            };
+            for kind in visible {
+                wanted.extend(kind.needs().iter().map(|&ep| (Some(t), ep)));
+                if kind == ViewKind::Istiod && state.mesh.istiod.is_some() {
+                    wanted.push((None, Endpoint::IstiodMetrics));
+                }
+            }
+        }
+    }
+    for key in wanted {
+        if stale(state, key) {
+            request(state, key, fx);
+        }
+    }
+}
+
+fn fetched(state: &mut AppState, key: SlotKey, request: u64, result: Result<Data, String>) {
+    let now = state.now;
+    let Some(slot) = state.slots.get_mut(&key) else {
+        return;
+    };
+    if slot.request != request {
+        return; // an older request; the newest wins
+    }
+    slot.in_flight = false;
+    match result {
+        Ok(data) => {
+            slot.state = Loadable::Ready { data, at: now };
+            slot.version += 1;
+        }
+        Err(error) => {
+            let stale = slot.data().cloned();
+            slot.state = Loadable::Failed {
+                error,
+                at: now,
+                stale,
+            };
+        }
+    }
+    if matches!(key.1, Endpoint::ServerInfo | Endpoint::AgentReady) {
+        targets::rebuild(state);
+    }
+}
+
+/// Re-filters and re-sorts views whose data or filter changed.
+fn recompute_views(state: &mut AppState) {
+    let target = state.selected;
+    let page = state.page();
+    let targets_version = state.targets_version;
+    recompute(
+        &mut state.targets,
+        Some((&state.targets_table, targets_version)),
+        page,
+    );
+    for p in 0..state.panes.len() {
+        let Some(kind) = state.panes[p].top().map(|v| v.kind) else {
+            continue;
+        };
+        if !kind.is_table() {
+            continue;
+        }
+        let table = table_of(state, kind, target).map(|(t, v)| (t.clone(), v));
+        if let Some(v) = state.panes[p].top_mut() {
+            recompute(v, table.as_ref().map(|(t, ver)| (t, *ver)), page);
+        }
+    }
+}
+
+fn recompute(v: &mut ViewState, table: Option<(&Table, u64)>, page: usize) {
+    let Some((table, version)) = table else {
+        v.visible.clear();
+        v.computed_for = None;
+        return;
+    };
+    if v.computed_for == Some(version) {
+        return;
+    }
+    v.visible = table.view(&v.parsed, v.sort, v.keys.as_deref());
+    v.computed_for = Some(version);
+    v.cursor = v.cursor.min(v.visible.len().saturating_sub(1));
+    if v.cursor < v.offset || v.cursor >= v.offset + page {
+        v.offset = v.cursor.saturating_sub(page / 2);
+    }
+}
+
+fn input_key(state: &mut AppState, key: crossterm::event::KeyEvent, fx: &mut Vec<Effect>) {
+    let mode = std::mem::replace(&mut state.mode, Mode::Normal);
+    match mode {
+        Mode::Filter(mut input) => match key.code {
+            KeyCode::Esc => {
+                set_filter(state, "");
+            }
+            KeyCode::Enter => {
+                set_filter(state, input.value());
+                json::search(state, input.value());
+            }
+            _ => {
+                input.handle_event(&crossterm::event::Event::Key(key));
+                set_filter(state, input.value());
+                state.mode = Mode::Filter(input);
+            }
+        },
+        Mode::Palette(mut input) => match key.code {
+            KeyCode::Esc => {}
+            KeyCode::Enter => commands::run(state, input.value(), fx),
+            KeyCode::Tab => {
+                let done = commands::complete(input.value());
+                state.mode = Mode::Palette(Input::new(done));
+            }
+            _ => {
+                input.handle_event(&crossterm::event::Event::Key(key));
+                state.mode = Mode::Palette(input);
+            }
+        },
+        other => state.mode = other,
+    }
+}
+
+/// Sets the focused view's filter (applied on every keystroke).
+fn set_filter(state: &mut AppState, text: &str) {
+    if let Some(v) = focused_view_mut(state) {
+        if v.json.is_some() {
+            return;
+        }
+        if v.filter != text {
+            v.filter = text.to_string();
+            v.parsed = Filter::parse(text);
+            v.computed_for = None;
+            v.cursor = 0;
+            v.offset = 0;
+        }
+    }
+}
+
+/// Which pane is at a screen position (same split as the ui's layout).
+pub fn pane_at(state: &AppState, col: u16) -> Option<usize> {
+    if state.selected.is_none() || state.panes.is_empty() {
+        return None;
+    }
+    if state.zoom {
+        return Some(state.focus);
+    }
+    let n = state.panes.len() as u16;
+    let w = state.size.0.max(1);
+    Some(usize::from((col.min(w - 1) * n / w).min(n - 1)))
+}
+
+fn focus_at(state: &mut AppState, col: u16, _row: u16) {
+    if let Some(p) = pane_at(state, col) {
+        state.focus = p;
+    }
+}
+
+fn click(state: &mut AppState, col: u16, row: u16) {
+    focus_at(state, col, row);
+    // Rows start under the title bar (1), pane border (1) and the header row (1).
+    let first_row = 3u16;
+    if row < first_row {
+        return;
+    }
+    let clicked = usize::from(row - first_row);
+    if let Some(v) = focused_view_mut(state) {
+        let i = v.offset + clicked;
+        if i < v.visible.len() {
+            v.cursor = i;
+        }
+    }
+}
+
+/// Milliseconds since `since`, for "age" labels.
+pub fn age(now: Instant, since: Instant) -> Duration {
+    now.saturating_duration_since(since)
+}

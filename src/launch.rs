@@ -1,0 +1,176 @@
+//! Starting the interactive UI on a source: the demo mesh, URLs forwarded by
+//! hand, or a bundle. Everything here runs before the terminal is taken, so a
+//! failure prints one line and exits 2 with the shell untouched.
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Instant;
+
+use crate::app::AppState;
+use crate::cli::{DemoArgs, SourceArgs};
+use crate::commands::CommandError;
+use crate::config::Config;
+use crate::sources::admin::ClientOptions;
+use crate::sources::bundle::{Bundle, BundleFetcher};
+use crate::sources::demo::{self, Fault, Manifest, Scenario, ServeOptions};
+use crate::sources::target::{AdminFetcher, MeshInfo, TargetInfo};
+use crate::ui::theme::Theme;
+
+/// Loads the config and picks the theme (`--theme`, then the config, then dark;
+/// `NO_COLOR` wins). Returns warnings for the status line.
+pub fn settings(
+    theme_flag: Option<&str>,
+) -> (Config, Option<std::path::PathBuf>, Theme, Vec<String>) {
+    let path = Config::path();
+    let (config, mut warnings) = match &path {
+        Some(p) => Config::load(p),
+        None => (Config::default(), Vec::new()),
+    };
+    let name = theme_flag.unwrap_or(&config.theme).to_string();
+    let theme = if std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) {
+        Theme::monochrome()
+    } else {
+        match load_theme(&name) {
+            Ok((t, w)) => {
+                warnings.extend(w);
+                t
+            }
+            Err(e) => {
+                warnings.push(e);
+                Theme::dark()
+            }
+        }
+    };
+    (config, path, theme, warnings)
+}
+
+/// A built-in theme by name, or a theme file by path.
+pub fn load_theme(name: &str) -> Result<(Theme, Vec<String>), String> {
+    if let Some(t) = Theme::builtin(name) {
+        return t;
+    }
+    let p = Path::new(name);
+    if p.exists() {
+        let text = std::fs::read_to_string(p).map_err(|e| format!("theme {name}: {e}"))?;
+        return Theme::from_toml(&text);
+    }
+    Err(format!(
+        "theme `{name}` not found (built-in: dark, light, high-contrast; or a path to a .toml)"
+    ))
+}
+
+/// The mesh a demo manifest describes.
+pub fn mesh_from_manifest(m: &Manifest) -> MeshInfo {
+    MeshInfo {
+        istiod: Some(m.istiod.clone()),
+        pods: m
+            .pods
+            .iter()
+            .map(|p| TargetInfo {
+                namespace: p.namespace.clone(),
+                name: p.name.clone(),
+                app: p.app.clone(),
+                admin: Some(p.admin.clone()),
+                agent: Some(p.agent.clone()),
+                scenarios: p.scenarios.clone(),
+            })
+            .collect(),
+    }
+}
+
+/// Demo serve options from the command line.
+pub fn serve_options(args: &DemoArgs) -> Result<ServeOptions, CommandError> {
+    let mut scenarios = Vec::new();
+    for name in &args.scenarios {
+        let s = Scenario::from_name(name).ok_or_else(|| {
+            let all: Vec<&str> = Scenario::all().iter().map(|s| s.name()).collect();
+            CommandError::usage(format!(
+                "unknown scenario `{name}` (one of: {})",
+                all.join(", ")
+            ))
+        })?;
+        scenarios.push(s);
+    }
+    let fault = match &args.fault {
+        Some(f) => Some(Fault::from_name(f).ok_or_else(|| {
+            CommandError::usage(format!(
+                "unknown fault `{f}` (one of: slow, reset, garbage, truncate, 500)"
+            ))
+        })?),
+        None => None,
+    };
+    Ok(ServeOptions {
+        manifest_in: args.manifest.clone().map(demo::ManifestInput::Path),
+        manifest_out: args.manifest.clone(),
+        scenarios,
+        fault,
+        json_logs: args.json_logs,
+        ..ServeOptions::default()
+    })
+}
+
+fn ui_client_options() -> ClientOptions {
+    ClientOptions {
+        connect_timeout: std::time::Duration::from_secs(2),
+        request_timeout: std::time::Duration::from_secs(15),
+        retries: 1,
+        ..ClientOptions::default()
+    }
+}
+
+fn state_for(mesh: MeshInfo, label: &str, theme_flag: Option<&str>) -> AppState {
+    let (config, path, theme, warnings) = settings(theme_flag);
+    let mut state = AppState::new(mesh, label, config, theme, Instant::now());
+    state.config_path = path;
+    crate::app::targets::rebuild(&mut state);
+    if !warnings.is_empty() {
+        state.say(warnings.join("; "), crate::ui::theme::Severity::Warn);
+    }
+    state
+}
+
+/// `meshscope demo`: start the simulated mesh on loopback, then the UI on it.
+pub async fn demo(args: &DemoArgs, theme: Option<&str>) -> Result<(), CommandError> {
+    let opts = serve_options(args)?;
+    let running = demo::serve(opts)
+        .await
+        .map_err(|e| CommandError::usage(e.to_string()))?;
+    let mesh = mesh_from_manifest(&running.manifest());
+    let fetcher =
+        AdminFetcher::new(&mesh, &ui_client_options()).map_err(|e| CommandError::usage(e.0))?;
+    let state = state_for(mesh, "demo mesh (simulated, 127.0.0.1)", theme);
+    let result = crate::tui::run(state, Arc::new(fetcher), Some(running.log_source())).await;
+    running.shutdown().await;
+    result.map_err(|e| CommandError::usage(format!("terminal: {e}")))
+}
+
+/// `meshscope --admin URL`: the UI on endpoints forwarded by hand.
+pub async fn admin(src: &SourceArgs, theme: Option<&str>) -> Result<(), CommandError> {
+    let mesh = crate::commands::source::single_mesh(src);
+    let fetcher =
+        AdminFetcher::new(&mesh, &ui_client_options()).map_err(|e| CommandError::usage(e.0))?;
+    let label = src.admin.clone().unwrap_or_default();
+    let mut state = state_for(mesh, &label, theme);
+    let mut fx = Vec::new();
+    if !state.mesh.pods.is_empty() {
+        crate::app::update::open_target(&mut state, 0, &mut fx);
+    }
+    crate::tui::run(state, Arc::new(fetcher), None)
+        .await
+        .map_err(|e| CommandError::usage(format!("terminal: {e}")))
+}
+
+/// `meshscope open BUNDLE`: the UI on a captured snapshot, offline.
+pub async fn open(path: &Path, theme: Option<&str>) -> Result<(), CommandError> {
+    let bundle = Bundle::read(path).map_err(CommandError::usage)?;
+    let mesh = bundle.mesh();
+    let label = format!(
+        "bundle {} (captured {})",
+        path.display(),
+        bundle.captured_at
+    );
+    let state = state_for(mesh, &label, theme);
+    crate::tui::run(state, Arc::new(BundleFetcher::new(bundle)), None)
+        .await
+        .map_err(|e| CommandError::usage(format!("terminal: {e}")))
+}

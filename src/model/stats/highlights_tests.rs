@@ -1,0 +1,99 @@
+use super::*;
+use crate::model::stats::parse_envoy_text;
+
+const HTTPBIN: &str = "outbound|8000||httpbin.default.svc.cluster.local";
+
+fn snapshot(pending: u64, cx_fail: u64) -> String {
+    format!(
+        "cluster.{HTTPBIN}.upstream_rq_pending_overflow: {pending}\n\
+         cluster.{HTTPBIN}.upstream_cx_overflow: 0\n\
+         cluster.{HTTPBIN}.circuit_breakers.default.rq_pending_open: 1\n\
+         cluster.{HTTPBIN}.circuit_breakers.high.rq_pending_open: 1\n\
+         cluster.{HTTPBIN}.upstream_cx_connect_fail: {cx_fail}\n\
+         cluster.{HTTPBIN}.upstream_rq_total: 1000\n\
+         cluster_manager.cds.update_rejected: 2\n\
+         listener_manager.lds.update_rejected: 0\n\
+         http.outbound_0.0.0.0_8000.rds.8000.update_rejected: 1\n\
+         listener.0.0.0.0_15006.downstream_cx_overflow: 4\n"
+    )
+}
+
+fn thresholds() -> HashMap<String, BreakerThresholds> {
+    let limits = BreakerThresholds {
+        max_connections: Some(1),
+        max_pending_requests: Some(1),
+        max_requests: Some(1024),
+        max_retries: Some(3),
+    };
+    HashMap::from([(HTTPBIN.to_string(), limits)])
+}
+
+#[test]
+fn picks_non_zero_highlights_with_thresholds() {
+    let text = snapshot(59, 7);
+    let parsed = parse_envoy_text(&text);
+    let found = highlights(&parsed.stats, &thresholds());
+    let stats: Vec<&str> = found.iter().map(|h| h.stat.as_str()).collect();
+    assert_eq!(found.len(), 7, "{stats:?}");
+    assert!(!stats.contains(&"upstream_cx_overflow"));
+    assert!(!stats.contains(&"upstream_rq_total"));
+    assert!(!stats.contains(&"lds.update_rejected"));
+    // Errors first, largest value first.
+    assert_eq!(found[0].stat, "upstream_rq_pending_overflow");
+    assert_eq!(found[0].threshold, Some(1));
+    assert_eq!(found[0].severity, Severity::Error);
+    let last = &found[found.len() - 1];
+    assert_eq!(
+        (last.stat.as_str(), last.severity),
+        ("upstream_cx_connect_fail", Severity::Warn)
+    );
+    let high = found
+        .iter()
+        .find(|h| h.stat == "circuit_breakers.high.rq_pending_open")
+        .map(|h| h.threshold);
+    assert_eq!(high, Some(None), "only the default priority has thresholds");
+    let rds = found
+        .iter()
+        .find(|h| h.short == "RDS rejected")
+        .map(|h| h.subject.as_str());
+    assert_eq!(rds, Some("outbound_0.0.0.0_8000"));
+    let cds = found
+        .iter()
+        .find(|h| h.short == "CDS rejected")
+        .map(format_highlight);
+    assert_eq!(cds.as_deref(), Some("cluster_manager: CDS rejected 2"));
+}
+
+#[test]
+fn rates_and_the_write_up_line() {
+    let before_text = snapshot(50, 7);
+    let now_text = snapshot(59, 7);
+    let before = parse_envoy_text(&before_text);
+    let now = parse_envoy_text(&now_text);
+    let mut found = highlights(&now.stats, &thresholds());
+    apply_rates(&mut found, &before.stats, 3.0);
+    assert_eq!(
+        format_highlight(&found[0]),
+        format!("{HTTPBIN}: max_pending_requests 1, overflow 59, +3/s")
+    );
+    let fail = found.iter().find(|h| h.stat == "upstream_cx_connect_fail");
+    assert_eq!(
+        fail.map(|h| (h.rate, h.severity)),
+        Some((Some(0.0), Severity::Ok))
+    );
+    let open = found
+        .iter()
+        .find(|h| h.stat.ends_with("default.rq_pending_open"));
+    assert_eq!(
+        open.map(|h| h.severity),
+        Some(Severity::Error),
+        "gauges keep severity"
+    );
+}
+
+#[test]
+fn rate_edge_cases() {
+    assert_eq!(rate_per_second(10, 16, 2.0), Some(3.0));
+    assert_eq!(rate_per_second(10, 5, 2.0), None);
+    assert_eq!(rate_per_second(10, 16, 0.0), None);
+}

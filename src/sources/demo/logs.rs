@@ -1,0 +1,139 @@
+//! Access logs of the demo mesh: a bounded ring of recent lines per pod plus
+//! a broadcast channel for followers, exposed through [`LogSource`] and, per
+//! pod, over HTTP at the agent port's `/demo/logs?tail=N&follow=1`.
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use futures::stream::{self, BoxStream, StreamExt};
+use tokio::sync::broadcast;
+
+use crate::sources::logs::{LogError, LogQuery, LogSource};
+
+/// Lines kept per pod.
+const RING: usize = 2_000;
+/// Default `tail` when the query gives none.
+const DEFAULT_TAIL: usize = 100;
+
+struct Rings {
+    /// `(namespace, name)` of each pod, by index.
+    pods: Vec<(String, String)>,
+    /// `(sequence, line)`, newest last.
+    lines: Vec<VecDeque<(u64, Arc<str>)>>,
+    seq: u64,
+}
+
+/// Per-pod log rings and the follow channel.
+pub(crate) struct LogHub {
+    rings: Mutex<Rings>,
+    tx: broadcast::Sender<(usize, u64, Arc<str>)>,
+}
+
+impl LogHub {
+    /// A hub for these pods (by index).
+    pub fn new(pods: Vec<(String, String)>) -> Arc<Self> {
+        let (tx, _) = broadcast::channel(8_192);
+        let lines = pods.iter().map(|_| VecDeque::new()).collect();
+        Arc::new(LogHub {
+            rings: Mutex::new(Rings {
+                pods,
+                lines,
+                seq: 0,
+            }),
+            tx,
+        })
+    }
+
+    /// Appends lines and wakes followers.
+    pub fn push(&self, lines: Vec<(usize, String)>) {
+        let mut r = self.rings.lock().unwrap_or_else(PoisonError::into_inner);
+        for (pod, line) in lines {
+            r.seq += 1;
+            let seq = r.seq;
+            let line: Arc<str> = Arc::from(line);
+            if let Some(ring) = r.lines.get_mut(pod) {
+                if ring.len() == RING {
+                    ring.pop_front();
+                }
+                ring.push_back((seq, line.clone()));
+            }
+            let _ = self.tx.send((pod, seq, line));
+        }
+    }
+
+    /// The index of `namespace/name`.
+    pub fn pod_index(&self, namespace: &str, name: &str) -> Option<usize> {
+        let r = self.rings.lock().unwrap_or_else(PoisonError::into_inner);
+        r.pods
+            .iter()
+            .position(|(ns, n)| ns == namespace && n == name)
+    }
+
+    /// The last `tail` lines of pod `ix`, then (with `follow`) new ones.
+    pub fn stream(
+        self: &Arc<Self>,
+        ix: usize,
+        tail: usize,
+        follow: bool,
+    ) -> BoxStream<'static, String> {
+        let (backlog, last, rx) = {
+            let r = self.rings.lock().unwrap_or_else(PoisonError::into_inner);
+            let rx = follow.then(|| self.tx.subscribe());
+            let ring = r.lines.get(ix);
+            let skip = ring.map_or(0, |q| q.len().saturating_sub(tail));
+            let backlog: Vec<String> = ring
+                .into_iter()
+                .flatten()
+                .skip(skip)
+                .map(|(_, l)| l.to_string())
+                .collect();
+            (backlog, r.seq, rx)
+        };
+        let head = stream::iter(backlog);
+        let Some(rx) = rx else {
+            return head.boxed();
+        };
+        let live = stream::unfold(rx, move |mut rx| async move {
+            loop {
+                match rx.recv().await {
+                    Ok((pod, seq, line)) if pod == ix && seq > last => {
+                        return Some((line.to_string(), rx));
+                    }
+                    Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => {}
+                    Err(broadcast::error::RecvError::Closed) => return None,
+                }
+            }
+        });
+        head.chain(live).boxed()
+    }
+}
+
+/// The demo's [`LogSource`]: `istio-proxy` access logs of each simulated pod.
+/// `since_seconds` is ignored (every line is recent).
+pub struct DemoLogSource {
+    hub: Arc<LogHub>,
+}
+
+impl DemoLogSource {
+    pub(crate) fn new(hub: Arc<LogHub>) -> Self {
+        DemoLogSource { hub }
+    }
+}
+
+impl LogSource for DemoLogSource {
+    fn lines(&self, query: &LogQuery) -> BoxStream<'static, Result<String, LogError>> {
+        let Some(ix) = self.hub.pod_index(&query.namespace, &query.pod) else {
+            let e = LogError::NotFound(format!("pod {}/{}", query.namespace, query.pod));
+            return stream::iter([Err(e)]).boxed();
+        };
+        if query.container != "istio-proxy" {
+            let e = LogError::NotFound(format!(
+                "container {} in pod {}/{} (the demo has only istio-proxy logs)",
+                query.container, query.namespace, query.pod
+            ));
+            return stream::iter([Err(e)]).boxed();
+        }
+        let tail = query.tail.unwrap_or(DEFAULT_TAIL);
+        self.hub.stream(ix, tail, query.follow).map(Ok).boxed()
+    }
+}

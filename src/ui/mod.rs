@@ -1,0 +1,97 @@
+//! Drawing only: views borrow the state and render it. No I/O here, no state
+//! changes; everything a view needs is already in [`AppState`].
+
+pub mod help;
+pub mod overview;
+pub mod panes;
+pub mod table;
+pub mod text_views;
+pub mod theme;
+pub mod widgets;
+
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+use ratatui::Frame;
+
+use crate::app::keys::{context_of, focused_kind};
+use crate::app::state::{AppState, Mode, ViewKind};
+
+/// Draws the whole screen.
+pub fn draw(frame: &mut Frame, state: &AppState) {
+    let [title, body, status] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(3),
+        Constraint::Length(1),
+    ])
+    .areas(frame.area());
+    draw_title(frame, title, state);
+    match state.selected {
+        None => panes::draw_targets(frame, body, state),
+        Some(_) => panes::draw_panes(frame, body, state),
+    }
+    draw_status(frame, status, state);
+    if matches!(state.mode, Mode::Help) {
+        help::draw(frame, frame.area(), state, context_of(state));
+    }
+}
+
+fn draw_title(frame: &mut Frame, area: Rect, state: &AppState) {
+    let t = &state.theme;
+    let mut spans = vec![
+        Span::styled(" meshscope ", t.accent),
+        Span::styled("│ ", t.dim),
+        Span::styled(state.source_label.clone(), t.text),
+    ];
+    if let Some(pod) = state.selected.and_then(|i| state.mesh.pods.get(i)) {
+        spans.push(Span::styled(" │ ", t.dim));
+        spans.push(Span::styled(pod.key(), t.header));
+        spans.push(Span::styled(" │ ", t.dim));
+        let current = focused_kind(state);
+        for (i, kind) in ViewKind::TABS.iter().enumerate() {
+            let label = format!("{}:{} ", i + 1, kind.name());
+            let style = if Some(*kind) == current {
+                t.selection
+            } else {
+                t.dim
+            };
+            spans.push(Span::styled(label, style));
+        }
+    } else {
+        spans.push(Span::styled(
+            format!(" │ {} sidecars", state.mesh.pods.len()),
+            t.dim,
+        ));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)).style(t.text), area);
+}
+
+fn draw_status(frame: &mut Frame, area: Rect, state: &AppState) {
+    let t = &state.theme;
+    let line = match &state.mode {
+        Mode::Filter(input) => Line::from(vec![
+            Span::styled("/", t.accent),
+            Span::styled(input.value().to_string(), t.text),
+            Span::styled("▏", t.accent),
+        ]),
+        Mode::Palette(input) => Line::from(vec![
+            Span::styled(":", t.accent),
+            Span::styled(input.value().to_string(), t.text),
+            Span::styled("▏", t.accent),
+            Span::styled("   Tab completes · Enter runs · Esc cancels", t.dim),
+        ]),
+        _ => match &state.status {
+            Some((msg, sev, _)) => Line::from(Span::styled(msg.clone(), t.severity(*sev))),
+            None => Line::from(Span::styled(hints(state), t.dim)),
+        },
+    };
+    frame.render_widget(Paragraph::new(line), area);
+}
+
+fn hints(state: &AppState) -> String {
+    match focused_kind(state) {
+        Some(ViewKind::Targets) => "Enter open · / filter · s sort · : command · ? help · q quit".into(),
+        Some(ViewKind::Json) => "Enter fold · / search · n/N next/prev · y copy path · Esc back · ? help".into(),
+        _ => "Enter follow · x raw JSON · / filter · s sort · Tab pane · z zoom · 1-9 tabs · : command · ? help · Esc back".into(),
+    }
+}

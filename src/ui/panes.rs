@@ -1,0 +1,205 @@
+//! The target list and the side-by-side panes, each with its loading, error
+//! and data states.
+
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+use ratatui::Frame;
+
+use super::table::TableView;
+use super::widgets::json_tree::{JsonStyles, JsonTreeView};
+use super::{overview, text_views};
+use crate::app::state::{AppState, Loadable, Pane, ViewKind, ViewState};
+use crate::app::update::{age, table_of};
+use crate::sources::target::Endpoint;
+
+/// The sidecar list (full screen).
+pub fn draw_targets(frame: &mut Frame, area: Rect, state: &AppState) {
+    let t = &state.theme;
+    let v = &state.targets;
+    let title = format!(
+        " Sidecars {}/{} {}",
+        v.visible.len(),
+        state.targets_table.rows.len(),
+        filter_note(v)
+    );
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(t.focus_border)
+        .title(Span::styled(title, t.accent));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    if state.mesh.pods.is_empty() {
+        frame.render_widget(Paragraph::new("No sidecars found.").style(t.dim), inner);
+        return;
+    }
+    frame.render_widget(
+        TableView {
+            table: &state.targets_table,
+            view: v,
+            theme: t,
+            focused: true,
+        },
+        inner,
+    );
+}
+
+fn filter_note(v: &ViewState) -> String {
+    let mut s = String::new();
+    if let Some(keys) = &v.keys {
+        s.push_str(&format!("→ {} ", keys.join(", ")));
+    }
+    if !v.filter.is_empty() {
+        s.push_str(&format!("/{} ", v.filter));
+    }
+    s
+}
+
+/// The panes of the selected sidecar, split left to right (or one, zoomed).
+pub fn draw_panes(frame: &mut Frame, area: Rect, state: &AppState) {
+    if state.zoom {
+        if let Some(p) = state.panes.get(state.focus) {
+            draw_pane(frame, area, state, p, true, state.focus);
+        }
+        return;
+    }
+    let n = state.panes.len().max(1) as u32;
+    let areas = Layout::horizontal((0..n).map(|_| Constraint::Ratio(1, n))).split(area);
+    for (i, (p, a)) in state.panes.iter().zip(areas.iter()).enumerate() {
+        draw_pane(frame, *a, state, p, i == state.focus, i);
+    }
+}
+
+fn draw_pane(
+    frame: &mut Frame,
+    area: Rect,
+    state: &AppState,
+    pane: &Pane,
+    focused: bool,
+    index: usize,
+) {
+    let t = &state.theme;
+    let Some(view) = pane.top() else { return };
+    let target = state.selected;
+    let (count, total) = match table_of(state, view.kind, target) {
+        Some((tbl, _)) if view.kind.is_table() => {
+            (format!(" {}/{}", view.visible.len(), tbl.rows.len()), true)
+        }
+        _ => (String::new(), false),
+    };
+    let _ = total;
+    let name = if view.kind == ViewKind::Json {
+        view.json_title.clone()
+    } else {
+        view.kind.title().to_string()
+    };
+    let depth = if pane.stack.len() > 1 {
+        format!(" ‹{}", pane.stack.len() - 1)
+    } else {
+        String::new()
+    };
+    let title = format!(
+        " [{}] {name}{count} {}{depth}",
+        index + 1,
+        filter_note(view)
+    );
+    let border = if focused { t.focus_border } else { t.border };
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(border)
+        .title(Span::styled(title, if focused { t.accent } else { t.dim }));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let inner = match banner(state, view.kind, target) {
+        Some(lines) => {
+            let h = (lines.len() as u16).min(inner.height);
+            let [top, rest] =
+                Layout::vertical([Constraint::Length(h), Constraint::Min(0)]).areas(inner);
+            frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), top);
+            rest
+        }
+        None => inner,
+    };
+    match view.kind {
+        ViewKind::Json => {
+            if let Some(tree) = &view.json {
+                let styles = JsonStyles {
+                    key: t.accent,
+                    string: t.ok,
+                    number: t.warn,
+                    boolean: t.header,
+                    null: t.dim,
+                    punctuation: t.dim,
+                    cursor: t.selection,
+                    match_: t.matched,
+                };
+                frame.render_widget(
+                    JsonTreeView {
+                        tree,
+                        styles,
+                        focused,
+                    },
+                    inner,
+                );
+            }
+        }
+        k if k.is_table() => {
+            if let Some((tbl, _)) = table_of(state, k, target) {
+                frame.render_widget(
+                    TableView {
+                        table: tbl,
+                        view,
+                        theme: t,
+                        focused,
+                    },
+                    inner,
+                );
+            }
+        }
+        ViewKind::Overview => overview::draw(frame, inner, state),
+        _ => text_views::draw(frame, inner, state, view.kind),
+    }
+}
+
+/// Loading / error / stale lines above a view's content, from the slots it needs.
+fn banner(state: &AppState, kind: ViewKind, target: Option<usize>) -> Option<Vec<Line<'static>>> {
+    let t = &state.theme;
+    let mut lines = Vec::new();
+    let mut needs: Vec<(Option<usize>, Endpoint)> =
+        kind.needs().iter().map(|&e| (target, e)).collect();
+    if kind == ViewKind::Istiod {
+        needs.push((None, Endpoint::IstiodMetrics));
+    }
+    for key in needs {
+        let Some(slot) = state.slots.get(&key) else {
+            lines.push(Line::from(Span::styled(
+                format!("waiting for {} …", key.1.name()),
+                t.dim,
+            )));
+            continue;
+        };
+        match &slot.state {
+            Loadable::Loading { since } => lines.push(Line::from(Span::styled(
+                format!(
+                    "loading {} … {:.1}s",
+                    key.1.name(),
+                    age(state.now, *since).as_secs_f32()
+                ),
+                t.dim,
+            ))),
+            Loadable::Failed { error, at, stale } => {
+                let mut msg = format!("✖ {}: {error}", key.1.name());
+                if stale.is_some() {
+                    msg.push_str(&format!(
+                        " (showing data from before, {}s old)",
+                        age(state.now, *at).as_secs()
+                    ));
+                }
+                msg.push_str(" · retrying");
+                lines.push(Line::from(Span::styled(msg, t.error)));
+            }
+            Loadable::Ready { .. } => {}
+        }
+    }
+    (!lines.is_empty()).then_some(lines)
+}

@@ -1,0 +1,156 @@
+//! Building app states from the demo mesh without a network, and rendering
+//! them into a TestBackend buffer as plain text.
+#![allow(dead_code)]
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use meshscope::app::data::process;
+use meshscope::app::state::{AppState, ViewKind};
+use meshscope::app::{update, Action};
+use meshscope::config::Config;
+use meshscope::sources::demo::{write_config_dump, DumpOptions, Mesh};
+use meshscope::sources::target::{Endpoint, Fetched, MeshInfo, TargetInfo};
+use meshscope::ui::theme::Theme;
+use ratatui::backend::TestBackend;
+use ratatui::Terminal;
+
+/// Fixed "now" for certificate validity in snapshots (2024-06-01).
+pub const NOW_UNIX: i64 = 1_717_200_000;
+
+/// The bookinfo demo mesh as targets (URLs are never contacted).
+pub fn demo_mesh() -> (Mesh, MeshInfo) {
+    let mesh = Mesh::bookinfo();
+    let pods = mesh
+        .pods
+        .iter()
+        .filter(|p| p.proxy != meshscope::sources::demo::topology::ProxyKind::None)
+        .map(|p| TargetInfo {
+            namespace: p.namespace.clone(),
+            name: p.name.clone(),
+            app: p.app.clone(),
+            admin: Some(format!("http://127.0.0.1:1/{}", p.name)),
+            agent: Some(format!("http://127.0.0.1:1/{}/agent", p.name)),
+            scenarios: if p.app == "fortio" {
+                vec!["circuit-breaker".into()]
+            } else {
+                vec![]
+            },
+        })
+        .collect();
+    (
+        mesh,
+        MeshInfo {
+            istiod: Some("http://127.0.0.1:1/istiod".into()),
+            pods,
+        },
+    )
+}
+
+/// A fresh state on the demo mesh with a fixed clock and the dark theme.
+pub fn state() -> (Mesh, AppState) {
+    let (mesh, info) = demo_mesh();
+    let config = Config {
+        layout: vec!["clusters".into(), "listeners".into()],
+        ..Config::default()
+    };
+    let mut s = AppState::new(
+        info,
+        "demo mesh (test)",
+        config,
+        Theme::dark(),
+        Instant::now(),
+    );
+    meshscope::app::targets::rebuild(&mut s);
+    (mesh, s)
+}
+
+/// Answers every pending fetch with data from the in-process demo mesh.
+pub fn answer(mesh: &Mesh, state: &mut AppState, effects: Vec<meshscope::app::Effect>) {
+    let mut queue = effects;
+    while let Some(e) = queue.pop() {
+        if let meshscope::app::Effect::Fetch { key, request } = e {
+            let body = body_for(mesh, state, key.0, key.1);
+            let result = body.and_then(|f| process(key.1, &f, NOW_UNIX));
+            queue.extend(update(
+                state,
+                Action::Fetched {
+                    key,
+                    request,
+                    result,
+                },
+            ));
+        }
+    }
+}
+
+fn body_for(
+    mesh: &Mesh,
+    state: &AppState,
+    target: Option<usize>,
+    ep: Endpoint,
+) -> Result<Fetched, String> {
+    let pod = target
+        .and_then(|i| state.mesh.pods.get(i))
+        .and_then(|t| mesh.pod(&t.namespace, &t.name));
+    let text = match (ep, pod) {
+        (Endpoint::ConfigDump, Some(pod)) => {
+            let mut out = Vec::new();
+            let opts = DumpOptions { include_eds: true, ..DumpOptions::default() };
+            write_config_dump(mesh, pod, &opts, &mut out).map_err(|e| e.to_string())?;
+            return Ok(Fetched { status: 200, body: Arc::new(out) });
+        }
+        (Endpoint::ServerInfo, Some(_)) => r#"{"version":"abc/1.22.0/Clean/RELEASE/BoringSSL","state":"LIVE","uptime_current_epoch":"3600s"}"#.to_string(),
+        (Endpoint::AgentReady, Some(_)) => String::new(),
+        (Endpoint::Stats, Some(_)) => "cluster.outbound|8000||httpbin.default.svc.cluster.local.upstream_rq_pending_overflow: 59\n".to_string(),
+        _ => return Err(format!("{} not simulated in this test", ep.name())),
+    };
+    Ok(Fetched {
+        status: 200,
+        body: Arc::new(text.into_bytes()),
+    })
+}
+
+/// Runs actions through `update`, answering fetches in-process.
+pub fn drive(mesh: &Mesh, state: &mut AppState, actions: impl IntoIterator<Item = Action>) {
+    for a in actions {
+        let fx = update(state, a);
+        answer(mesh, state, fx);
+    }
+}
+
+/// Renders the state at 120x40 and returns the screen as text lines.
+pub fn render(state: &AppState) -> String {
+    let backend = TestBackend::new(120, 40);
+    let mut terminal = Terminal::new(backend).expect("test terminal");
+    terminal
+        .draw(|f| meshscope::ui::draw(f, state))
+        .expect("draw");
+    let buf = terminal.backend().buffer().clone();
+    let mut out = String::new();
+    for y in 0..buf.area.height {
+        let mut line = String::new();
+        for x in 0..buf.area.width {
+            line.push_str(buf[(x, y)].symbol());
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+/// Opens the sidecar of `app` and shows `kind` in the focused pane.
+pub fn open(mesh: &Mesh, state: &mut AppState, app: &str, kind: ViewKind) {
+    let idx = state
+        .mesh
+        .pods
+        .iter()
+        .position(|p| p.app == app)
+        .expect("pod");
+    let mut fx = Vec::new();
+    meshscope::app::update::open_target(state, idx, &mut fx);
+    let now = state.now;
+    drive(mesh, state, [Action::Tick(now)]);
+    meshscope::app::update::show_view(state, kind);
+    drive(mesh, state, [Action::Tick(now)]);
+}

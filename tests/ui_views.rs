@@ -1,0 +1,222 @@
+//! Every view rendered into a 120x40 TestBackend against the demo mesh and
+//! snapshotted, plus key sequences driven through `update`.
+
+mod support;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use meshscope::app::keys::map_key;
+use meshscope::app::state::{Loadable, Mode, ViewKind};
+use meshscope::app::{update, Action};
+use meshscope::sources::target::Endpoint;
+use support::ui::{drive, open, render, state};
+
+fn key(c: char) -> KeyEvent {
+    KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)
+}
+
+fn press(mesh: &meshscope::sources::demo::Mesh, s: &mut meshscope::app::AppState, keys: &str) {
+    for c in keys.chars() {
+        let k = match c {
+            '\n' => KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE),
+            '\x1b' => KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE),
+            '\t' => KeyEvent::new(KeyCode::Tab, KeyModifiers::NONE),
+            c => key(c),
+        };
+        if let Some(a) = map_key(s, k) {
+            drive(mesh, s, [a]);
+        }
+    }
+}
+
+#[test]
+fn targets_loading_then_ready() {
+    let (mesh, mut s) = state();
+    // Before any answer: every row is still loading.
+    let now = s.now;
+    let fx = update(&mut s, Action::Tick(now));
+    assert!(
+        !fx.is_empty(),
+        "the target list asks for server_info and readiness"
+    );
+    insta::assert_snapshot!("targets_loading", render(&s));
+    support::ui::answer(&mesh, &mut s, fx);
+    insta::assert_snapshot!("targets_ready", render(&s));
+}
+
+#[test]
+fn every_sidecar_view_renders() {
+    for kind in [
+        ViewKind::Overview,
+        ViewKind::Listeners,
+        ViewKind::Clusters,
+        ViewKind::Routes,
+        ViewKind::Endpoints,
+        ViewKind::Secrets,
+    ] {
+        let (mesh, mut s) = state();
+        open(&mesh, &mut s, "productpage", kind);
+        insta::assert_snapshot!(format!("view_{}", kind.name()), render(&s));
+    }
+}
+
+#[test]
+fn a_failed_fetch_says_so_in_the_pane_and_keeps_working() {
+    let (mesh, mut s) = state();
+    open(&mesh, &mut s, "fortio", ViewKind::Clusters);
+    // /clusters?format=json is not simulated: the Clusters pane shows the error line.
+    let key = (s.selected, Endpoint::ClustersJson);
+    assert!(matches!(
+        s.slots.get(&key).map(|x| &x.state),
+        Some(Loadable::Failed { .. })
+    ));
+    let screen = render(&s);
+    assert!(
+        screen.contains("✖ clusters_json: clusters_json not simulated in this test"),
+        "{screen}"
+    );
+    insta::assert_snapshot!("clusters_with_error", screen);
+    // The rest of the UI still works: the table is there and keys move the cursor.
+    press(&mesh, &mut s, "jj");
+    assert_eq!(s.panes[0].top().map(|v| v.cursor), Some(2));
+}
+
+#[test]
+fn filter_narrows_rows_on_every_keystroke() {
+    let (mesh, mut s) = state();
+    open(&mesh, &mut s, "productpage", ViewKind::Clusters);
+    let all = s.panes[0].top().map(|v| v.visible.len()).unwrap_or(0);
+    press(&mesh, &mut s, "/revi");
+    assert!(matches!(s.mode, Mode::Filter(_)));
+    let reviews = s.panes[0].top().map(|v| v.visible.len()).unwrap_or(0);
+    assert!(reviews > 0 && reviews < all, "{reviews} of {all}");
+    press(&mesh, &mut s, " !v2\n");
+    let without_v2 = s.panes[0].top().map(|v| v.visible.len()).unwrap_or(0);
+    assert_eq!(without_v2, reviews - 1);
+    insta::assert_snapshot!("clusters_filtered", render(&s));
+    // Esc clears the filter.
+    press(&mesh, &mut s, "\x1b");
+    assert_eq!(s.panes[0].top().map(|v| v.visible.len()), Some(all));
+}
+
+#[test]
+fn drill_down_listener_to_route_to_clusters_to_endpoints_and_back() {
+    let (mesh, mut s) = state();
+    open(&mesh, &mut s, "productpage", ViewKind::Listeners);
+    // Find a listener row whose destination is an RDS route and put the cursor on it.
+    let view = s.panes[0].top().cloned().expect("view");
+    let (table, _) =
+        meshscope::app::update::table_of(&s, ViewKind::Listeners, s.selected).expect("table");
+    let pos = view
+        .visible
+        .iter()
+        .position(|&i| table.rows[i].cells[3] == "Route: 9080")
+        .expect("a Route: 9080 chain");
+    s.panes[0].top_mut().expect("top").cursor = pos;
+    press(&mesh, &mut s, "\n");
+    let top = s.panes[0].top().expect("top");
+    assert_eq!(top.kind, ViewKind::Routes);
+    assert_eq!(top.keys.as_deref(), Some(&["9080".to_string()][..]));
+    insta::assert_snapshot!("drill_listener_to_route", render(&s));
+    press(&mesh, &mut s, "\n");
+    assert_eq!(s.panes[0].top().map(|v| v.kind), Some(ViewKind::Clusters));
+    press(&mesh, &mut s, "\n");
+    assert_eq!(s.panes[0].top().map(|v| v.kind), Some(ViewKind::Endpoints));
+    assert_eq!(s.panes[0].stack.len(), 4);
+    press(&mesh, &mut s, "\x1b\x1b\x1b");
+    assert_eq!(s.panes[0].top().map(|v| v.kind), Some(ViewKind::Listeners));
+}
+
+#[test]
+fn raw_json_opens_folds_and_searches() {
+    let (mesh, mut s) = state();
+    open(&mesh, &mut s, "fortio", ViewKind::Clusters);
+    let pos = {
+        let v = s.panes[0].top().expect("view");
+        let (t, _) =
+            meshscope::app::update::table_of(&s, ViewKind::Clusters, s.selected).expect("table");
+        v.visible
+            .iter()
+            .position(|&i| t.rows[i].key == "outbound|8000||httpbin.default.svc.cluster.local")
+            .expect("httpbin cluster")
+    };
+    s.panes[0].top_mut().expect("top").cursor = pos;
+    press(&mesh, &mut s, "x");
+    assert_eq!(s.panes[0].top().map(|v| v.kind), Some(ViewKind::Json));
+    press(&mesh, &mut s, "/max_pending\n");
+    let tree = s.panes[0]
+        .top()
+        .and_then(|v| v.json.as_ref())
+        .expect("tree");
+    assert!(
+        tree.cursor_path().contains("max_pending_requests"),
+        "{}",
+        tree.cursor_path()
+    );
+    insta::assert_snapshot!("raw_json_httpbin", render(&s));
+}
+
+#[test]
+fn panes_zoom_cycle_and_layout_command() {
+    let (mesh, mut s) = state();
+    open(&mesh, &mut s, "reviews", ViewKind::Clusters);
+    assert_eq!(s.panes.len(), 2);
+    press(&mesh, &mut s, "\t");
+    assert_eq!(s.focus, 1);
+    press(&mesh, &mut s, "z");
+    assert!(s.zoom);
+    insta::assert_snapshot!("zoomed_listeners", render(&s));
+    press(&mesh, &mut s, "z:layout routes secrets overview\n");
+    assert_eq!(s.panes.len(), 3);
+    assert_eq!(s.config.layout, vec!["routes", "secrets", "overview"]);
+    press(&mesh, &mut s, ":layout bogus\n");
+    let msg = s.status.as_ref().map(|m| m.0.clone()).unwrap_or_default();
+    assert!(msg.starts_with("layout: unknown view `bogus`"), "{msg}");
+    insta::assert_snapshot!("three_panes", render(&s));
+}
+
+#[test]
+fn help_lists_the_keys_of_the_focused_view() {
+    let (mesh, mut s) = state();
+    open(&mesh, &mut s, "details", ViewKind::Clusters);
+    press(&mesh, &mut s, "?");
+    let screen = render(&s);
+    for k in [
+        "Enter",
+        "raw JSON of the row",
+        "sort by next column",
+        "zoom the focused pane",
+    ] {
+        assert!(screen.contains(k), "help lacks {k}");
+    }
+    assert!(
+        !screen.contains("next match"),
+        "JSON keys are not shown for tables"
+    );
+    insta::assert_snapshot!("help_table", screen);
+    press(&mesh, &mut s, "?q");
+    assert!(s.quit);
+}
+
+#[test]
+fn sort_cycles_columns() {
+    let (mesh, mut s) = state();
+    open(&mesh, &mut s, "productpage", ViewKind::Clusters);
+    press(&mesh, &mut s, "s");
+    let v = s.panes[0].top().expect("view");
+    assert_eq!(v.sort.map(|x| (x.column, x.descending)), Some((0, false)));
+    let (t, _) =
+        meshscope::app::update::table_of(&s, ViewKind::Clusters, s.selected).expect("table");
+    let names: Vec<&str> = v
+        .visible
+        .iter()
+        .map(|&i| t.rows[i].cells[0].as_str())
+        .collect();
+    let mut sorted = names.clone();
+    sorted.sort();
+    assert_eq!(names, sorted);
+    press(&mesh, &mut s, "s");
+    assert_eq!(
+        s.panes[0].top().and_then(|v| v.sort).map(|x| x.descending),
+        Some(true)
+    );
+}
