@@ -11,6 +11,12 @@ pub struct Cli {
     /// Admin endpoints forwarded by hand (without a command: open the TUI on them).
     #[command(flatten)]
     pub source: SourceArgs,
+    /// Which cluster and namespace (without a command: discover and open the TUI).
+    #[command(flatten)]
+    pub kube: KubeArgs,
+    /// Open this sidecar right away (`NAME` or `NAMESPACE/NAME`).
+    #[arg(value_name = "POD")]
+    pub pod: Option<String>,
     /// Colour theme: dark, light, high-contrast, or a path to a theme TOML file.
     #[arg(long, global = true, value_name = "THEME")]
     pub theme: Option<String>,
@@ -33,18 +39,71 @@ pub struct SourceArgs {
     pub istiod: Option<String>,
 }
 
+/// kubectl-style selection of the cluster and namespaces.
+#[derive(Debug, Clone, Default, Args)]
+pub struct KubeArgs {
+    /// kubeconfig file (default: $KUBECONFIG, then ~/.kube/config).
+    #[arg(long, value_name = "FILE")]
+    pub kubeconfig: Option<PathBuf>,
+    /// kubeconfig context (default: the current context).
+    #[arg(long, value_name = "NAME")]
+    pub context: Option<String>,
+    /// Namespace (default: the context's namespace).
+    #[arg(short = 'n', long, value_name = "NS", conflicts_with = "all_namespaces")]
+    pub namespace: Option<String>,
+    /// Every namespace.
+    #[arg(short = 'A', long)]
+    pub all_namespaces: bool,
+}
+
 /// Subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Print istioctl-identical proxy-config tables from a config dump.
     #[command(name = "pc", alias = "proxy-config")]
     Pc(PcArgs),
+    /// Envoy stats: list, highlight overflows and rejections, or find high-cardinality labels.
+    Stats(StatsArgs),
     /// The built-in simulated mesh: the TUI on it, or headless with --serve.
     Demo(DemoArgs),
     /// Open a captured snapshot bundle in the TUI, offline.
     Open {
         /// The bundle written by `meshscope snapshot`.
         bundle: PathBuf,
+    },
+    /// Control-plane health: rejected configs, xDS rejects, conflicts, pushes, latency.
+    Istiod {
+        /// istiod URL (port 15014).
+        #[arg(long, value_name = "URL")]
+        istiod: Option<String>,
+        /// A saved istiod /metrics scrape instead.
+        #[arg(
+            short = 'f',
+            long = "file",
+            value_name = "METRICS",
+            conflicts_with = "istiod"
+        )]
+        file: Option<PathBuf>,
+        /// Output format.
+        #[arg(short = 'o', long = "output", value_enum, default_value_t)]
+        output: Output,
+    },
+    /// Proxy sync status per xDS type, like `istioctl proxy-status`.
+    Ps {
+        /// istiod URL (port 15014); non-local callers need a port-forward.
+        #[arg(long, value_name = "URL")]
+        istiod: Option<String>,
+        /// A saved /debug/syncz body instead.
+        #[arg(
+            short = 'f',
+            long = "file",
+            value_name = "SYNCZ",
+            conflicts_with = "istiod"
+        )]
+        file: Option<PathBuf>,
+        /// Output format.
+        #[arg(short = 'o', long = "output", value_enum, default_value_t)]
+        output: Output,
     },
     /// Capture every read-only endpoint into one bundle file (atomically, secrets redacted).
     Snapshot {
@@ -147,6 +206,47 @@ pub struct PcArgs {
     /// `all`: print a `------ X INFO ------` header above each table.
     #[arg(long)]
     pub with_headers: bool,
+}
+
+/// `meshscope stats`.
+#[derive(Debug, Args)]
+pub struct StatsArgs {
+    /// A saved `/stats` (Envoy text or `?format=json`) or `/stats/prometheus` body.
+    #[arg(short = 'f', long = "file", value_name = "FILE", conflicts_with_all = ["admin", "agent", "bundle"])]
+    pub file: Option<PathBuf>,
+    /// Read from a live Envoy admin URL (port 15000).
+    #[arg(long, value_name = "URL", conflicts_with = "bundle")]
+    pub admin: Option<String>,
+    /// With --cardinality: read pilot-agent's merged `/stats/prometheus` (port 15020).
+    #[arg(long, value_name = "URL", conflicts_with = "bundle")]
+    pub agent: Option<String>,
+    /// Read from a snapshot bundle.
+    #[arg(long, value_name = "BUNDLE")]
+    pub bundle: Option<PathBuf>,
+    /// With --bundle: which pod (`namespace/name`; default: the first).
+    #[arg(long, value_name = "NS/NAME")]
+    pub pod: Option<String>,
+    /// Only stats (or, with --cardinality, families) whose name matches this regex.
+    #[arg(long, value_name = "RE")]
+    pub filter: Option<String>,
+    /// Only the highlighted counters: overflows, open breakers, rejected updates, ejections.
+    #[arg(long, conflicts_with = "cardinality")]
+    pub highlights: bool,
+    /// Series per metric family and label, worst offenders first.
+    #[arg(long)]
+    pub cardinality: bool,
+    /// With --file --highlights: a saved `/clusters?format=json` for breaker thresholds.
+    #[arg(long, value_name = "FILE")]
+    pub clusters: Option<PathBuf>,
+    /// With --admin --highlights: seconds between the two reads that give rates (0: one read).
+    #[arg(long, value_name = "SECS", default_value_t = 1.0)]
+    pub interval: f64,
+    /// With --cardinality: distinct values above which a label is flagged.
+    #[arg(long, value_name = "N", default_value_t = 100)]
+    pub threshold: usize,
+    /// Output format.
+    #[arg(short = 'o', long = "output", value_enum, default_value_t)]
+    pub output: Output,
 }
 
 /// `meshscope demo`.

@@ -7,12 +7,13 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use crate::app::AppState;
-use crate::cli::{DemoArgs, SourceArgs};
+use crate::cli::{DemoArgs, KubeArgs, SourceArgs};
 use crate::commands::CommandError;
 use crate::config::Config;
 use crate::sources::admin::ClientOptions;
 use crate::sources::bundle::{Bundle, BundleFetcher};
 use crate::sources::demo::{self, Fault, Manifest, Scenario, ServeOptions};
+use crate::sources::kube::{self as kube_src, KubeFetcher, KubeLogSource, KubeOptions};
 use crate::sources::target::{AdminFetcher, MeshInfo, TargetInfo};
 use crate::ui::theme::Theme;
 
@@ -171,6 +172,76 @@ pub async fn open(path: &Path, theme: Option<&str>) -> Result<(), CommandError> 
     );
     let state = state_for(mesh, &label, theme);
     crate::tui::run(state, Arc::new(BundleFetcher::new(bundle)), None)
+        .await
+        .map_err(|e| CommandError::usage(format!("terminal: {e}")))
+}
+
+/// Kube options from the kubectl-style flags.
+pub fn kube_options(args: &KubeArgs) -> KubeOptions {
+    KubeOptions {
+        kubeconfig: args.kubeconfig.clone(),
+        context: args.context.clone(),
+        namespace: args.namespace.clone(),
+        all_namespaces: args.all_namespaces,
+        ..KubeOptions::default()
+    }
+}
+
+fn no_cluster(e: impl std::fmt::Display) -> CommandError {
+    CommandError::usage(format!(
+        "{e} (no cluster? `meshscope demo` runs the simulated mesh)"
+    ))
+}
+
+/// `meshscope [--context C] [-n NS | -A] [POD]`: connect, discover the
+/// sidecars, gateways and istiod, then the UI on them through port-forwards.
+pub async fn kube(
+    args: &KubeArgs,
+    pod: Option<&str>,
+    theme: Option<&str>,
+) -> Result<(), CommandError> {
+    let cluster = kube_src::connect(&kube_options(args))
+        .await
+        .map_err(no_cluster)?;
+    let discovery = kube_src::discover(&cluster).await.map_err(no_cluster)?;
+    let mesh = discovery.mesh();
+    let selected = match pod {
+        Some(p) => Some(
+            mesh.pods
+                .iter()
+                .position(|t| t.name == p || t.key() == p)
+                .ok_or_else(|| {
+                    CommandError::usage(format!(
+                        "no Istio proxy pod `{p}` in {} of {}",
+                        cluster.scope.describe(),
+                        cluster.url
+                    ))
+                })?,
+        ),
+        None => None,
+    };
+    let fetcher = KubeFetcher::new(
+        cluster.stream_client.clone(),
+        &discovery,
+        ui_client_options(),
+    );
+    let logs = KubeLogSource::new(cluster.stream_client.clone());
+    let empty = mesh.pods.is_empty();
+    let mut state = state_for(mesh, &cluster.label(), theme);
+    if empty {
+        state.say(
+            format!(
+                "no Istio proxies in {} (try -A or -n NAMESPACE)",
+                cluster.scope.describe()
+            ),
+            crate::ui::theme::Severity::Warn,
+        );
+    }
+    if let Some(ix) = selected {
+        let mut fx = Vec::new();
+        crate::app::update::open_target(&mut state, ix, &mut fx);
+    }
+    crate::tui::run(state, Arc::new(fetcher), Some(Arc::new(logs)))
         .await
         .map_err(|e| CommandError::usage(format!("terminal: {e}")))
 }

@@ -43,10 +43,21 @@ async fn run(cli: Cli) -> Result<String, CommandError> {
     let theme = cli.theme.as_deref();
     match cli.command {
         Some(Command::Pc(args)) => commands::pc::run(&args).await,
+        Some(Command::Stats(args)) => commands::stats::run(&args).await,
         Some(Command::Demo(args)) if args.command.is_some() => commands::demo::run(&args),
         Some(Command::Demo(args)) if args.serve => serve(&args).await,
         Some(Command::Demo(args)) => launch::demo(&args, theme).await.map(|_| String::new()),
         Some(Command::Open { bundle }) => launch::open(&bundle, theme).await.map(|_| String::new()),
+        Some(Command::Istiod {
+            istiod,
+            file,
+            output,
+        }) => commands::istiod::istiod(istiod.as_deref(), file.as_ref(), output).await,
+        Some(Command::Ps {
+            istiod,
+            file,
+            output,
+        }) => commands::istiod::ps(istiod.as_deref(), file.as_ref(), output).await,
         Some(Command::Snapshot {
             source,
             pod,
@@ -57,10 +68,9 @@ async fn run(cli: Cli) -> Result<String, CommandError> {
                 .await
                 .map(|_| String::new())
         }
-        None => Err(CommandError::usage(
-            "Kubernetes discovery is not built yet: run `meshscope demo` for the simulated mesh, \
-             or `meshscope --admin http://127.0.0.1:15000` on a port-forward",
-        )),
+        None => launch::kube(&cli.kube, cli.pod.as_deref(), theme)
+            .await
+            .map(|_| String::new()),
     }
 }
 

@@ -65,6 +65,13 @@ pub enum Action {
     PrevMatch,
     /// Copy the JSON path under the cursor (OSC 52) and show it.
     CopyPath,
+    /// Stats: remember every value now and show each stat's change since
+    /// (never calls `/reset_counters`).
+    MarkStats,
+    /// Stats: hide or show zero-valued stats.
+    ToggleUsedOnly,
+    /// Stats: list all types, then counters, gauges, histograms.
+    CycleStatKind,
     /// A key typed into the filter or palette input.
     InputKey(KeyEvent),
     /// Run a `:` command (`clusters`, `layout clusters stats logs`, `theme light`…).

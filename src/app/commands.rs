@@ -17,6 +17,7 @@ pub const COMMANDS: &[&str] = &[
     "stats",
     "logs",
     "memory",
+    "cardinality",
     "istiod",
     "layout",
     "theme",

@@ -90,7 +90,17 @@ pub enum Data {
     Dump(Arc<DumpData>),
     /// `/clusters?format=json`, with the runtime endpoints table.
     Runtime(Arc<(ClusterStatuses, Table)>),
-    /// Anything else: status and text (readiness, server_info, memory, stats…).
+    /// istiod `/metrics`, summarised.
+    Istiod(Arc<crate::model::istiod::IstiodReport>),
+    /// istiod `/debug/syncz` as the proxy-status table.
+    Syncz(Arc<Table>),
+    /// `/stats`, parsed (see `stats_data`).
+    Stats(Arc<super::stats_data::StatsData>),
+    /// `/memory`, parsed.
+    Memory(super::stats_data::MemoryData),
+    /// `/stats/prometheus` (15000) or the merged 15020 one, analysed for cardinality.
+    Cardinality(Arc<super::stats_data::CardinalityData>),
+    /// Anything else: status and text (readiness, server_info…).
     Text {
         /// HTTP status.
         status: u16,
@@ -119,6 +129,15 @@ pub fn process(endpoint: Endpoint, fetched: &Fetched, now_unix: i64) -> Result<D
             let table = runtime_table(&cs);
             Ok(Data::Runtime(Arc::new((cs, table))))
         }
+        Endpoint::IstiodMetrics => Ok(Data::Istiod(Arc::new(crate::model::istiod::parse_metrics(
+            &text(),
+        )))),
+        Endpoint::Syncz => super::istiod::syncz_table(&text()).map(|t| Data::Syncz(Arc::new(t))),
+        Endpoint::Stats => super::stats_data::process_stats(&text()).map(|d| Data::Stats(Arc::new(d))),
+        Endpoint::Memory => super::stats_data::process_memory(&text()).map(Data::Memory),
+        Endpoint::Prometheus | Endpoint::AgentPrometheus => Ok(Data::Cardinality(Arc::new(
+            super::stats_data::process_cardinality(&text()),
+        ))),
         _ => Ok(Data::Text {
             status: fetched.status,
             body: Arc::new(text()),

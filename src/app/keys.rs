@@ -15,6 +15,8 @@ pub enum Context {
     Table,
     /// The raw JSON view.
     Json,
+    /// The Stats view.
+    Stats,
 }
 
 /// One binding.
@@ -50,12 +52,12 @@ const fn b(
 
 /// Every binding, in help order.
 pub fn bindings() -> Vec<Binding> {
-    use Context::{Global as G, Json as J, Table as T};
+    use Context::{Global as G, Json as J, Stats as S, Table as T};
     use KeyCode::*;
     vec![
         b(G, &[Char('q')], "q", Action::Quit, "quit"),
         b(G, &[Char('?')], "?", Action::ToggleHelp, "this help"),
-        b(G, &[Char(':')], ":", Action::OpenPalette, "command: pods listeners clusters routes endpoints secrets stats logs istiod layout theme"),
+        b(G, &[Char(':')], ":", Action::OpenPalette, "command: pods listeners clusters routes endpoints secrets stats logs istiod memory cardinality layout theme"),
         b(G, &[Char('/')], "/", Action::StartFilter, "filter (words, !exclude, ~fuzzy); in JSON: search"),
         b(G, &[Esc], "Esc", Action::Back, "back / clear filter / close"),
         b(G, &[Tab], "Tab", Action::FocusNext, "next pane"),
@@ -72,6 +74,10 @@ pub fn bindings() -> Vec<Binding> {
         b(T, &[Enter], "Enter", Action::Enter, "open: sidecar; listener → route/cluster; route → clusters; cluster → endpoints"),
         b(T, &[Char('x')], "x", Action::ShowRaw, "raw JSON of the row"),
         b(T, &[Char('s')], "s", Action::SortNext, "sort by next column (asc, desc, off)"),
+        b(S, &[Char('m')], "m", Action::MarkStats, "mark now: show each stat's change since (no /reset_counters)"),
+        b(S, &[Char('u')], "u", Action::ToggleUsedOnly, "used only: hide zero-valued stats"),
+        b(S, &[Char('t')], "t", Action::CycleStatKind, "type: all, counters, gauges, histograms"),
+        b(S, &[Char('s')], "s", Action::SortNext, "sort by next column: name, value, rate… (asc, desc, off)"),
         b(J, &[Enter, Char('o')], "Enter o", Action::ToggleFold, "fold / unfold"),
         b(J, &[Char('n')], "n", Action::NextMatch, "next match"),
         b(J, &[Char('N')], "N", Action::PrevMatch, "previous match"),
@@ -84,6 +90,7 @@ pub fn context_of(state: &AppState) -> Context {
     let kind = focused_kind(state);
     match kind {
         Some(ViewKind::Json) => Context::Json,
+        Some(ViewKind::Stats) => Context::Stats,
         Some(k) if k.is_table() => Context::Table,
         _ => Context::Global,
     }

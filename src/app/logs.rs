@@ -1,33 +1,151 @@
-//! Per-sidecar log buffers, bounded, fed by the log-source task.
-
-use std::collections::VecDeque;
+//! Per-sidecar log buffers, bounded, fed by the log-source task. Lines are
+//! parsed once on arrival (access logs in Istio's text or JSON formats,
+//! Envoy's own lines by level) into table rows; the raw line is kept for the
+//! response-flag panel.
 
 use super::state::AppState;
+use super::table::{Column, Row, Table};
+use crate::model::access_log::{parse_line, LogLevel, LogLine};
 use crate::sources::logs::LogError;
 use crate::ui::theme::Severity;
 
 /// The lines kept for one sidecar.
 #[derive(Debug, Clone, Default)]
 pub struct LogBuffer {
-    /// Newest last.
-    pub lines: VecDeque<String>,
+    /// Parsed rows (key: the request id).
+    pub table: Table,
+    /// The raw lines, parallel to `table.rows`.
+    pub raw: Vec<String>,
+    /// Grows with every batch, so views re-filter.
+    pub version: u64,
     /// Lines dropped because the buffer was full.
     pub dropped: u64,
     /// Why the stream ended, when it did.
     pub ended: Option<String>,
 }
 
-/// Appends a batch, dropping the oldest lines past the configured bound.
-pub fn append(state: &mut AppState, target: usize, lines: Vec<String>) {
-    let cap = state.config.log_buffer_lines;
-    let buf = state.logs.entry(target).or_default();
-    for l in lines {
-        if buf.lines.len() == cap {
-            buf.lines.pop_front();
-            buf.dropped += 1;
+/// The columns of the log table.
+pub fn columns() -> Vec<Column> {
+    vec![
+        Column::text("TIME", 24),
+        Column::num("CODE", 4),
+        Column::text("FLAGS", 6),
+        Column::text("REQUEST", 34),
+        Column::text("AUTHORITY", 20),
+        Column::text("UPSTREAM CLUSTER", 40),
+        Column::text("UPSTREAM HOST", 20),
+        Column::num("MS", 6),
+        Column::text("REQUEST ID", 36),
+    ]
+}
+
+/// One log line as a row.
+pub fn row_of(line: &str) -> Row {
+    match parse_line(line) {
+        LogLine::Access(e) => {
+            let flags: Vec<String> = e
+                .response_flags
+                .iter()
+                .map(|f| f.short().to_string())
+                .collect();
+            let code = e
+                .response_code
+                .map(|c| c.to_string())
+                .unwrap_or_else(|| "-".into());
+            let sev = match e.response_code {
+                Some(c) if c >= 500 => Severity::Error,
+                _ if e.response_flags.iter().any(|f| f.is_failure()) => Severity::Error,
+                Some(c) if c >= 400 => Severity::Warn,
+                _ => Severity::Ok,
+            };
+            let request = format!(
+                "{} {}",
+                e.method.as_deref().unwrap_or("-"),
+                e.path.as_deref().unwrap_or("-")
+            );
+            Row::new(
+                e.request_id.clone().unwrap_or_default(),
+                vec![
+                    e.start_time.clone().unwrap_or_default(),
+                    code,
+                    if flags.is_empty() {
+                        "-".into()
+                    } else {
+                        flags.join(",")
+                    },
+                    request,
+                    e.authority.clone().unwrap_or_default(),
+                    e.upstream_cluster.clone().unwrap_or_default(),
+                    e.upstream_host.clone().unwrap_or_default(),
+                    e.duration_ms.map(|d| d.to_string()).unwrap_or_default(),
+                    e.request_id.clone().unwrap_or_default(),
+                ],
+                sev,
+            )
         }
-        buf.lines.push_back(l);
+        LogLine::Envoy {
+            level,
+            component,
+            message,
+        } => {
+            let sev = match level {
+                LogLevel::Error | LogLevel::Critical => Severity::Error,
+                LogLevel::Warning => Severity::Warn,
+                _ => Severity::Ok,
+            };
+            Row::new(
+                String::new(),
+                vec![
+                    format!("{level:?}").to_lowercase(),
+                    String::new(),
+                    String::new(),
+                    format!("[{}] {message}", component.unwrap_or_default()),
+                    String::new(),
+                    String::new(),
+                    String::new(),
+                    String::new(),
+                    String::new(),
+                ],
+                sev,
+            )
+        }
+        LogLine::Other(text) => Row::new(
+            String::new(),
+            vec![
+                String::new(),
+                String::new(),
+                String::new(),
+                text,
+                String::new(),
+                String::new(),
+                String::new(),
+                String::new(),
+                String::new(),
+            ],
+            Severity::Ok,
+        ),
     }
+}
+
+/// Appends a batch, dropping the oldest lines past the configured bound
+/// (trimmed in chunks of a tenth so appends stay O(1) amortised).
+pub fn append(state: &mut AppState, target: usize, lines: Vec<String>) {
+    let cap = state.config.log_buffer_lines.max(10);
+    let buf = state.logs.entry(target).or_default();
+    if buf.table.columns.is_empty() {
+        buf.table.columns = columns();
+    }
+    for l in lines {
+        buf.table.rows.push(row_of(&l));
+        buf.raw.push(l);
+    }
+    if buf.raw.len() > cap + cap / 10 {
+        let cut = buf.raw.len() - cap;
+        buf.raw.drain(..cut);
+        buf.table.rows.drain(..cut);
+        buf.dropped += cut as u64;
+    }
+    buf.version += 1;
 }
 
 /// Records the end of a stream.
@@ -39,5 +157,22 @@ pub fn ended(state: &mut AppState, target: usize, error: Option<LogError>) {
     state.logs.entry(target).or_default().ended = Some(msg.clone());
     if error.is_some() {
         state.say(msg, Severity::Warn);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn access_lines_become_coloured_rows() {
+        let line = r#"[2024-05-14T10:00:00.000Z] "GET /status/200 HTTP/1.1" 503 UO upstream_reset_before_response_started{overflow} - "-" 0 81 0 - "-" "fortio.org/fortio-1.60" "b3a7b3d8-1111-4e5e-9d3a-7e1cde0a1111" "httpbin:8000" "-" outbound|8000||httpbin.default.svc.cluster.local - 10.96.5.5:8000 10.1.0.9:40000 - default"#;
+        let r = row_of(line);
+        assert_eq!(r.cells[1], "503");
+        assert_eq!(r.cells[2], "UO");
+        assert_eq!(r.severity, Severity::Error);
+        assert_eq!(r.key, "b3a7b3d8-1111-4e5e-9d3a-7e1cde0a1111");
+        let other = row_of("something else entirely");
+        assert_eq!(other.cells[3], "something else entirely");
     }
 }

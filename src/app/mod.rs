@@ -6,11 +6,16 @@
 pub mod action;
 pub mod commands;
 pub mod data;
+pub mod headless;
+pub mod istiod;
 pub mod json;
 pub mod json_tree;
 pub mod keys;
 pub mod logs;
 pub mod state;
+pub mod stats;
+pub mod stats_data;
+pub mod stats_table;
 pub mod table;
 pub mod targets;
 pub mod tasks;

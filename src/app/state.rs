@@ -37,6 +37,8 @@ pub enum ViewKind {
     Logs,
     /// `/memory`.
     Memory,
+    /// Metric series per family and label (`/stats/prometheus`).
+    Cardinality,
     /// The control plane.
     Istiod,
     /// The raw JSON of one resource.
@@ -70,6 +72,7 @@ impl ViewKind {
             ViewKind::Stats => "stats",
             ViewKind::Logs => "logs",
             ViewKind::Memory => "memory",
+            ViewKind::Cardinality => "cardinality",
             ViewKind::Istiod => "istiod",
             ViewKind::Json => "json",
         }
@@ -90,6 +93,7 @@ impl ViewKind {
             ViewKind::Stats,
             ViewKind::Logs,
             ViewKind::Memory,
+            ViewKind::Cardinality,
             ViewKind::Istiod,
         ]
         .into_iter()
@@ -109,6 +113,7 @@ impl ViewKind {
             ViewKind::Stats => "Stats",
             ViewKind::Logs => "Logs",
             ViewKind::Memory => "Memory",
+            ViewKind::Cardinality => "Cardinality",
             ViewKind::Istiod => "istiod",
             ViewKind::Json => "Raw JSON",
         }
@@ -127,6 +132,7 @@ impl ViewKind {
             ViewKind::Endpoints => &[Endpoint::ClustersJson],
             ViewKind::Stats => &[Endpoint::Stats],
             ViewKind::Memory => &[Endpoint::Memory],
+            ViewKind::Cardinality => &[Endpoint::Prometheus],
             ViewKind::Targets | ViewKind::Logs | ViewKind::Istiod | ViewKind::Json => &[],
         }
     }
@@ -141,6 +147,10 @@ impl ViewKind {
                 | ViewKind::Routes
                 | ViewKind::Endpoints
                 | ViewKind::Secrets
+                | ViewKind::Stats
+                | ViewKind::Cardinality
+                | ViewKind::Logs
+                | ViewKind::Istiod
         )
     }
 }
@@ -338,6 +348,8 @@ pub struct AppState {
     pub last_poll: Option<Instant>,
     /// Log lines per target.
     pub logs: HashMap<usize, super::logs::LogBuffer>,
+    /// Stats and memory history per target (rates, sparklines, mark).
+    pub series: HashMap<usize, super::stats::TargetSeries>,
 }
 
 impl AppState {
@@ -372,6 +384,7 @@ impl AppState {
             size: (120, 40),
             last_poll: None,
             logs: HashMap::new(),
+            series: HashMap::new(),
         }
     }
 

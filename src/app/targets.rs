@@ -32,14 +32,18 @@ pub fn rebuild(state: &mut AppState) {
             }
             _ => "…",
         };
-        let severity = if envoy_state == "UNREACHABLE" || readiness == "NOT READY" {
-            Severity::Error
-        } else if envoy_state != "LIVE" && envoy_state != "…" {
-            Severity::Warn
-        } else {
-            Severity::Ok
-        };
-        let badge = if pod.scenarios.is_empty() {
+        let rejected = super::istiod::rejections_for(state, i);
+        let severity =
+            if envoy_state == "UNREACHABLE" || readiness == "NOT READY" || !rejected.is_empty() {
+                Severity::Error
+            } else if envoy_state != "LIVE" && envoy_state != "…" {
+                Severity::Warn
+            } else {
+                Severity::Ok
+            };
+        let badge = if let Some(r) = rejected.first() {
+            format!("✖ istiod rejected {} {}", r.kind, r.object)
+        } else if pod.scenarios.is_empty() {
             String::new()
         } else {
             format!("⚑ {}", pod.scenarios.join(", "))
@@ -97,21 +101,22 @@ fn server_info_summary(body: &str) -> (String, String) {
     (state, version)
 }
 
-/// Enter on a resource row: push the view of what it points to.
-pub fn drill(state: &mut AppState) {
+/// Enter on a resource row: push the view of what it points to (or, on a
+/// proxy-status row, open that sidecar). Returns effects to run.
+pub fn drill(state: &mut AppState) -> Vec<super::action::Effect> {
     let target = state.selected;
     let Some(view) = focused_view(state) else {
-        return;
+        return Vec::new();
     };
     let kind = view.kind;
     let Some(&row_idx) = view.visible.get(view.cursor) else {
-        return;
+        return Vec::new();
     };
     let Some((table, _)) = table_of(state, kind, target) else {
-        return;
+        return Vec::new();
     };
     let Some(row) = table.rows.get(row_idx) else {
-        return;
+        return Vec::new();
     };
     let next = match kind {
         ViewKind::Listeners => {
@@ -143,6 +148,14 @@ pub fn drill(state: &mut AppState) {
             (!clusters.is_empty()).then(|| ViewState::only(ViewKind::Clusters, clusters))
         }
         ViewKind::Clusters => Some(ViewState::only(ViewKind::Endpoints, vec![row.key.clone()])),
+        ViewKind::Istiod => {
+            if let Some(t) = super::istiod::target_of_proxy(state, &row.key) {
+                let mut fx = Vec::new();
+                super::update::open_target(state, t, &mut fx);
+                return fx;
+            }
+            None
+        }
         ViewKind::Endpoints => Some(ViewState::only(ViewKind::Clusters, vec![row.key.clone()])),
         _ => None,
     };
@@ -155,4 +168,5 @@ pub fn drill(state: &mut AppState) {
         }
         None => super::json::open_raw(state),
     }
+    Vec::new()
 }

@@ -81,6 +81,9 @@ pub fn update(state: &mut AppState, action: Action) -> Vec<Effect> {
         Action::ToggleFold | Action::NextMatch | Action::PrevMatch | Action::CopyPath => {
             json::act(state, &action, &mut fx)
         }
+        Action::MarkStats | Action::ToggleUsedOnly | Action::CycleStatKind => {
+            super::stats::act(state, &action)
+        }
         Action::InputKey(key) => input_key(state, key, &mut fx),
         Action::Command(cmd) => commands::run(state, &cmd, &mut fx),
         Action::Scroll { col, row, down } => {
@@ -96,6 +99,7 @@ pub fn update(state: &mut AppState, action: Action) -> Vec<Effect> {
         Action::LogLines { target, lines } => super::logs::append(state, target, lines),
         Action::LogEnded { target, error } => super::logs::ended(state, target, error),
     }
+    super::stats::sync(state);
     ensure_data(state, &mut fx);
     recompute_views(state);
     state.dirty = true;
@@ -130,10 +134,27 @@ pub fn table_of(state: &AppState, kind: ViewKind, target: Option<usize>) -> Opti
     };
     match kind {
         ViewKind::Targets => Some((&state.targets_table, state.targets_version)),
-        ViewKind::Clusters => dump().map(|(d, v)| (&d.clusters, v)),
+        ViewKind::Clusters => super::stats::clusters_table(state, target)
+            .or_else(|| dump().map(|(d, v)| (&d.clusters, v))),
+        ViewKind::Stats => super::stats::stats_table(state, target),
+        ViewKind::Cardinality => state
+            .slot(target, Endpoint::Prometheus)
+            .and_then(|s| match s.data() {
+                Some(Data::Cardinality(c)) => Some((&c.labels, s.version)),
+                _ => None,
+            }),
         ViewKind::Listeners => dump().map(|(d, v)| (&d.listeners, v)),
         ViewKind::Routes => dump().map(|(d, v)| (&d.routes, v)),
         ViewKind::Secrets => dump().map(|(d, v)| (&d.secrets, v)),
+        ViewKind::Logs => target
+            .and_then(|t| state.logs.get(&t))
+            .map(|b| (&b.table, b.version)),
+        ViewKind::Istiod => state
+            .slot(None, Endpoint::Syncz)
+            .and_then(|s| match s.data() {
+                Some(Data::Syncz(t)) => Some((t.as_ref(), s.version)),
+                _ => None,
+            }),
         ViewKind::Endpoints => {
             let runtime = state
                 .slot(target, Endpoint::ClustersJson)
@@ -179,7 +200,7 @@ fn enter(state: &mut AppState, fx: &mut Vec<Effect>) {
         open_target(state, row, fx);
         return;
     }
-    targets::drill(state);
+    fx.extend(targets::drill(state));
 }
 
 /// Opens a sidecar in the layout's panes.
@@ -283,8 +304,9 @@ fn refresh(state: &mut AppState, fx: &mut Vec<Effect>) {
         for &ep in kind.needs() {
             request(state, (target, ep), fx);
         }
-        if kind == ViewKind::Istiod {
+        if kind == ViewKind::Istiod && state.mesh.istiod.is_some() {
             request(state, (None, Endpoint::IstiodMetrics), fx);
+            request(state, (None, Endpoint::Syncz), fx);
         }
     }
     if target.is_none() {
@@ -345,6 +367,10 @@ fn ensure_data(state: &mut AppState, fx: &mut Vec<Effect>) {
                 wanted.push((Some(i), Endpoint::ServerInfo));
                 wanted.push((Some(i), Endpoint::AgentReady));
             }
+            // istiod's rejections become badges on the sidecars they concern.
+            if state.mesh.istiod.is_some() {
+                wanted.push((None, Endpoint::IstiodMetrics));
+            }
         }
         Some(t) => {
             let visible: Vec<ViewKind> = if state.zoom {
@@ -364,8 +390,10 @@ fn ensure_data(state: &mut AppState, fx: &mut Vec<Effect>) {
             };
             for kind in visible {
                 wanted.extend(kind.needs().iter().map(|&ep| (Some(t), ep)));
+                wanted.extend(super::stats::quiet_needs(kind).iter().map(|&ep| (Some(t), ep)));
                 if kind == ViewKind::Istiod && state.mesh.istiod.is_some() {
                     wanted.push((None, Endpoint::IstiodMetrics));
+                    wanted.push((None, Endpoint::Syncz));
                 }
             }
         }
@@ -400,7 +428,10 @@ fn fetched(state: &mut AppState, key: SlotKey, request: u64, result: Result<Data
             };
         }
     }
-    if matches!(key.1, Endpoint::ServerInfo | Endpoint::AgentReady) {
+    if matches!(
+        key.1,
+        Endpoint::ServerInfo | Endpoint::AgentReady | Endpoint::IstiodMetrics
+    ) {
         targets::rebuild(state);
     }
 }
@@ -416,33 +447,54 @@ fn recompute_views(state: &mut AppState) {
         page,
     );
     for p in 0..state.panes.len() {
-        let Some(kind) = state.panes[p].top().map(|v| v.kind) else {
+        let Some(view) = state.panes[p].top() else {
             continue;
         };
-        if !kind.is_table() {
+        if !view.kind.is_table() {
             continue;
         }
-        let table = table_of(state, kind, target).map(|(t, v)| (t.clone(), v));
+        // Filter with a shared borrow of the data, then store the result.
+        let fresh = match table_of(state, view.kind, target) {
+            Some((_, version)) if view.computed_for == Some(version) => continue,
+            Some((table, version)) => Some((
+                table.view(&view.parsed, view.sort, view.keys.as_deref()),
+                version,
+            )),
+            None => None,
+        };
         if let Some(v) = state.panes[p].top_mut() {
-            recompute(v, table.as_ref().map(|(t, ver)| (t, *ver)), page);
+            apply(v, fresh, page);
         }
     }
 }
 
 fn recompute(v: &mut ViewState, table: Option<(&Table, u64)>, page: usize) {
-    let Some((table, version)) = table else {
+    let fresh = match table {
+        Some((_, version)) if v.computed_for == Some(version) => return,
+        Some((t, version)) => Some((t.view(&v.parsed, v.sort, v.keys.as_deref()), version)),
+        None => None,
+    };
+    apply(v, fresh, page);
+}
+
+/// Stores freshly computed visible rows; a follow-mode view (cursor on the
+/// last row) stays on the last row as rows arrive.
+fn apply(v: &mut ViewState, fresh: Option<(Vec<usize>, u64)>, page: usize) {
+    let Some((visible, version)) = fresh else {
         v.visible.clear();
         v.computed_for = None;
         return;
     };
-    if v.computed_for == Some(version) {
-        return;
-    }
-    v.visible = table.view(&v.parsed, v.sort, v.keys.as_deref());
+    let following =
+        v.kind == ViewKind::Logs && (v.visible.is_empty() || v.cursor + 1 >= v.visible.len());
+    v.visible = visible;
     v.computed_for = Some(version);
+    if following {
+        v.cursor = v.visible.len().saturating_sub(1);
+    }
     v.cursor = v.cursor.min(v.visible.len().saturating_sub(1));
     if v.cursor < v.offset || v.cursor >= v.offset + page {
-        v.offset = v.cursor.saturating_sub(page / 2);
+        v.offset = v.cursor.saturating_sub(page.saturating_sub(1));
     }
 }
 

@@ -1,8 +1,10 @@
 //! Non-interactive subcommands: read a source, print. Nothing here draws.
 
 pub mod demo;
+pub mod istiod;
 pub mod pc;
 pub mod snapshot;
+pub mod stats;
 pub mod source;
 
 use std::fmt;

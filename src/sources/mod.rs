@@ -5,5 +5,6 @@ pub mod admin;
 pub mod bundle;
 
 pub mod demo;
+pub mod kube;
 pub mod logs;
 pub mod target;

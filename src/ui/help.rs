@@ -33,6 +33,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, ctx: Context) {
         Context::Global => " Keys ",
         Context::Table => " Keys: table views ",
         Context::Json => " Keys: raw JSON ",
+        Context::Stats => " Keys: stats ",
     };
     frame.render_widget(
         Paragraph::new(lines).block(

@@ -1,9 +1,15 @@
 //! Drawing only: views borrow the state and render it. No I/O here, no state
 //! changes; everything a view needs is already in [`AppState`].
 
+pub mod cardinality;
 pub mod help;
+pub mod istiod;
+pub mod logs;
+pub mod memory;
 pub mod overview;
 pub mod panes;
+pub mod svg;
+pub mod stats;
 pub mod table;
 pub mod text_views;
 pub mod theme;
@@ -92,6 +98,7 @@ fn hints(state: &AppState) -> String {
     match focused_kind(state) {
         Some(ViewKind::Targets) => "Enter open · / filter · s sort · : command · ? help · q quit".into(),
         Some(ViewKind::Json) => "Enter fold · / search · n/N next/prev · y copy path · Esc back · ? help".into(),
+        Some(ViewKind::Stats) => "m mark · u used only · t type · / filter · s sort (name, value, rate) · Tab pane · z zoom · ? help · Esc back".into(),
         _ => "Enter follow · x raw JSON · / filter · s sort · Tab pane · z zoom · 1-9 tabs · : command · ? help · Esc back".into(),
     }
 }

@@ -143,6 +143,11 @@ fn draw_pane(
                 );
             }
         }
+        ViewKind::Istiod => super::istiod::draw(frame, inner, state, view, focused),
+        ViewKind::Stats => super::stats::draw(frame, inner, state, view, focused),
+        ViewKind::Cardinality => super::cardinality::draw(frame, inner, state, view, focused),
+        ViewKind::Memory => super::memory::draw(frame, inner, state),
+        ViewKind::Logs => super::logs::draw(frame, inner, state, view, focused),
         k if k.is_table() => {
             if let Some((tbl, _)) = table_of(state, k, target) {
                 frame.render_widget(

@@ -1,6 +1,8 @@
 //! Shared helpers for integration tests.
 #![allow(dead_code)]
 
+pub mod apiserver;
+pub mod stats_bodies;
 pub mod ui;
 
 use std::path::PathBuf;

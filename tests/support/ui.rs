@@ -102,7 +102,12 @@ fn body_for(
         }
         (Endpoint::ServerInfo, Some(_)) => r#"{"version":"abc/1.22.0/Clean/RELEASE/BoringSSL","state":"LIVE","uptime_current_epoch":"3600s"}"#.to_string(),
         (Endpoint::AgentReady, Some(_)) => String::new(),
-        (Endpoint::Stats, Some(_)) => "cluster.outbound|8000||httpbin.default.svc.cluster.local.upstream_rq_pending_overflow: 59\n".to_string(),
+        (Endpoint::Stats, Some(pod)) => super::stats_bodies::stats(&pod.app),
+        (Endpoint::Memory, Some(_)) => super::stats_bodies::memory(),
+        (Endpoint::Prometheus, Some(pod)) => super::stats_bodies::prometheus(&pod.app),
+        (Endpoint::ClustersJson, Some(pod)) if super::stats_bodies::clusters_json_simulated() => {
+            super::stats_bodies::clusters_json(&pod.app)
+        }
         _ => return Err(format!("{} not simulated in this test", ep.name())),
     };
     Ok(Fetched {

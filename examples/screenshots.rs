@@ -1,0 +1,107 @@
+//! Renders the real UI, driven headless against the built-in demo mesh, into
+//! `screenshots/*.svg` (run by `scripts/screenshots.sh`).
+//!
+//! Every screen is the same `update` + task runner + `ui::draw` the TUI
+//! uses; only the terminal is a ratatui `TestBackend`.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use meshscope::app::headless::Headless;
+use meshscope::app::state::{AppState, Loadable, ViewKind};
+use meshscope::config::Config;
+use meshscope::launch::mesh_from_manifest;
+use meshscope::sources::admin::ClientOptions;
+use meshscope::sources::demo::{serve, ServeOptions};
+use meshscope::sources::target::{AdminFetcher, Endpoint};
+use meshscope::ui::svg::buffer_to_svg;
+use meshscope::ui::theme::Theme;
+use ratatui::backend::TestBackend;
+use ratatui::Terminal;
+
+const W: u16 = 160;
+const H: u16 = 45;
+
+fn shot(state: &AppState, dir: &str, name: &str, title: &str) -> color_eyre::Result<()> {
+    let mut terminal = Terminal::new(TestBackend::new(W, H))?;
+    terminal.draw(|f| meshscope::ui::draw(f, state))?;
+    let svg = buffer_to_svg(terminal.backend().buffer(), title);
+    let path = format!("{dir}/{name}.svg");
+    std::fs::write(&path, svg)?;
+    println!("wrote {path}");
+    Ok(())
+}
+
+fn key(code: KeyCode) -> KeyEvent {
+    KeyEvent::new(code, KeyModifiers::NONE)
+}
+
+fn ready(state: &AppState, target: Option<usize>, ep: Endpoint) -> bool {
+    matches!(state.slot(target, ep).map(|s| &s.state), Some(Loadable::Ready { .. }))
+}
+
+fn type_keys(h: &mut Headless, text: &str) {
+    for c in text.chars() {
+        let k = match c {
+            '\n' => key(KeyCode::Enter),
+            '\t' => key(KeyCode::Tab),
+            '\x1b' => key(KeyCode::Esc),
+            c => key(KeyCode::Char(c)),
+        };
+        h.key(k);
+    }
+}
+
+#[tokio::main]
+async fn main() -> color_eyre::Result<()> {
+    color_eyre::install()?;
+    let dir = std::env::args().nth(1).unwrap_or_else(|| "screenshots".to_string());
+    std::fs::create_dir_all(&dir)?;
+    let demo = serve(ServeOptions::default()).await?;
+    let mesh = mesh_from_manifest(&demo.manifest());
+    let fetcher = AdminFetcher::new(&mesh, &ClientOptions::default()).map_err(|e| color_eyre::eyre::eyre!(e.0))?;
+    let mut state = AppState::new(mesh, "demo mesh (simulated, 127.0.0.1)", Config::default(), Theme::dark(), Instant::now());
+    meshscope::app::targets::rebuild(&mut state);
+    let mut h = Headless::new(state, Arc::new(fetcher), Some(demo.log_source()));
+    let t = Duration::from_secs(10);
+    let n = h.state.mesh.pods.len();
+    h.settle(t, |s| (0..n).all(|i| ready(s, Some(i), Endpoint::ServerInfo)) && ready(s, None, Endpoint::IstiodMetrics)).await;
+    shot(&h.state, &dir, "01-sidecars", "meshscope demo: the sidecar list with findings")?;
+
+    let fortio = h.state.mesh.pods.iter().position(|p| p.app == "fortio").unwrap_or(0);
+    h.state.targets.cursor = h.state.targets.visible.iter().position(|&i| i == fortio).unwrap_or(0);
+    type_keys(&mut h, "\n");
+    h.settle(t, |s| ready(s, Some(fortio), Endpoint::ConfigDump) && ready(s, Some(fortio), Endpoint::Stats) && s.logs.get(&fortio).is_some_and(|b| b.raw.len() > 20)).await;
+    shot(&h.state, &dir, "02-fortio-side-by-side", "fortio: clusters, stats and logs side by side (circuit-breaker scenario)")?;
+
+    // The httpbin cluster's raw JSON with its circuit breaker thresholds.
+    if let Some(pos) = {
+        let v = h.state.panes[0].top();
+        let table = meshscope::app::update::table_of(&h.state, ViewKind::Clusters, Some(fortio));
+        v.zip(table).and_then(|(v, (tbl, _))| v.visible.iter().position(|&i| tbl.rows[i].key.starts_with("outbound|8000||httpbin")))
+    } {
+        if let Some(v) = h.state.panes[0].top_mut() {
+            v.cursor = pos;
+        }
+        type_keys(&mut h, "x/max_pending\n");
+        h.settle(Duration::from_millis(300), |_| false).await;
+        shot(&h.state, &dir, "03-raw-json", "raw JSON of a cluster: folds, search, copy path")?;
+        type_keys(&mut h, "\x1b");
+    }
+
+    type_keys(&mut h, "\t\tz");
+    h.settle(Duration::from_millis(800), |_| false).await;
+    shot(&h.state, &dir, "04-logs-response-flags", "access logs with response flags decoded")?;
+    type_keys(&mut h, "z?");
+    shot(&h.state, &dir, "05-help", "help generated from the keymap")?;
+    type_keys(&mut h, "?\x1b\x1b\x1b");
+
+    let gw = h.state.mesh.pods.iter().position(|p| p.app.contains("gateway")).unwrap_or(0);
+    h.state.targets.cursor = h.state.targets.visible.iter().position(|&i| i == gw).unwrap_or(0);
+    type_keys(&mut h, "\n9");
+    h.settle(t, |s| ready(s, None, Endpoint::Syncz)).await;
+    shot(&h.state, &dir, "06-istiod-rejected", "istiod: the rejected gateway and proxy sync status")?;
+    demo.shutdown().await;
+    Ok(())
+}
