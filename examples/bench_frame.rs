@@ -22,7 +22,16 @@ use ratatui::backend::TestBackend;
 use ratatui::Terminal;
 
 fn table(rows: usize) -> Table {
-    let services = ["reviews", "ratings", "details", "productpage", "httpbin", "payments", "checkout", "search"];
+    let services = [
+        "reviews",
+        "ratings",
+        "details",
+        "productpage",
+        "httpbin",
+        "payments",
+        "checkout",
+        "search",
+    ];
     let mut out = Vec::with_capacity(rows);
     for i in 0..rows {
         let svc = services[i % services.len()];
@@ -34,14 +43,26 @@ fn table(rows: usize) -> Table {
             name.clone(),
             format!("{svc}-{i:06}.{ns}.svc.cluster.local"),
             port.to_string(),
-            if subset.is_empty() { "-".into() } else { subset.to_string() },
+            if subset.is_empty() {
+                "-".into()
+            } else {
+                subset.to_string()
+            },
             "outbound".into(),
             "EDS".into(),
             format!("{svc}.{ns}"),
             "ACTIVE".into(),
             "-/-/-".into(),
         ];
-        out.push(Row::new(name, cells, if i % 97 == 0 { Severity::Warn } else { Severity::Ok }));
+        out.push(Row::new(
+            name,
+            cells,
+            if i % 97 == 0 {
+                Severity::Warn
+            } else {
+                Severity::Ok
+            },
+        ));
     }
     Table {
         columns: vec![
@@ -60,16 +81,43 @@ fn table(rows: usize) -> Table {
 }
 
 fn main() -> color_eyre::Result<()> {
-    let rows: usize = std::env::args().nth(1).and_then(|s| s.parse().ok()).unwrap_or(100_000);
-    let pod = TargetInfo { namespace: "default".into(), name: "bench".into(), app: "bench".into(), admin: None, agent: None, scenarios: vec![] };
-    let mesh = MeshInfo { istiod: None, pods: vec![pod] };
-    let config = Config { layout: vec!["clusters".into()], ..Config::default() };
+    let rows: usize = std::env::args()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(100_000);
+    let pod = TargetInfo {
+        namespace: "default".into(),
+        name: "bench".into(),
+        app: "bench".into(),
+        admin: None,
+        agent: None,
+        scenarios: vec![],
+    };
+    let mesh = MeshInfo {
+        istiod: None,
+        pods: vec![pod],
+    };
+    let config = Config {
+        layout: vec!["clusters".into()],
+        ..Config::default()
+    };
     let now = Instant::now();
     let mut state = AppState::new(mesh, "bench", config, Theme::dark(), now);
     state.size = (120, 40);
-    let dump = DumpData { clusters: table(rows), ..DumpData::default() };
-    let slot = |data| Slot { state: Loadable::Ready { data, at: now }, request: 1, in_flight: false, version: 1 };
-    state.slots.insert((Some(0), Endpoint::ConfigDump), slot(Data::Dump(Arc::new(dump))));
+    let dump = DumpData {
+        clusters: table(rows),
+        ..DumpData::default()
+    };
+    let slot = |data| Slot {
+        state: Loadable::Ready { data, at: now },
+        request: 1,
+        in_flight: false,
+        version: 1,
+    };
+    state.slots.insert(
+        (Some(0), Endpoint::ConfigDump),
+        slot(Data::Dump(Arc::new(dump))),
+    );
     let mut fx = Vec::new();
     update::open_target(&mut state, 0, &mut fx);
     update::show_view(&mut state, ViewKind::Clusters);
@@ -80,7 +128,10 @@ fn main() -> color_eyre::Result<()> {
     let keys: Vec<KeyEvent> = std::iter::once('/')
         .chain("ratings 9080 !v2 team-01".chars())
         .map(|c| KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))
-        .chain(std::iter::repeat_n(KeyEvent::new(KeyCode::Backspace, KeyModifiers::NONE), 8))
+        .chain(std::iter::repeat_n(
+            KeyEvent::new(KeyCode::Backspace, KeyModifiers::NONE),
+            8,
+        ))
         .collect();
     let mut times = Vec::new();
     for k in keys {

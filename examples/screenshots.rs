@@ -38,7 +38,10 @@ fn key(code: KeyCode) -> KeyEvent {
 }
 
 fn ready(state: &AppState, target: Option<usize>, ep: Endpoint) -> bool {
-    matches!(state.slot(target, ep).map(|s| &s.state), Some(Loadable::Ready { .. }))
+    matches!(
+        state.slot(target, ep).map(|s| &s.state),
+        Some(Loadable::Ready { .. })
+    )
 }
 
 fn type_keys(h: &mut Headless, text: &str) {
@@ -56,52 +59,123 @@ fn type_keys(h: &mut Headless, text: &str) {
 #[tokio::main]
 async fn main() -> color_eyre::Result<()> {
     color_eyre::install()?;
-    let dir = std::env::args().nth(1).unwrap_or_else(|| "screenshots".to_string());
+    let dir = std::env::args()
+        .nth(1)
+        .unwrap_or_else(|| "screenshots".to_string());
     std::fs::create_dir_all(&dir)?;
     let demo = serve(ServeOptions::default()).await?;
     let mesh = mesh_from_manifest(&demo.manifest());
-    let fetcher = AdminFetcher::new(&mesh, &ClientOptions::default()).map_err(|e| color_eyre::eyre::eyre!(e.0))?;
-    let mut state = AppState::new(mesh, "demo mesh (simulated, 127.0.0.1)", Config::default(), Theme::dark(), Instant::now());
+    let fetcher = AdminFetcher::new(&mesh, &ClientOptions::default())
+        .map_err(|e| color_eyre::eyre::eyre!(e.0))?;
+    let mut state = AppState::new(
+        mesh,
+        "demo mesh (simulated, 127.0.0.1)",
+        Config::default(),
+        Theme::dark(),
+        Instant::now(),
+    );
     meshscope::app::targets::rebuild(&mut state);
     let mut h = Headless::new(state, Arc::new(fetcher), Some(demo.log_source()));
     let t = Duration::from_secs(10);
     let n = h.state.mesh.pods.len();
-    h.settle(t, |s| (0..n).all(|i| ready(s, Some(i), Endpoint::ServerInfo)) && ready(s, None, Endpoint::IstiodMetrics)).await;
-    shot(&h.state, &dir, "01-sidecars", "meshscope demo: the sidecar list with findings")?;
+    h.settle(t, |s| {
+        (0..n).all(|i| ready(s, Some(i), Endpoint::ServerInfo))
+            && ready(s, None, Endpoint::IstiodMetrics)
+    })
+    .await;
+    shot(
+        &h.state,
+        &dir,
+        "01-sidecars",
+        "meshscope demo: the sidecar list with findings",
+    )?;
 
-    let fortio = h.state.mesh.pods.iter().position(|p| p.app == "fortio").unwrap_or(0);
-    h.state.targets.cursor = h.state.targets.visible.iter().position(|&i| i == fortio).unwrap_or(0);
+    let fortio = h
+        .state
+        .mesh
+        .pods
+        .iter()
+        .position(|p| p.app == "fortio")
+        .unwrap_or(0);
+    h.state.targets.cursor = h
+        .state
+        .targets
+        .visible
+        .iter()
+        .position(|&i| i == fortio)
+        .unwrap_or(0);
     type_keys(&mut h, "\n");
-    h.settle(t, |s| ready(s, Some(fortio), Endpoint::ConfigDump) && ready(s, Some(fortio), Endpoint::Stats) && s.logs.get(&fortio).is_some_and(|b| b.raw.len() > 20)).await;
-    shot(&h.state, &dir, "02-fortio-side-by-side", "fortio: clusters, stats and logs side by side (circuit-breaker scenario)")?;
+    h.settle(t, |s| {
+        ready(s, Some(fortio), Endpoint::ConfigDump)
+            && ready(s, Some(fortio), Endpoint::Stats)
+            && s.logs.get(&fortio).is_some_and(|b| b.raw.len() > 20)
+    })
+    .await;
+    shot(
+        &h.state,
+        &dir,
+        "02-fortio-side-by-side",
+        "fortio: clusters, stats and logs side by side (circuit-breaker scenario)",
+    )?;
 
     // The httpbin cluster's raw JSON with its circuit breaker thresholds.
     if let Some(pos) = {
         let v = h.state.panes[0].top();
         let table = meshscope::app::update::table_of(&h.state, ViewKind::Clusters, Some(fortio));
-        v.zip(table).and_then(|(v, (tbl, _))| v.visible.iter().position(|&i| tbl.rows[i].key.starts_with("outbound|8000||httpbin")))
+        v.zip(table).and_then(|(v, (tbl, _))| {
+            v.visible
+                .iter()
+                .position(|&i| tbl.rows[i].key.starts_with("outbound|8000||httpbin"))
+        })
     } {
         if let Some(v) = h.state.panes[0].top_mut() {
             v.cursor = pos;
         }
         type_keys(&mut h, "x/max_pending\n");
         h.settle(Duration::from_millis(300), |_| false).await;
-        shot(&h.state, &dir, "03-raw-json", "raw JSON of a cluster: folds, search, copy path")?;
+        shot(
+            &h.state,
+            &dir,
+            "03-raw-json",
+            "raw JSON of a cluster: folds, search, copy path",
+        )?;
         type_keys(&mut h, "\x1b");
     }
 
     type_keys(&mut h, "\t\tz");
     h.settle(Duration::from_millis(800), |_| false).await;
-    shot(&h.state, &dir, "04-logs-response-flags", "access logs with response flags decoded")?;
+    shot(
+        &h.state,
+        &dir,
+        "04-logs-response-flags",
+        "access logs with response flags decoded",
+    )?;
     type_keys(&mut h, "z?");
     shot(&h.state, &dir, "05-help", "help generated from the keymap")?;
     type_keys(&mut h, "?\x1b\x1b\x1b");
 
-    let gw = h.state.mesh.pods.iter().position(|p| p.app.contains("gateway")).unwrap_or(0);
-    h.state.targets.cursor = h.state.targets.visible.iter().position(|&i| i == gw).unwrap_or(0);
+    let gw = h
+        .state
+        .mesh
+        .pods
+        .iter()
+        .position(|p| p.app.contains("gateway"))
+        .unwrap_or(0);
+    h.state.targets.cursor = h
+        .state
+        .targets
+        .visible
+        .iter()
+        .position(|&i| i == gw)
+        .unwrap_or(0);
     type_keys(&mut h, "\n9");
     h.settle(t, |s| ready(s, None, Endpoint::Syncz)).await;
-    shot(&h.state, &dir, "06-istiod-rejected", "istiod: the rejected gateway and proxy sync status")?;
+    shot(
+        &h.state,
+        &dir,
+        "06-istiod-rejected",
+        "istiod: the rejected gateway and proxy sync status",
+    )?;
     demo.shutdown().await;
     Ok(())
 }

@@ -49,7 +49,12 @@ pub struct KubeArgs {
     #[arg(long, value_name = "NAME")]
     pub context: Option<String>,
     /// Namespace (default: the context's namespace).
-    #[arg(short = 'n', long, value_name = "NS", conflicts_with = "all_namespaces")]
+    #[arg(
+        short = 'n',
+        long,
+        value_name = "NS",
+        conflicts_with = "all_namespaces"
+    )]
     pub namespace: Option<String>,
     /// Every namespace.
     #[arg(short = 'A', long)]
@@ -105,6 +110,8 @@ pub enum Command {
         #[arg(short = 'o', long = "output", value_enum, default_value_t)]
         output: Output,
     },
+    /// Parsed istio-proxy access logs, filtered, with response flags explained.
+    Logs(LogsArgs),
     /// Capture every read-only endpoint into one bundle file (atomically, secrets redacted).
     Snapshot {
         /// Where the sidecar is.
@@ -245,6 +252,41 @@ pub struct StatsArgs {
     #[arg(long, value_name = "N", default_value_t = 100)]
     pub threshold: usize,
     /// Output format.
+    #[arg(short = 'o', long = "output", value_enum, default_value_t)]
+    pub output: Output,
+}
+
+/// `meshscope logs`.
+#[derive(Debug, Args)]
+pub struct LogsArgs {
+    /// A pod of the built-in demo mesh (name, name prefix or app).
+    #[arg(long, value_name = "POD")]
+    pub demo: Option<String>,
+    /// Only entries with one of these response flags (e.g. UH,NR,UO).
+    #[arg(long, value_name = "FLAGS")]
+    pub flags: Option<String>,
+    /// Only entries with this status (`503`) or class (`5xx`).
+    #[arg(long, value_name = "CODE")]
+    pub status: Option<String>,
+    /// Only the entries of one request (x-request-id).
+    #[arg(long, value_name = "ID")]
+    pub request_id: Option<String>,
+    /// Only entries whose upstream cluster contains this.
+    #[arg(long, value_name = "TEXT")]
+    pub cluster: Option<String>,
+    /// Only entries whose authority contains this.
+    #[arg(long, value_name = "TEXT")]
+    pub authority: Option<String>,
+    /// Start with this many recent lines.
+    #[arg(long, default_value_t = 200)]
+    pub tail: usize,
+    /// Keep following new lines.
+    #[arg(short = 'f', long)]
+    pub follow: bool,
+    /// The demo writes JSON-encoded access logs.
+    #[arg(long)]
+    pub json_logs: bool,
+    /// Output: parsed lines with flags explained, or one JSON object per line.
     #[arg(short = 'o', long = "output", value_enum, default_value_t)]
     pub output: Output,
 }

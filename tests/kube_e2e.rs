@@ -130,7 +130,13 @@ async fn forward_comes_back_after_the_api_server_drops_it() {
     f.fetch(Some(&page), Endpoint::ServerInfo).await.unwrap();
     let fw = f.forward(&page.namespace, &page.name, 15000).await.unwrap();
     let url = fw.local_url().to_string();
+    // One stream served the fetch; wait for the spare that replaced it.
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while env.api.forwards_opened() < 2 && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
     let opened = env.api.forwards_opened();
+    assert_eq!(opened, 2);
     assert_eq!(fw.reconnects(), 0);
 
     env.api.drop_forwards();
@@ -138,7 +144,7 @@ async fn forward_comes_back_after_the_api_server_drops_it() {
     while fw.reconnects() == 0 && Instant::now() < deadline {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    assert_eq!(fw.reconnects(), 1, "the dropped spare stream was noticed");
+    assert_eq!(fw.reconnects(), 1, "the dropped spare stream was noticed: {fw:?} opened {}", env.api.forwards_opened());
     let started = Instant::now();
     let again = f.fetch(Some(&page), Endpoint::ConfigDump).await.unwrap();
     eprintln!("fetch after drop: {:?}", started.elapsed());

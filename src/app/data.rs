@@ -133,7 +133,9 @@ pub fn process(endpoint: Endpoint, fetched: &Fetched, now_unix: i64) -> Result<D
             &text(),
         )))),
         Endpoint::Syncz => super::istiod::syncz_table(&text()).map(|t| Data::Syncz(Arc::new(t))),
-        Endpoint::Stats => super::stats_data::process_stats(&text()).map(|d| Data::Stats(Arc::new(d))),
+        Endpoint::Stats => {
+            super::stats_data::process_stats(&text()).map(|d| Data::Stats(Arc::new(d)))
+        }
         Endpoint::Memory => super::stats_data::process_memory(&text()).map(Data::Memory),
         Endpoint::Prometheus | Endpoint::AgentPrometheus => Ok(Data::Cardinality(Arc::new(
             super::stats_data::process_cardinality(&text()),

@@ -24,7 +24,11 @@ pub struct Headless {
 
 impl Headless {
     /// Wraps a state; must be called inside a tokio runtime.
-    pub fn new(state: AppState, fetcher: Arc<dyn Fetcher>, logs: Option<Arc<dyn LogSource>>) -> Self {
+    pub fn new(
+        state: AppState,
+        fetcher: Arc<dyn Fetcher>,
+        logs: Option<Arc<dyn LogSource>>,
+    ) -> Self {
         let (tx, rx) = unbounded_channel();
         let runner = Runner::new(fetcher, logs, state.mesh.clone(), tx);
         Headless { state, runner, rx }

@@ -137,12 +137,14 @@ pub fn table_of(state: &AppState, kind: ViewKind, target: Option<usize>) -> Opti
         ViewKind::Clusters => super::stats::clusters_table(state, target)
             .or_else(|| dump().map(|(d, v)| (&d.clusters, v))),
         ViewKind::Stats => super::stats::stats_table(state, target),
-        ViewKind::Cardinality => state
-            .slot(target, Endpoint::Prometheus)
-            .and_then(|s| match s.data() {
-                Some(Data::Cardinality(c)) => Some((&c.labels, s.version)),
-                _ => None,
-            }),
+        ViewKind::Cardinality => {
+            state
+                .slot(target, Endpoint::Prometheus)
+                .and_then(|s| match s.data() {
+                    Some(Data::Cardinality(c)) => Some((&c.labels, s.version)),
+                    _ => None,
+                })
+        }
         ViewKind::Listeners => dump().map(|(d, v)| (&d.listeners, v)),
         ViewKind::Routes => dump().map(|(d, v)| (&d.routes, v)),
         ViewKind::Secrets => dump().map(|(d, v)| (&d.secrets, v)),
@@ -390,7 +392,11 @@ fn ensure_data(state: &mut AppState, fx: &mut Vec<Effect>) {
             };
             for kind in visible {
                 wanted.extend(kind.needs().iter().map(|&ep| (Some(t), ep)));
-                wanted.extend(super::stats::quiet_needs(kind).iter().map(|&ep| (Some(t), ep)));
+                wanted.extend(
+                    super::stats::quiet_needs(kind)
+                        .iter()
+                        .map(|&ep| (Some(t), ep)),
+                );
                 if kind == ViewKind::Istiod && state.mesh.istiod.is_some() {
                     wanted.push((None, Endpoint::IstiodMetrics));
                     wanted.push((None, Endpoint::Syncz));

@@ -2,10 +2,11 @@
 
 pub mod demo;
 pub mod istiod;
+pub mod logs;
 pub mod pc;
 pub mod snapshot;
-pub mod stats;
 pub mod source;
+pub mod stats;
 
 use std::fmt;
 

@@ -17,7 +17,8 @@ const DEFAULT_BG: &str = "#1a1b26";
 /// The 16 ANSI colours and the xterm 256 palette, as hex.
 fn hex(c: Color, fg: bool) -> String {
     const ANSI: [&str; 16] = [
-        "#15161e", "#f7768e", "#9ece6a", "#e0af68", "#7aa2f7", "#bb9af7", "#7dcfff", "#a9b1d6", "#414868", "#ff899d", "#9fe044", "#faba4a", "#8db0ff", "#c7a9ff", "#a4daff", "#c0caf5",
+        "#15161e", "#f7768e", "#9ece6a", "#e0af68", "#7aa2f7", "#bb9af7", "#7dcfff", "#a9b1d6",
+        "#414868", "#ff899d", "#9fe044", "#faba4a", "#8db0ff", "#c7a9ff", "#a4daff", "#c0caf5",
     ];
     match c {
         Color::Reset => (if fg { DEFAULT_FG } else { DEFAULT_BG }).to_string(),
@@ -30,7 +31,12 @@ fn hex(c: Color, fg: bool) -> String {
         Color::Indexed(i) => {
             let i = i - 16;
             let level = |n: u8| if n == 0 { 0 } else { 55 + 40 * n };
-            format!("#{:02x}{:02x}{:02x}", level(i / 36), level(i / 6 % 6), level(i % 6))
+            format!(
+                "#{:02x}{:02x}{:02x}",
+                level(i / 36),
+                level(i / 6 % 6),
+                level(i % 6)
+            )
         }
         named => {
             let idx = match named {
@@ -57,7 +63,10 @@ fn hex(c: Color, fg: bool) -> String {
 }
 
 fn escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 /// Renders a buffer as a standalone SVG document.
@@ -73,7 +82,10 @@ pub fn buffer_to_svg(buf: &Buffer, title: &str) -> String {
         f32::from(h) * CH
     );
     let _ = writeln!(out, "<title>{}</title>", escape(title));
-    let _ = writeln!(out, r#"<rect width="100%" height="100%" fill="{DEFAULT_BG}"/>"#);
+    let _ = writeln!(
+        out,
+        r#"<rect width="100%" height="100%" fill="{DEFAULT_BG}"/>"#
+    );
     for y in 0..h {
         let mut x = 0;
         while x < w {
@@ -94,9 +106,16 @@ pub fn buffer_to_svg(buf: &Buffer, title: &str) -> String {
             if style.2.contains(Modifier::REVERSED) {
                 std::mem::swap(&mut fg, &mut bg);
             }
-            let (px, py, pw) = (f32::from(start) * CW, f32::from(y) * CH, f32::from(x - start) * CW);
+            let (px, py, pw) = (
+                f32::from(start) * CW,
+                f32::from(y) * CH,
+                f32::from(x - start) * CW,
+            );
             if bg != DEFAULT_BG {
-                let _ = writeln!(out, r#"<rect x="{px:.1}" y="{py:.1}" width="{pw:.1}" height="{CH:.1}" fill="{bg}"/>"#);
+                let _ = writeln!(
+                    out,
+                    r#"<rect x="{px:.1}" y="{py:.1}" width="{pw:.1}" height="{CH:.1}" fill="{bg}"/>"#
+                );
             }
             if text.trim().is_empty() {
                 continue;
@@ -132,11 +151,21 @@ mod tests {
     #[test]
     fn runs_colours_and_escaping() {
         let mut buf = Buffer::empty(Rect::new(0, 0, 6, 2));
-        buf.set_string(0, 0, "<a&b>", Style::default().fg(Color::Rgb(255, 0, 0)).add_modifier(Modifier::BOLD));
+        buf.set_string(
+            0,
+            0,
+            "<a&b>",
+            Style::default()
+                .fg(Color::Rgb(255, 0, 0))
+                .add_modifier(Modifier::BOLD),
+        );
         buf.set_string(0, 1, "ok", Style::default().bg(Color::Blue));
         let svg = buffer_to_svg(&buf, "t");
         assert!(svg.contains(r##"fill="#ff0000" xml:space="preserve" textLength="42.0" lengthAdjust="spacingAndGlyphs" font-weight="bold">&lt;a&amp;b&gt;</text>"##), "{svg}");
-        assert!(svg.contains(r##"fill="#7aa2f7"/>"##), "background rect for blue: {svg}");
+        assert!(
+            svg.contains(r##"fill="#7aa2f7"/>"##),
+            "background rect for blue: {svg}"
+        );
         assert!(svg.starts_with("<svg") && svg.ends_with("</svg>\n"));
     }
 }

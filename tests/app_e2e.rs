@@ -1,0 +1,245 @@
+//! The app driven headless (same update loop, task runner and action channel
+//! as the TUI) against the demo mesh served on loopback, and the CLI contract
+//! of issues 3 and 6 run as a user would.
+
+mod support;
+
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use meshscope::app::headless::Headless;
+use meshscope::app::state::{AppState, Loadable, ViewKind};
+use meshscope::config::Config;
+use meshscope::launch::mesh_from_manifest;
+use meshscope::sources::admin::ClientOptions;
+use meshscope::sources::demo::{serve, Manifest, Scenario, ServeOptions};
+use meshscope::sources::target::{AdminFetcher, Endpoint};
+use meshscope::ui::theme::Theme;
+use support::{meshscope, temp_dir};
+
+fn ready(s: &AppState, target: Option<usize>, ep: Endpoint) -> bool {
+    matches!(
+        s.slot(target, ep).map(|x| &x.state),
+        Some(Loadable::Ready { .. })
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rejected_gateway_shows_in_badge_istiod_view_and_cli() {
+    let opts = ServeOptions {
+        scenarios: vec![Scenario::RejectedGateway],
+        tick: Duration::from_millis(50),
+        ..ServeOptions::default()
+    };
+    let demo = serve(opts).await.expect("demo");
+    let mesh = mesh_from_manifest(&demo.manifest());
+    let istiod = mesh.istiod.clone().expect("istiod url");
+    let fetcher = AdminFetcher::new(&mesh, &ClientOptions::default()).expect("fetcher");
+    let mut state = AppState::new(
+        mesh,
+        "demo",
+        Config::default(),
+        Theme::dark(),
+        Instant::now(),
+    );
+    meshscope::app::targets::rebuild(&mut state);
+    let mut h = Headless::new(state, Arc::new(fetcher), Some(demo.log_source()));
+    let gw = h
+        .state
+        .mesh
+        .pods
+        .iter()
+        .position(|p| p.app.contains("gateway"))
+        .expect("gateway pod");
+    let badge = |s: &AppState| {
+        s.targets_table
+            .rows
+            .get(gw)
+            .map(|r| r.cells[6].clone())
+            .unwrap_or_default()
+    };
+    assert!(
+        h.settle(Duration::from_secs(10), |s| badge(s)
+            .contains("default/test2"))
+            .await,
+        "badge: {}",
+        badge(&h.state)
+    );
+    assert_eq!(badge(&h.state), "✖ istiod rejected gateway default/test2");
+    // Only the gateway carries it.
+    let others = h
+        .state
+        .targets_table
+        .rows
+        .iter()
+        .enumerate()
+        .filter(|(i, r)| *i != gw && r.cells[6].contains("rejected"))
+        .count();
+    assert_eq!(others, 0);
+
+    // The istiod view of the gateway names it too, with the proxy-status table under it.
+    let mut fx = Vec::new();
+    meshscope::app::update::open_target(&mut h.state, gw, &mut fx);
+    meshscope::app::update::show_view(&mut h.state, ViewKind::Istiod);
+    assert!(
+        h.settle(Duration::from_secs(10), |s| ready(s, None, Endpoint::Syncz))
+            .await
+    );
+    let header: Vec<String> = meshscope::ui::istiod::header(&h.state)
+        .iter()
+        .map(|l| l.to_string())
+        .collect();
+    assert!(
+        header.iter().any(|l| l.contains("gateway default/test2")),
+        "{header:?}"
+    );
+    let rows = h.state.panes[0].top().map_or(0, |v| v.visible.len());
+    assert_eq!(
+        rows,
+        h.state.mesh.pods.len(),
+        "one proxy-status row per proxy"
+    );
+
+    // And the CLI.
+    let out = meshscope(&["istiod", "--istiod", &istiod]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("gateway") && text.contains("default/test2"),
+        "{text}"
+    );
+    let out = meshscope(&["ps", "--istiod", &istiod]);
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert!(table.starts_with("NAME"), "{table}");
+    assert!(table.contains("istio-ingressgateway"), "{table}");
+    demo.shutdown().await;
+}
+
+/// `meshscope demo --serve --manifest FILE` as a child process.
+struct Served {
+    child: Child,
+    manifest: Manifest,
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn serve_child(dir: &std::path::Path) -> Served {
+    let path: PathBuf = dir.join("m.json");
+    let child = Command::new(env!("CARGO_BIN_EXE_meshscope"))
+        .args([
+            "demo",
+            "--serve",
+            "--manifest",
+            path.to_str().expect("utf-8"),
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn demo --serve");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        if let Ok(text) = std::fs::read_to_string(&path) {
+            if let Ok(manifest) = Manifest::from_json(&text) {
+                return Served { child, manifest };
+            }
+        }
+        assert!(Instant::now() < deadline, "no manifest written");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn demo_serve_pc_admin_snapshot_and_bundle_round_trip() {
+    let dir = temp_dir("serve");
+    let served = serve_child(&dir);
+    let fortio = served
+        .manifest
+        .pods
+        .iter()
+        .find(|p| p.app == "fortio")
+        .expect("fortio");
+    // pc clusters --admin shows the httpbin cluster.
+    let out = meshscope(&["pc", "clusters", "--admin", &fortio.admin]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let clusters = String::from_utf8_lossy(&out.stdout);
+    assert!(clusters.starts_with("SERVICE FQDN"));
+    assert!(
+        clusters
+            .lines()
+            .any(|l| l.starts_with("httpbin.default.svc.cluster.local") && l.contains("8000")),
+        "{clusters}"
+    );
+    // snapshot then pc listeners --bundle gives what pc listeners --admin gives.
+    let bundle = dir.join("b.json");
+    let out = meshscope(&[
+        "snapshot",
+        "--admin",
+        &fortio.admin,
+        "--agent",
+        &fortio.agent,
+        "--istiod",
+        &served.manifest.istiod,
+        "--pod",
+        "default/fortio",
+        "-o",
+        bundle.to_str().expect("utf-8"),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("wrote "));
+    let live = meshscope(&["pc", "listeners", "--admin", &fortio.admin]);
+    let offline = meshscope(&[
+        "pc",
+        "listeners",
+        "--bundle",
+        bundle.to_str().expect("utf-8"),
+    ]);
+    assert!(
+        offline.status.success(),
+        "{}",
+        String::from_utf8_lossy(&offline.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&offline.stdout),
+        String::from_utf8_lossy(&live.stdout)
+    );
+    let text = std::fs::read_to_string(&bundle).expect("bundle");
+    assert!(
+        !text.contains("-----BEGIN PRIVATE KEY"),
+        "private keys are redacted"
+    );
+    // No temp file left next to the bundle.
+    let leftovers: Vec<_> = std::fs::read_dir(&dir)
+        .expect("dir")
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().contains(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty());
+}
+
+#[test]
+fn unreachable_admin_is_one_line_and_exit_2() {
+    let out = meshscope(&["pc", "clusters", "--admin", "http://127.0.0.1:9"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("127.0.0.1:9"), "{err}");
+}

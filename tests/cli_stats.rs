@@ -1,0 +1,286 @@
+//! `meshscope stats` through the binary: against the demo mesh's
+//! high-cardinality and circuit-breaker scenarios (the issue's done-when
+//! checks), and on files in each format.
+
+mod support;
+
+use std::collections::HashSet;
+use std::time::Duration;
+
+use meshscope::sources::demo::{serve, Scenario, ServeOptions};
+use serde_json::Value;
+use support::{meshscope, temp_dir};
+
+async fn run(args: Vec<String>) -> std::process::Output {
+    tokio::task::spawn_blocking(move || {
+        let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+        meshscope(&refs)
+    })
+    .await
+    .expect("join")
+}
+
+fn stdout(out: &std::process::Output) -> String {
+    assert!(
+        out.status.success(),
+        "exit {:?}: {}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout.clone()).expect("utf-8")
+}
+
+/// Distinct `request_path` values of `istio_requests_total`, counted naively.
+fn distinct_paths(prometheus: &str) -> usize {
+    prometheus
+        .lines()
+        .filter(|l| l.starts_with("istio_requests_total{"))
+        .filter_map(|l| l.split("request_path=\"").nth(1))
+        .filter_map(|rest| rest.split('"').next())
+        .collect::<HashSet<_>>()
+        .len()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cardinality_names_request_path_on_istio_requests_total() {
+    // A tick that never fires: traffic moves only by `advance`, so every read agrees.
+    let demo = serve(ServeOptions {
+        scenarios: vec![Scenario::HighCardinality],
+        tick: Duration::from_secs(3600),
+        ..ServeOptions::default()
+    })
+    .await
+    .expect("demo");
+    demo.advance(400);
+    let m = demo.manifest();
+    let admin = m
+        .pod_by_app("productpage")
+        .expect("productpage")
+        .admin
+        .clone();
+    let body = reqwest::get(format!("{admin}/stats/prometheus"))
+        .await
+        .expect("get")
+        .text()
+        .await
+        .expect("body");
+    let distinct = distinct_paths(&body);
+    assert!(
+        distinct > 100,
+        "the scenario explodes the label: {distinct}"
+    );
+
+    let text = stdout(
+        &run(vec![
+            "stats".into(),
+            "--admin".into(),
+            admin.clone(),
+            "--cardinality".into(),
+        ])
+        .await,
+    );
+    let top = text
+        .lines()
+        .skip_while(|l| !l.starts_with("FAMILY"))
+        .nth(1)
+        .expect("a first label row");
+    let cells: Vec<&str> = top.split_whitespace().collect();
+    assert_eq!(
+        &cells[..3],
+        [
+            "istio_requests_total",
+            "request_path",
+            &distinct.to_string()
+        ],
+        "{text}"
+    );
+    assert!(top.contains("many-values"), "{top}");
+
+    let json = stdout(
+        &run(vec![
+            "stats".into(),
+            "--admin".into(),
+            admin,
+            "--cardinality".into(),
+            "-o".into(),
+            "json".into(),
+        ])
+        .await,
+    );
+    let v: Value = serde_json::from_str(&json).expect("json");
+    let first = &v["labels"][0];
+    assert_eq!(first["family"], "istio_requests_total");
+    assert_eq!(first["label"], "request_path");
+    assert_eq!(first["distinct_values"], distinct);
+    assert!(first["flags"]
+        .as_array()
+        .is_some_and(|f| f.iter().any(|x| x == "many_values")));
+    assert!(v["total_series"].as_u64().unwrap_or(0) > distinct as u64);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn highlights_show_the_overflow_with_its_threshold_and_rate() {
+    let demo = serve(ServeOptions {
+        scenarios: vec![Scenario::CircuitBreaker],
+        tick: Duration::from_millis(50),
+        ..ServeOptions::default()
+    })
+    .await
+    .expect("demo");
+    let m = demo.manifest();
+    let admin = m.pod_by_app("fortio").expect("fortio").admin.clone();
+    let args = |json: bool| {
+        let mut a: Vec<String> = [
+            "stats",
+            "--admin",
+            &admin,
+            "--highlights",
+            "--interval",
+            "1",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        if json {
+            a.extend(["-o".to_string(), "json".to_string()]);
+        }
+        a
+    };
+    let text = stdout(&run(args(false)).await);
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("outbound|8000||httpbin.default.svc.cluster.local: max_pending_requests 1, overflow "))
+        .unwrap_or_else(|| panic!("no overflow line in {text}"));
+    let rate = line.rsplit(", +").next().and_then(|r| r.strip_suffix("/s"));
+    assert!(
+        rate.and_then(|r| r.parse::<f64>().ok())
+            .is_some_and(|r| r > 0.0),
+        "a rising rate: {line}"
+    );
+    assert!(text.contains("upstream_rq_pending_overflow"), "{text}");
+
+    let v: Value = serde_json::from_str(&stdout(&run(args(true)).await)).expect("json");
+    let h = v["highlights"]
+        .as_array()
+        .and_then(|a| {
+            a.iter()
+                .find(|h| h["stat"] == "upstream_rq_pending_overflow")
+        })
+        .cloned()
+        .expect("overflow highlight");
+    assert_eq!(
+        h["subject"],
+        "outbound|8000||httpbin.default.svc.cluster.local"
+    );
+    assert_eq!(h["threshold_name"], "max_pending_requests");
+    assert_eq!(h["threshold"], 1);
+    assert_eq!(h["severity"], "error");
+    assert!(h["rate"].as_f64().is_some_and(|r| r > 0.0), "{h}");
+}
+
+const ENVOY_TEXT: &str = "cluster.outbound|8000||httpbin.default.svc.cluster.local.upstream_rq_pending_overflow: 59\n\
+cluster.outbound|8000||httpbin.default.svc.cluster.local.upstream_rq_total: 1000\n\
+cluster.outbound|9080||reviews.default.svc.cluster.local.upstream_rq_total: 7\n\
+cluster.outbound|9080||reviews.default.svc.cluster.local.upstream_rq_time: P0(nan,1) P50(nan,3.5) P99(nan,31) P100(nan,40)\n";
+
+const CLUSTERS: &str = r#"{"cluster_statuses":[{"name":"outbound|8000||httpbin.default.svc.cluster.local","circuit_breakers":{"thresholds":[{"max_connections":1,"max_pending_requests":1,"max_requests":1024,"max_retries":3}]}}]}"#;
+
+#[test]
+fn files_in_every_format() {
+    let dir = temp_dir("cli-stats");
+    let text = dir.join("stats.txt");
+    std::fs::write(&text, ENVOY_TEXT).expect("write");
+    let clusters = dir.join("clusters.json");
+    std::fs::write(&clusters, CLUSTERS).expect("write");
+    let json = dir.join("stats.json");
+    std::fs::write(
+        &json,
+        r#"{"stats":[{"name":"cluster.outbound|8000||httpbin.default.svc.cluster.local.upstream_cx_overflow","value":4},{"name":"server.live","value":1}]}"#,
+    )
+    .expect("write");
+    let prom = dir.join("prom.txt");
+    std::fs::write(
+        &prom,
+        "# TYPE envoy_cluster_upstream_rq_total counter\nenvoy_cluster_upstream_rq_total{cluster_name=\"a\"} 3\nenvoy_cluster_upstream_rq_total{cluster_name=\"b\"} 4\n",
+    )
+    .expect("write");
+    let path = |p: &std::path::Path| p.display().to_string();
+
+    let out = stdout(&meshscope(&[
+        "stats",
+        "--file",
+        &path(&text),
+        "--filter",
+        "reviews",
+    ]));
+    assert!(out.starts_with("NAME"), "{out}");
+    assert_eq!(
+        out.lines().count(),
+        3,
+        "header and two reviews stats: {out}"
+    );
+    assert!(out.contains("P50 3.5 · P99 31"), "{out}");
+
+    let out = stdout(&meshscope(&[
+        "stats",
+        "-f",
+        &path(&text),
+        "--highlights",
+        "--clusters",
+        &path(&clusters),
+    ]));
+    assert!(
+        out.contains("outbound|8000||httpbin.default.svc.cluster.local: max_pending_requests 1, overflow 59\n"),
+        "{out}"
+    );
+    assert!(out.contains("one snapshot: no rates"), "{out}");
+
+    let out = stdout(&meshscope(&["stats", "-f", &path(&json), "--highlights"]));
+    assert!(
+        out.contains("cx overflow 4"),
+        "Envoy JSON is detected: {out}"
+    );
+
+    let out = stdout(&meshscope(&["stats", "-f", &path(&prom), "-o", "json"]));
+    let v: Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(v["stats"].as_array().map(Vec::len), Some(2));
+
+    let out = stdout(&meshscope(&[
+        "stats",
+        "-f",
+        &path(&prom),
+        "--cardinality",
+        "-o",
+        "json",
+    ]));
+    let v: Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(v["total_series"], 2);
+
+    let out = stdout(&meshscope(&["stats", "-f", &path(&text), "--cardinality"]));
+    assert!(
+        out.contains("cluster_name"),
+        "Envoy text is analysed by its tags: {out}"
+    );
+
+    // Usage errors exit 2 with one line.
+    for (args, msg) in [
+        (
+            vec!["stats", "-f", &path(&text), "--filter", "("],
+            "--filter: ",
+        ),
+        (
+            vec!["stats", "-f", &path(&prom), "--highlights"],
+            "this is Prometheus text",
+        ),
+        (vec!["stats"], "stats needs a source"),
+        (
+            vec!["stats", "--agent", "http://127.0.0.1:1"],
+            "use it with --cardinality",
+        ),
+    ] {
+        let out = meshscope(&args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(msg), "{args:?}: {err}");
+    }
+}
