@@ -80,8 +80,7 @@ async fn rejected_gateway_shows_in_badge_istiod_view_and_cli() {
     assert_eq!(others, 0);
 
     // The istiod view of the gateway names it too, with the proxy-status table under it.
-    let mut fx = Vec::new();
-    meshscope::app::update::open_target(&mut h.state, gw, &mut fx);
+    h.open(gw);
     meshscope::app::update::show_view(&mut h.state, ViewKind::Istiod);
     assert!(
         h.settle(Duration::from_secs(10), |s| ready(s, None, Endpoint::Syncz))
@@ -242,4 +241,76 @@ fn unreachable_admin_is_one_line_and_exit_2() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(err.contains("127.0.0.1:9"), "{err}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_request_is_followed_to_the_sidecar_that_broke_it() {
+    let opts = ServeOptions {
+        scenarios: vec![Scenario::UpstreamConnectFailure],
+        tick: Duration::from_millis(50),
+        ..ServeOptions::default()
+    };
+    let demo = serve(opts).await.expect("demo");
+    let mesh = mesh_from_manifest(&demo.manifest());
+    let fetcher = AdminFetcher::new(&mesh, &ClientOptions::default()).expect("fetcher");
+    let config = Config {
+        layout: vec!["logs".into()],
+        ..Config::default()
+    };
+    let mut state = AppState::new(mesh, "demo", config, Theme::dark(), Instant::now());
+    meshscope::app::targets::rebuild(&mut state);
+    let mut h = Headless::new(state, Arc::new(fetcher), Some(demo.log_source()));
+    let pp = h
+        .state
+        .mesh
+        .pods
+        .iter()
+        .position(|p| p.app == "productpage")
+        .expect("productpage");
+    h.open(pp);
+    let has_503 = |s: &AppState| {
+        s.logs.get(&pp).is_some_and(|b| {
+            b.table
+                .rows
+                .iter()
+                .any(|r| r.cells[1] == "503" && r.cells[3].contains("/details"))
+        })
+    };
+    assert!(
+        h.settle(Duration::from_secs(10), has_503).await,
+        "no 503 to /details in productpage's log"
+    );
+    let pos = {
+        let v = h.state.panes[0].top().expect("view");
+        let b = h.state.logs.get(&pp).expect("buffer");
+        v.visible
+            .iter()
+            .position(|&i| {
+                b.table.rows[i].cells[1] == "503" && b.table.rows[i].cells[3].contains("/details")
+            })
+            .expect("row")
+    };
+    h.state.panes[0].top_mut().expect("top").cursor = pos;
+    h.act(meshscope::app::Action::Enter);
+    let traced = |s: &AppState| s.panes[0].top().is_some_and(|v| v.trace.is_some());
+    assert!(
+        h.settle(Duration::from_secs(10), traced).await,
+        "no trace view"
+    );
+    let trace = h.state.panes[0]
+        .top()
+        .and_then(|v| v.trace.as_ref())
+        .expect("trace");
+    assert!(trace.failed);
+    assert!(
+        trace.hops.len() >= 2,
+        "client and server entries: {:?}",
+        trace.hops.len()
+    );
+    assert!(
+        trace.verdict.contains("details") && trace.verdict.contains("UF"),
+        "{}",
+        trace.verdict
+    );
+    demo.shutdown().await;
 }

@@ -108,6 +108,13 @@ pub enum Action {
         /// The lines.
         lines: Vec<String>,
     },
+    /// Log lines of every sidecar that mention one request id arrived.
+    Traced {
+        /// The x-request-id.
+        request_id: String,
+        /// `(namespace/pod, raw line)` for each line found.
+        found: Vec<(String, String)>,
+    },
     /// A log stream ended.
     LogEnded {
         /// Target index.
@@ -131,6 +138,11 @@ pub enum Effect {
     FollowLogs {
         /// Target index.
         target: usize,
+    },
+    /// Search every sidecar's recent log for one request id.
+    TraceRequest {
+        /// The x-request-id.
+        request_id: String,
     },
     /// Write the config file (layout or theme changed).
     SaveConfig,

@@ -41,6 +41,16 @@ impl Headless {
         }
     }
 
+    /// Opens a sidecar (as Enter on the list does) and starts its effects.
+    pub fn open(&mut self, target: usize) {
+        let mut fx = Vec::new();
+        super::update::open_target(&mut self.state, target, &mut fx);
+        for effect in fx {
+            let _ = self.runner.run(effect, &self.state);
+        }
+        self.act(Action::Tick(Instant::now()));
+    }
+
     /// Presses a key as the terminal would deliver it.
     pub fn key(&mut self, key: KeyEvent) {
         if let Some(a) = map_key(&self.state, key) {

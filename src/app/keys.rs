@@ -71,7 +71,7 @@ pub fn bindings() -> Vec<Binding> {
         b(G, &[Home, Char('g')], "Home g", Action::Home, "first row"),
         b(G, &[End, Char('G')], "End G", Action::End, "last row"),
         b(G, &[Char('1')], "1-9", Action::Tab(1), "tabs: overview listeners clusters routes endpoints secrets stats logs istiod"),
-        b(T, &[Enter], "Enter", Action::Enter, "open: sidecar; listener → route/cluster; route → clusters; cluster → endpoints"),
+        b(T, &[Enter], "Enter", Action::Enter, "open: sidecar; listener → route/cluster; route → clusters; cluster → endpoints; log line → the request across sidecars"),
         b(T, &[Char('x')], "x", Action::ShowRaw, "raw JSON of the row"),
         b(T, &[Char('s')], "s", Action::SortNext, "sort by next column (asc, desc, off)"),
         b(S, &[Char('m')], "m", Action::MarkStats, "mark now: show each stat's change since (no /reset_counters)"),

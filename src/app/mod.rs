@@ -19,6 +19,7 @@ pub mod stats_table;
 pub mod table;
 pub mod targets;
 pub mod tasks;
+pub mod trace;
 pub mod update;
 
 pub use action::{Action, Effect};

@@ -43,6 +43,8 @@ pub enum ViewKind {
     Istiod,
     /// The raw JSON of one resource.
     Json,
+    /// One request followed across sidecars.
+    Trace,
 }
 
 impl ViewKind {
@@ -75,6 +77,7 @@ impl ViewKind {
             ViewKind::Cardinality => "cardinality",
             ViewKind::Istiod => "istiod",
             ViewKind::Json => "json",
+            ViewKind::Trace => "trace",
         }
     }
 
@@ -116,6 +119,7 @@ impl ViewKind {
             ViewKind::Cardinality => "Cardinality",
             ViewKind::Istiod => "istiod",
             ViewKind::Json => "Raw JSON",
+            ViewKind::Trace => "Request",
         }
     }
 
@@ -133,7 +137,11 @@ impl ViewKind {
             ViewKind::Stats => &[Endpoint::Stats],
             ViewKind::Memory => &[Endpoint::Memory],
             ViewKind::Cardinality => &[Endpoint::Prometheus],
-            ViewKind::Targets | ViewKind::Logs | ViewKind::Istiod | ViewKind::Json => &[],
+            ViewKind::Targets
+            | ViewKind::Logs
+            | ViewKind::Istiod
+            | ViewKind::Json
+            | ViewKind::Trace => &[],
         }
     }
 
@@ -232,6 +240,8 @@ pub struct ViewState {
     pub keys: Option<Vec<String>>,
     /// For [`ViewKind::Json`]: the tree and what it shows.
     pub json: Option<Box<JsonTree>>,
+    /// For [`ViewKind::Trace`]: the request followed across sidecars.
+    pub trace: Option<Box<super::trace::Trace>>,
     /// For [`ViewKind::Json`]: the title (resource kind and name).
     pub json_title: String,
 }
@@ -250,6 +260,7 @@ impl ViewState {
             computed_for: None,
             keys: None,
             json: None,
+            trace: None,
             json_title: String::new(),
         }
     }

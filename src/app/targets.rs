@@ -148,6 +148,14 @@ pub fn drill(state: &mut AppState) -> Vec<super::action::Effect> {
             (!clusters.is_empty()).then(|| ViewState::only(ViewKind::Clusters, clusters))
         }
         ViewKind::Clusters => Some(ViewState::only(ViewKind::Endpoints, vec![row.key.clone()])),
+        ViewKind::Logs if !row.key.is_empty() => {
+            let request_id = row.key.clone();
+            state.say(
+                format!("following request {request_id} across sidecars …"),
+                Severity::Ok,
+            );
+            return vec![super::action::Effect::TraceRequest { request_id }];
+        }
         ViewKind::Istiod => {
             if let Some(t) = super::istiod::target_of_proxy(state, &row.key) {
                 let mut fx = Vec::new();

@@ -19,6 +19,8 @@ use crate::sources::target::{Fetcher, MeshInfo};
 const LOG_BATCH: Duration = Duration::from_millis(50);
 /// Recent lines requested when a log follow starts.
 const LOG_TAIL: usize = 500;
+/// Recent lines searched per sidecar when following one request.
+const TRACE_TAIL: usize = 5_000;
 
 /// Spawns the work effects describe.
 pub struct Runner {
@@ -73,6 +75,10 @@ impl Runner {
                 });
                 None
             }
+            Effect::TraceRequest { request_id } => {
+                self.trace(request_id);
+                None
+            }
             Effect::FollowLogs { target } => {
                 self.follow(target);
                 None
@@ -90,6 +96,38 @@ impl Runner {
             }
             Effect::Copy(text) => Some(text),
         }
+    }
+
+    /// Reads every sidecar's recent log (not following) and reports the
+    /// lines that mention `request_id`.
+    fn trace(&self, request_id: String) {
+        let Some(source) = self.logs.clone() else {
+            let _ = self.tx.send(Action::Traced {
+                request_id,
+                found: Vec::new(),
+            });
+            return;
+        };
+        let pods = self.mesh.pods.clone();
+        let tx = self.tx.clone();
+        tokio::spawn(async move {
+            let mut found = Vec::new();
+            for pod in pods {
+                let mut q = LogQuery::sidecar(&pod.namespace, &pod.name, TRACE_TAIL);
+                q.follow = false;
+                let mut stream = source.lines(&q);
+                let read = async {
+                    while let Some(Ok(line)) = stream.next().await {
+                        if line.contains(request_id.as_str()) {
+                            found.push((pod.key(), line));
+                        }
+                    }
+                };
+                // A pod whose log does not answer quickly is skipped, not waited for.
+                let _ = tokio::time::timeout(Duration::from_secs(3), read).await;
+            }
+            let _ = tx.send(Action::Traced { request_id, found });
+        });
     }
 
     fn follow(&mut self, target: usize) {

@@ -98,6 +98,16 @@ pub fn update(state: &mut AppState, action: Action) -> Vec<Effect> {
         } => fetched(state, key, request, result),
         Action::LogLines { target, lines } => super::logs::append(state, target, lines),
         Action::LogEnded { target, error } => super::logs::ended(state, target, error),
+        Action::Traced { request_id, found } => {
+            let trace = super::trace::build(&request_id, &found);
+            let mut v = ViewState::new(ViewKind::Trace);
+            v.json_title = format!("request {request_id}");
+            v.trace = Some(Box::new(trace));
+            let focus = state.focus;
+            if let Some(p) = state.panes.get_mut(focus) {
+                p.stack.push(v);
+            }
+        }
     }
     super::stats::sync(state);
     ensure_data(state, &mut fx);

@@ -13,6 +13,7 @@ pub mod svg;
 pub mod table;
 pub mod text_views;
 pub mod theme;
+pub mod trace;
 pub mod widgets;
 
 use ratatui::layout::{Constraint, Layout, Rect};

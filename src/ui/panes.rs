@@ -88,7 +88,7 @@ fn draw_pane(
         _ => (String::new(), false),
     };
     let _ = total;
-    let name = if view.kind == ViewKind::Json {
+    let name = if matches!(view.kind, ViewKind::Json | ViewKind::Trace) {
         view.json_title.clone()
     } else {
         view.kind.title().to_string()
@@ -148,6 +148,11 @@ fn draw_pane(
         ViewKind::Cardinality => super::cardinality::draw(frame, inner, state, view, focused),
         ViewKind::Memory => super::memory::draw(frame, inner, state),
         ViewKind::Logs => super::logs::draw(frame, inner, state, view, focused),
+        ViewKind::Trace => {
+            if let Some(trace) = &view.trace {
+                super::trace::draw(frame, inner, state, trace);
+            }
+        }
         k if k.is_table() => {
             if let Some((tbl, _)) = table_of(state, k, target) {
                 frame.render_widget(

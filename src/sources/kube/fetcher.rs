@@ -169,7 +169,7 @@ impl KubeFetcher {
         &self,
         key: &ForwardKey,
         target: Option<&TargetInfo>,
-    ) -> Result<Arc<AdminFetcher>, FetchError> {
+    ) -> Result<(Arc<AdminFetcher>, Arc<PortForward>), FetchError> {
         let forward = self.forward(&key.0, &key.1, key.2).await?;
         let url = forward
             .ready(self.inner.ready_timeout)
@@ -179,7 +179,7 @@ impl KubeFetcher {
             .get(key)
             .and_then(|e| e.fetcher.clone())
         {
-            return Ok(f);
+            return Ok((f, forward));
         }
         let mesh = match target {
             None => MeshInfo {
@@ -199,7 +199,7 @@ impl KubeFetcher {
         if let Some(e) = lock(&self.inner.forwards).get_mut(key) {
             e.fetcher = Some(fetcher.clone());
         }
-        Ok(fetcher)
+        Ok((fetcher, forward))
     }
 }
 
@@ -217,8 +217,16 @@ impl Fetcher for KubeFetcher {
         let target = target.cloned();
         Box::pin(async move {
             let key = this.route(target.as_ref(), endpoint)?;
-            let admin = this.admin_for(&key, target.as_ref()).await?;
-            admin.fetch(target.as_ref(), endpoint).await
+            let (admin, forward) = this.admin_for(&key, target.as_ref()).await?;
+            admin.fetch(target.as_ref(), endpoint).await.map_err(|e| {
+                // A broken tunnel shows up as a closed connection; say why.
+                match &*forward.state().borrow() {
+                    ForwardState::Failed { error, .. } => {
+                        FetchError(format!("{e} (port-forward {}: {error})", forward.target()))
+                    }
+                    _ => e,
+                }
+            })
         })
     }
 }

@@ -21,7 +21,7 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{mpsc, oneshot, watch};
 use tokio::task::JoinHandle;
 
-use super::error::{describe, KubeError};
+use super::error::{describe, one_line, KubeError};
 
 /// Longest wait for the API server to upgrade one portforward request.
 const OPEN_TIMEOUT: Duration = Duration::from_secs(8);
@@ -31,6 +31,8 @@ const FIRST_BACKOFF: Duration = Duration::from_millis(250);
 const MAX_BACKOFF: Duration = Duration::from_secs(30);
 /// A stream that lived this long resets the backoff when it drops.
 const STABLE: Duration = Duration::from_secs(2);
+/// How long a new spare stream must stay error-free before it counts as ready.
+const GRACE: Duration = Duration::from_millis(100);
 
 /// What one port-forward is doing, as the UI shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -113,18 +115,37 @@ impl std::fmt::Debug for PortForward {
     }
 }
 
-async fn open(api: &Api<Pod>, pod: &str, port: u16) -> Result<Tunnel, String> {
+/// Opens a stream. With `grace`, waits that long for the API server to
+/// report an error on the port (e.g. nothing listens there) before calling
+/// the stream good, so `Ready` is not announced for a dead port.
+async fn open(
+    api: &Api<Pod>,
+    pod: &str,
+    port: u16,
+    grace: Option<Duration>,
+) -> Result<Tunnel, String> {
     let mut pf = match tokio::time::timeout(OPEN_TIMEOUT, api.portforward(pod, &[port])).await {
         Ok(Ok(pf)) => pf,
         Ok(Err(e)) => return Err(describe(&e)),
         Err(_) => return Err(format!("no answer within {}s", OPEN_TIMEOUT.as_secs())),
     };
     let stream = pf.take_stream(port).ok_or("the API server opened no stream")?;
-    let error = pf.take_error(port).ok_or("the API server opened no error channel")?;
+    let mut error = pf
+        .take_error(port)
+        .ok_or("the API server opened no error channel")?
+        .boxed();
+    if let Some(grace) = grace {
+        tokio::select! {
+            msg = &mut error => {
+                return Err(msg.map_or("the API server closed the stream".into(), |m| one_line(&m)));
+            }
+            () = tokio::time::sleep(grace) => {}
+        }
+    }
     Ok(Tunnel {
         pf,
         stream,
-        error: error.boxed(),
+        error,
         opened: Instant::now(),
     })
 }
@@ -186,7 +207,8 @@ impl Supervisor {
                 Wake::Request(Some(req)) => {
                     // No spare (backing off): the user is waiting, try now.
                     self.state.send_replace(ForwardState::Connecting);
-                    let opened = open(&self.api, &self.pod, self.port).await;
+                    let grace = matches!(req, Request::Retry).then_some(GRACE);
+                    let opened = open(&self.api, &self.pod, self.port, grace).await;
                     match (req, opened) {
                         (Request::Tunnel(reply), Ok(t)) => {
                             delay = Duration::ZERO;
@@ -216,7 +238,7 @@ impl Supervisor {
                     };
                     self.reconnects.fetch_add(1, Ordering::Relaxed);
                     match msg {
-                        Some(e) => self.fail(super::error::one_line(&e), delay.max(FIRST_BACKOFF)),
+                        Some(e) => self.fail(one_line(&e), delay.max(FIRST_BACKOFF)),
                         None => {
                             self.state.send_replace(ForwardState::Connecting);
                         }
@@ -226,7 +248,7 @@ impl Supervisor {
                     if !matches!(*self.state.borrow(), ForwardState::Ready { .. }) {
                         self.state.send_replace(ForwardState::Connecting);
                     }
-                    match open(&self.api, &self.pod, self.port).await {
+                    match open(&self.api, &self.pod, self.port, Some(GRACE)).await {
                         Ok(t) => {
                             self.ready();
                             spare = Some(t);

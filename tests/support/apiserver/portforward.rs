@@ -42,7 +42,6 @@ pub async fn session(
     ports: Vec<(u16, Option<SocketAddr>)>,
     mut drop: watch::Receiver<u64>,
 ) {
-    drop.borrow_and_update();
     let ws = WebSocketStream::from_raw_socket(tcp, Role::Server, None).await;
     let (mut sink, mut stream) = ws.split();
     let mut state: Vec<Port> = Vec::new();
