@@ -146,12 +146,19 @@ fn serve_child(dir: &std::path::Path) -> Served {
         .stderr(Stdio::null())
         .spawn()
         .expect("spawn demo --serve");
+    // Owned by `Served` from here on, so every exit path kills and waits.
+    let mut served = Served {
+        child,
+        manifest: Manifest::default(),
+    };
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
-        if let Ok(text) = std::fs::read_to_string(&path) {
-            if let Ok(manifest) = Manifest::from_json(&text) {
-                return Served { child, manifest };
-            }
+        if let Some(m) = std::fs::read_to_string(&path)
+            .ok()
+            .and_then(|t| Manifest::from_json(&t).ok())
+        {
+            served.manifest = m;
+            return served;
         }
         assert!(Instant::now() < deadline, "no manifest written");
         std::thread::sleep(Duration::from_millis(50));
@@ -312,5 +319,99 @@ async fn a_failed_request_is_followed_to_the_sidecar_that_broke_it() {
         "{}",
         trace.verdict
     );
+    demo.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn log_level_changes_only_after_confirmation_and_can_be_restored() {
+    use meshscope::app::state::Mode;
+    use meshscope::app::Action;
+    let demo = serve(ServeOptions {
+        tick: Duration::from_millis(50),
+        ..ServeOptions::default()
+    })
+    .await
+    .expect("demo");
+    let mesh = mesh_from_manifest(&demo.manifest());
+    let fetcher = AdminFetcher::new(&mesh, &ClientOptions::default()).expect("fetcher");
+    let config = Config {
+        layout: vec!["logging".into()],
+        ..Config::default()
+    };
+    let mut state = AppState::new(mesh, "demo", config, Theme::dark(), Instant::now());
+    meshscope::app::targets::rebuild(&mut state);
+    let admin = state.mesh.pods[0].admin.clone().expect("admin url");
+    let mut h = Headless::new(state, Arc::new(fetcher), None);
+    h.open(0);
+    let loaded = |s: &AppState| s.panes[0].top().is_some_and(|v| !v.visible.is_empty());
+    let ok = h.settle(Duration::from_secs(10), loaded).await;
+    assert!(
+        ok,
+        "logger table: {:?} {:?}",
+        h.state.panes[0].top().map(|v| v.kind),
+        h.state
+            .slots
+            .get(&(Some(0), Endpoint::Logging))
+            .map(|s| format!("{:?}", s.state)
+                .chars()
+                .take(300)
+                .collect::<String>())
+    );
+    let router = {
+        let v = h.state.panes[0].top().expect("view");
+        let (t, _) =
+            meshscope::app::update::table_of(&h.state, ViewKind::Logging, Some(0)).expect("table");
+        v.visible
+            .iter()
+            .position(|&i| t.rows[i].key == "router")
+            .expect("router logger")
+    };
+    h.state.panes[0].top_mut().expect("top").cursor = router;
+    let level = || async {
+        let body = reqwest::get(format!("{admin}/logging"))
+            .await
+            .expect("get")
+            .text()
+            .await
+            .expect("text");
+        body.lines()
+            .find(|l| l.trim_start().starts_with("router:"))
+            .map(|l| l.trim().to_string())
+            .unwrap_or_default()
+    };
+    let before = level().await;
+    // Enter only asks; "no" changes nothing.
+    h.act(Action::Enter);
+    match &h.state.mode {
+        Mode::Confirm(p) => assert!(
+            p.question().contains("`router`") && p.question().contains(&h.state.mesh.pods[0].name),
+            "{}",
+            p.question()
+        ),
+        other => panic!("expected a confirmation, got {other:?}"),
+    }
+    h.act(Action::Confirm(false));
+    h.settle(Duration::from_millis(300), |_| false).await;
+    assert_eq!(level().await, before);
+    // "yes" changes it.
+    h.act(Action::Enter);
+    h.act(Action::Confirm(true));
+    assert!(
+        h.settle(Duration::from_secs(5), |s| s.last_log_change.is_some())
+            .await
+    );
+    assert_eq!(level().await, "router: debug");
+    // R offers to put it back, and does after yes.
+    h.act(Action::RestoreLogLevel);
+    assert!(matches!(h.state.mode, Mode::Confirm(_)));
+    h.act(Action::Confirm(true));
+    assert!(
+        h.settle(Duration::from_secs(5), |s| s
+            .last_log_change
+            .as_ref()
+            .is_some_and(|c| c.to != "debug"))
+            .await
+    );
+    assert_eq!(level().await, before);
     demo.shutdown().await;
 }

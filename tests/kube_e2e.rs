@@ -3,9 +3,9 @@
 //! port-forward, config dump, logs, watch, recovery, and the one-line
 //! failures of the binary.
 
-mod support;
 #[path = "support/demo.rs"]
 mod demo_support;
+mod support;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -61,16 +61,32 @@ async fn discovers_sidecars_gateways_and_istiod() {
     let manifest = env.demo.manifest();
     assert_eq!(d.proxies.len(), manifest.pods.len(), "nginx is not a proxy");
     assert!(d.proxies.iter().all(|p| p.name != "nginx-7c5ddbdf54-abcde"));
-    let gw = d.proxies.iter().find(|p| p.kind == ProxyKind::Gateway).unwrap();
+    let gw = d
+        .proxies
+        .iter()
+        .find(|p| p.kind == ProxyKind::Gateway)
+        .unwrap();
     assert_eq!((gw.namespace.as_str(), gw.restarts), ("istio-system", 2));
-    assert!(d.proxies.iter().all(|p| p.version.as_deref() == Some("1.22.0") && p.ready));
+    assert!(d
+        .proxies
+        .iter()
+        .all(|p| p.version.as_deref() == Some("1.22.0") && p.ready));
     let ratings = d.proxies.iter().find(|p| p.app == "ratings").unwrap();
     assert_eq!(ratings.admin_port, 15001, "from proxy.istio.io/config");
-    assert_eq!(ratings.pod_ip.as_deref().map(|ip| ip.starts_with("10.0.1.")), Some(true));
+    assert_eq!(
+        ratings
+            .pod_ip
+            .as_deref()
+            .map(|ip| ip.starts_with("10.0.1.")),
+        Some(true)
+    );
     let istiod = d.istiod.clone().unwrap();
     assert_eq!(istiod.name, "istiod-5d4c7b9f8-x2x9q");
     let mesh = d.mesh();
-    assert_eq!(mesh.istiod.as_deref(), Some("kube://istio-system/istiod-5d4c7b9f8-x2x9q:15014"));
+    assert_eq!(
+        mesh.istiod.as_deref(),
+        Some("kube://istio-system/istiod-5d4c7b9f8-x2x9q:15014")
+    );
     assert_eq!(mesh.pods.len(), manifest.pods.len());
 
     // The context's namespace without -A: only `default`.
@@ -79,7 +95,9 @@ async fn discovers_sidecars_gateways_and_istiod() {
         kubeconfig: Some(env.api.kubeconfig(&dir, "default")),
         ..KubeOptions::default()
     };
-    let scoped = kube::discover(&kube::connect(&opts).await.unwrap()).await.unwrap();
+    let scoped = kube::discover(&kube::connect(&opts).await.unwrap())
+        .await
+        .unwrap();
     assert!(!scoped.proxies.is_empty());
     assert!(scoped.proxies.iter().all(|p| p.namespace == "default"));
     assert!(scoped.proxies.len() < d.proxies.len());
@@ -103,11 +121,15 @@ async fn reads_config_dump_agent_and_istiod_through_port_forwards() {
     // proxyAdminPort 15001 is honoured (15000 is not forwardable on ratings).
     let ratings = target(&d, "ratings");
     let info = f.fetch(Some(&ratings), Endpoint::ServerInfo).await.unwrap();
-    assert!(std::str::from_utf8(&info.body).unwrap().contains("\"state\""));
+    assert!(std::str::from_utf8(&info.body)
+        .unwrap()
+        .contains("\"state\""));
     let ready = f.fetch(Some(&page), Endpoint::AgentReady).await.unwrap();
     assert_eq!(ready.status, 200);
     let metrics = f.fetch(None, Endpoint::IstiodMetrics).await.unwrap();
-    assert!(std::str::from_utf8(&metrics.body).unwrap().contains("pilot_"));
+    assert!(std::str::from_utf8(&metrics.body)
+        .unwrap()
+        .contains("pilot_"));
 
     let forwards = f.forwards();
     let targets: Vec<&str> = forwards.iter().map(|(t, _)| t.as_str()).collect();
@@ -115,7 +137,9 @@ async fn reads_config_dump_agent_and_istiod_through_port_forwards() {
     assert!(targets.iter().any(|t| t.ends_with(":15001")));
     for (_, state) in forwards {
         match &*state.borrow() {
-            ForwardState::Ready { local_url } => assert!(local_url.starts_with("http://127.0.0.1:")),
+            ForwardState::Ready { local_url } => {
+                assert!(local_url.starts_with("http://127.0.0.1:"))
+            }
             other => panic!("not ready: {other:?}"),
         }
     }
@@ -144,12 +168,20 @@ async fn forward_comes_back_after_the_api_server_drops_it() {
     while fw.reconnects() == 0 && Instant::now() < deadline {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    assert_eq!(fw.reconnects(), 1, "the dropped spare stream was noticed: {fw:?} opened {}", env.api.forwards_opened());
+    assert_eq!(
+        fw.reconnects(),
+        1,
+        "the dropped spare stream was noticed: {fw:?} opened {}",
+        env.api.forwards_opened()
+    );
     let started = Instant::now();
     let again = f.fetch(Some(&page), Endpoint::ConfigDump).await.unwrap();
     eprintln!("fetch after drop: {:?}", started.elapsed());
     ConfigDump::parse(std::str::from_utf8(&again.body).unwrap()).unwrap();
-    assert!(env.api.forwards_opened() > opened, "new streams were opened");
+    assert!(
+        env.api.forwards_opened() > opened,
+        "new streams were opened"
+    );
     assert_eq!(fw.local_url(), url, "the local port survives reconnects");
     let state = fw.state().borrow().clone();
     assert_eq!(state, ForwardState::Ready { local_url: url });
@@ -161,9 +193,16 @@ async fn forward_to_a_closed_pod_port_fails_with_the_servers_message() {
     let api = k8s_api(&env, "default");
     let pod = env.demo.manifest().pods[0].name.clone();
     let fw = PortForward::start(api, &pod, 9999).await.unwrap();
-    let err = fw.ready(Duration::from_secs(5)).await.unwrap_err().to_string();
+    let err = fw
+        .ready(Duration::from_secs(5))
+        .await
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("connection refused"), "{err}");
-    assert!(err.starts_with(&format!("port-forward default/{pod}:9999: ")), "{err}");
+    assert!(
+        err.starts_with(&format!("port-forward default/{pod}:9999: ")),
+        "{err}"
+    );
     match fw.state().borrow().clone() {
         ForwardState::Failed { retry_in, .. } => assert!(retry_in >= Duration::from_millis(250)),
         other => panic!("{other:?}"),
@@ -178,16 +217,28 @@ fn k8s_api(env: &Env, ns: &str) -> ::kube::Api<k8s_openapi::api::core::v1::Pod> 
 async fn follows_sidecar_logs_and_reports_a_cut_stream() {
     let env = env("kube-logs", true).await;
     let p = demo_support::pod(&env.demo.manifest(), "productpage", "").clone();
-    let source: Arc<dyn LogSource> = Arc::new(KubeLogSource::new(env.cluster.stream_client.clone()));
+    let source: Arc<dyn LogSource> =
+        Arc::new(KubeLogSource::new(env.cluster.stream_client.clone()));
     let mut lines = source.lines(&LogQuery::sidecar(&p.namespace, &p.name, 5));
     let mut got = Vec::new();
     while got.len() < 8 {
-        let line = tokio::time::timeout(Duration::from_secs(5), lines.next()).await.unwrap();
+        let line = tokio::time::timeout(Duration::from_secs(5), lines.next())
+            .await
+            .unwrap();
         got.push(line.unwrap().unwrap());
     }
     assert!(got.iter().all(|l| !l.contains('\n') && !l.is_empty()));
-    assert!(got.iter().any(|l| l.contains("HTTP/1.1") || l.contains("\"response_code\"")), "{got:?}");
-    let log_req = env.api.requests().into_iter().find(|r| r.contains("/log?")).unwrap();
+    assert!(
+        got.iter()
+            .any(|l| l.contains("HTTP/1.1") || l.contains("\"response_code\"")),
+        "{got:?}"
+    );
+    let log_req = env
+        .api
+        .requests()
+        .into_iter()
+        .find(|r| r.contains("/log?"))
+        .unwrap();
     for part in ["container=istio-proxy", "follow=true", "tailLines=5"] {
         assert!(log_req.contains(part), "{log_req}");
     }
@@ -203,12 +254,18 @@ async fn follows_sidecar_logs_and_reports_a_cut_stream() {
     })
     .await
     .unwrap();
-    assert!(matches!(end, Some(Err(LogError::Disconnected(_)))), "{end:?}");
+    assert!(
+        matches!(end, Some(Err(LogError::Disconnected(_)))),
+        "{end:?}"
+    );
     assert!(lines.next().await.is_none(), "an error ends the stream");
 
     let mut missing = source.lines(&LogQuery::sidecar("default", "no-such-pod", 5));
     let first = missing.next().await;
-    assert!(matches!(first, Some(Err(LogError::NotFound(_)))), "{first:?}");
+    assert!(
+        matches!(first, Some(Err(LogError::NotFound(_)))),
+        "{first:?}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -227,7 +284,10 @@ async fn watch_reports_added_and_deleted_proxies() {
     assert_eq!(first.proxies.len(), n);
     assert!(first.istiod.is_some());
 
-    env.api.add_pod(pods::sidecar("default", "new-v1-abc", "new", "10.0.2.1", 15000), Vec::new());
+    env.api.add_pod(
+        pods::sidecar("default", "new-v1-abc", "new", "10.0.2.1", 15000),
+        Vec::new(),
+    );
     let added = next().await;
     assert_eq!(added.proxies.len(), n + 1);
     assert!(added.proxy("default", "new-v1-abc").is_some());
@@ -250,7 +310,10 @@ fn missing_kubeconfig_exits_2_with_one_line() {
     eprintln!("missing kubeconfig exit: {took:?}");
     assert_eq!(code, 2, "{stderr}");
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
-    assert!(stderr.contains("kubeconfig /nonexistent: No such file"), "{stderr}");
+    assert!(
+        stderr.contains("kubeconfig /nonexistent: No such file"),
+        "{stderr}"
+    );
     assert!(stderr.contains("meshscope demo"), "{stderr}");
     assert!(took < Duration::from_secs(10));
 }
@@ -274,7 +337,8 @@ fn unreachable_cluster_exits_2_with_one_line_quickly() {
     eprintln!("closed port exit: {took:?}");
     assert_eq!(code, 2, "{stderr}");
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
-    let want = format!("cannot reach the Kubernetes API at https://127.0.0.1:{port}: connection refused");
+    let want =
+        format!("cannot reach the Kubernetes API at https://127.0.0.1:{port}: connection refused");
     assert!(stderr.contains(&want), "{stderr}");
     assert!(took < Duration::from_secs(10));
 

@@ -72,6 +72,19 @@ pub enum Action {
     ToggleUsedOnly,
     /// Stats: list all types, then counters, gauges, histograms.
     CycleStatKind,
+    /// Answer to a confirmation: `true` applies the change.
+    Confirm(bool),
+    /// In a confirmation of a log-level change: propose the next level.
+    CycleProposal,
+    /// Offer to put back the level changed last (asks for confirmation).
+    RestoreLogLevel,
+    /// A log-level change finished.
+    LogLevelSet {
+        /// The change that was asked for.
+        proposal: super::loglevels::Proposal,
+        /// Error message when it failed.
+        error: Option<String>,
+    },
     /// A key typed into the filter or palette input.
     InputKey(KeyEvent),
     /// Run a `:` command (`clusters`, `layout clusters stats logs`, `theme light`…).
@@ -144,6 +157,8 @@ pub enum Effect {
         /// The x-request-id.
         request_id: String,
     },
+    /// Change a logger's level on a sidecar (confirmed by the user).
+    SetLogLevel(super::loglevels::Proposal),
     /// Write the config file (layout or theme changed).
     SaveConfig,
     /// Put text on the clipboard (OSC 52).

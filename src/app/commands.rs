@@ -19,6 +19,7 @@ pub const COMMANDS: &[&str] = &[
     "memory",
     "cardinality",
     "istiod",
+    "logging",
     "layout",
     "theme",
     "quit",

@@ -90,6 +90,8 @@ pub enum Data {
     Dump(Arc<DumpData>),
     /// `/clusters?format=json`, with the runtime endpoints table.
     Runtime(Arc<(ClusterStatuses, Table)>),
+    /// `/logging`: logger levels.
+    Loggers(Arc<Table>),
     /// istiod `/metrics`, summarised.
     Istiod(Arc<crate::model::istiod::IstiodReport>),
     /// istiod `/debug/syncz` as the proxy-status table.
@@ -129,6 +131,7 @@ pub fn process(endpoint: Endpoint, fetched: &Fetched, now_unix: i64) -> Result<D
             let table = runtime_table(&cs);
             Ok(Data::Runtime(Arc::new((cs, table))))
         }
+        Endpoint::Logging => Ok(super::loglevels::logging_data(&text())),
         Endpoint::IstiodMetrics => Ok(Data::Istiod(Arc::new(crate::model::istiod::parse_metrics(
             &text(),
         )))),

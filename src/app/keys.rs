@@ -71,9 +71,10 @@ pub fn bindings() -> Vec<Binding> {
         b(G, &[Home, Char('g')], "Home g", Action::Home, "first row"),
         b(G, &[End, Char('G')], "End G", Action::End, "last row"),
         b(G, &[Char('1')], "1-9", Action::Tab(1), "tabs: overview listeners clusters routes endpoints secrets stats logs istiod"),
-        b(T, &[Enter], "Enter", Action::Enter, "open: sidecar; listener → route/cluster; route → clusters; cluster → endpoints; log line → the request across sidecars"),
+        b(T, &[Enter], "Enter", Action::Enter, "open what the row points to: listener→route, route→clusters, cluster→endpoints, log→request, logger→level"),
         b(T, &[Char('x')], "x", Action::ShowRaw, "raw JSON of the row"),
         b(T, &[Char('s')], "s", Action::SortNext, "sort by next column (asc, desc, off)"),
+        b(T, &[Char('R')], "R", Action::RestoreLogLevel, "log levels: put back the level changed last (asks first)"),
         b(S, &[Char('m')], "m", Action::MarkStats, "mark now: show each stat's change since (no /reset_counters)"),
         b(S, &[Char('u')], "u", Action::ToggleUsedOnly, "used only: hide zero-valued stats"),
         b(S, &[Char('t')], "t", Action::CycleStatKind, "type: all, counters, gauges, histograms"),
@@ -119,6 +120,16 @@ pub fn map_key(state: &AppState, key: KeyEvent) -> Option<Action> {
             return match key.code {
                 KeyCode::Char('q') => Some(Action::Quit),
                 KeyCode::Esc | KeyCode::Char('?') | KeyCode::Enter => Some(Action::ToggleHelp),
+                _ => None,
+            }
+        }
+        Mode::Confirm(_) => {
+            return match key.code {
+                KeyCode::Char('y') | KeyCode::Char('Y') => Some(Action::Confirm(true)),
+                KeyCode::Tab | KeyCode::Char('l') => Some(Action::CycleProposal),
+                KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Esc => {
+                    Some(Action::Confirm(false))
+                }
                 _ => None,
             }
         }

@@ -11,6 +11,7 @@ pub mod istiod;
 pub mod json;
 pub mod json_tree;
 pub mod keys;
+pub mod loglevels;
 pub mod logs;
 pub mod state;
 pub mod stats;

@@ -45,6 +45,8 @@ pub enum ViewKind {
     Json,
     /// One request followed across sidecars.
     Trace,
+    /// Envoy's logger levels (`/logging`), changeable after confirmation.
+    Logging,
 }
 
 impl ViewKind {
@@ -78,6 +80,7 @@ impl ViewKind {
             ViewKind::Istiod => "istiod",
             ViewKind::Json => "json",
             ViewKind::Trace => "trace",
+            ViewKind::Logging => "logging",
         }
     }
 
@@ -98,6 +101,7 @@ impl ViewKind {
             ViewKind::Memory,
             ViewKind::Cardinality,
             ViewKind::Istiod,
+            ViewKind::Logging,
         ]
         .into_iter()
         .find(|k| k.name().trim_end_matches('s') == n || (n == "pod" && *k == ViewKind::Targets))
@@ -120,6 +124,7 @@ impl ViewKind {
             ViewKind::Istiod => "istiod",
             ViewKind::Json => "Raw JSON",
             ViewKind::Trace => "Request",
+            ViewKind::Logging => "Log levels",
         }
     }
 
@@ -136,6 +141,7 @@ impl ViewKind {
             ViewKind::Endpoints => &[Endpoint::ClustersJson],
             ViewKind::Stats => &[Endpoint::Stats],
             ViewKind::Memory => &[Endpoint::Memory],
+            ViewKind::Logging => &[Endpoint::Logging],
             ViewKind::Cardinality => &[Endpoint::Prometheus],
             ViewKind::Targets
             | ViewKind::Logs
@@ -158,6 +164,7 @@ impl ViewKind {
                 | ViewKind::Stats
                 | ViewKind::Cardinality
                 | ViewKind::Logs
+                | ViewKind::Logging
                 | ViewKind::Istiod
         )
     }
@@ -310,6 +317,8 @@ pub enum Mode {
     Palette(Input),
     /// The help overlay.
     Help,
+    /// A change to a sidecar waits for the user's yes.
+    Confirm(super::loglevels::Proposal),
 }
 
 /// The application state.
@@ -361,6 +370,8 @@ pub struct AppState {
     pub logs: HashMap<usize, super::logs::LogBuffer>,
     /// Stats and memory history per target (rates, sparklines, mark).
     pub series: HashMap<usize, super::stats::TargetSeries>,
+    /// The last log-level change made, so it can be undone.
+    pub last_log_change: Option<super::loglevels::Proposal>,
 }
 
 impl AppState {
@@ -396,6 +407,7 @@ impl AppState {
             last_poll: None,
             logs: HashMap::new(),
             series: HashMap::new(),
+            last_log_change: None,
         }
     }
 

@@ -148,6 +148,14 @@ pub fn drill(state: &mut AppState) -> Vec<super::action::Effect> {
             (!clusters.is_empty()).then(|| ViewState::only(ViewKind::Clusters, clusters))
         }
         ViewKind::Clusters => Some(ViewState::only(ViewKind::Endpoints, vec![row.key.clone()])),
+        ViewKind::Logging => {
+            let (logger, level) = (
+                row.key.clone(),
+                row.cells.get(1).cloned().unwrap_or_default(),
+            );
+            super::loglevels::propose(state, &logger, &level);
+            return Vec::new();
+        }
         ViewKind::Logs if !row.key.is_empty() => {
             let request_id = row.key.clone();
             state.say(

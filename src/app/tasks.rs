@@ -12,6 +12,7 @@ use tokio::task::JoinHandle;
 use super::action::{Action, Effect};
 use super::data;
 use super::state::AppState;
+use crate::sources::admin::Confirmed;
 use crate::sources::logs::{LogQuery, LogSource};
 use crate::sources::target::{Fetcher, MeshInfo};
 
@@ -72,6 +73,20 @@ impl Runner {
                         request,
                         result,
                     });
+                });
+                None
+            }
+            Effect::SetLogLevel(proposal) => {
+                let target = self.mesh.pods.get(proposal.target).cloned()?;
+                // The confirmation token: only this path, after the user's yes, makes one.
+                let confirmed = Confirmed::by_user(&proposal.question());
+                let fut =
+                    self.fetcher
+                        .set_log_level(&target, &proposal.logger, &proposal.to, confirmed);
+                let tx = self.tx.clone();
+                tokio::spawn(async move {
+                    let error = fut.await.err().map(|e| e.to_string());
+                    let _ = tx.send(Action::LogLevelSet { proposal, error });
                 });
                 None
             }

@@ -73,7 +73,7 @@ fn verdict(hops: &[Hop]) -> (String, bool) {
         .filter(failed)
         .filter(flagged)
         .max_by_key(|h| is_inbound(&h.entry))
-        .or_else(|| hops.iter().filter(failed).last());
+        .or_else(|| hops.iter().rev().find(failed));
     let Some(bad) = failing else {
         return (
             format!("went through: {} sidecar entries, no failure", hops.len()),

@@ -98,6 +98,12 @@ pub fn update(state: &mut AppState, action: Action) -> Vec<Effect> {
         } => fetched(state, key, request, result),
         Action::LogLines { target, lines } => super::logs::append(state, target, lines),
         Action::LogEnded { target, error } => super::logs::ended(state, target, error),
+        Action::Confirm(yes) => super::loglevels::confirm(state, yes, &mut fx),
+        Action::CycleProposal => super::loglevels::cycle(state),
+        Action::RestoreLogLevel => super::loglevels::restore(state),
+        Action::LogLevelSet { proposal, error } => {
+            super::loglevels::done(state, proposal, error, &mut fx)
+        }
         Action::Traced { request_id, found } => {
             let trace = super::trace::build(&request_id, &found);
             let mut v = ViewState::new(ViewKind::Trace);
@@ -161,6 +167,12 @@ pub fn table_of(state: &AppState, kind: ViewKind, target: Option<usize>) -> Opti
         ViewKind::Logs => target
             .and_then(|t| state.logs.get(&t))
             .map(|b| (&b.table, b.version)),
+        ViewKind::Logging => state
+            .slot(target, Endpoint::Logging)
+            .and_then(|s| match s.data() {
+                Some(Data::Loggers(t)) => Some((t.as_ref(), s.version)),
+                _ => None,
+            }),
         ViewKind::Istiod => state
             .slot(None, Endpoint::Syncz)
             .and_then(|s| match s.data() {

@@ -7,5 +7,6 @@ pub mod clusters;
 pub mod config_dump;
 pub mod istioctl;
 pub mod istiod;
+pub mod logging;
 pub mod stats;
 pub mod x509;

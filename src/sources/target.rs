@@ -10,7 +10,7 @@ use futures::future::BoxFuture;
 use serde::{Deserialize, Serialize};
 
 use super::admin::{
-    AdminClient, AdminError, ClientOptions, ConfigDumpQuery, StatsFormat, StatsQuery,
+    AdminClient, AdminError, ClientOptions, ConfigDumpQuery, Confirmed, StatsFormat, StatsQuery,
 };
 
 /// One sidecar (or gateway) we can inspect.
@@ -166,6 +166,21 @@ pub trait Fetcher: Send + Sync {
         target: Option<&TargetInfo>,
         endpoint: Endpoint,
     ) -> BoxFuture<'static, Result<Fetched, FetchError>>;
+
+    /// Changes a logger's level (`POST /logging?paths=logger:level`). Mutating:
+    /// it takes a [`Confirmed`] token, which only a user confirmation creates.
+    /// Sources that cannot change anything (bundles) refuse.
+    fn set_log_level(
+        &self,
+        target: &TargetInfo,
+        logger: &str,
+        level: &str,
+        confirmed: Confirmed,
+    ) -> BoxFuture<'static, Result<Fetched, FetchError>> {
+        let _ = (logger, level, confirmed);
+        let msg = format!("{}: this source is read-only", target.key());
+        Box::pin(async move { Err(FetchError(msg)) })
+    }
 }
 
 /// Fetches over HTTP with the admin client (demo mesh, `--admin`, port-forwards).
@@ -195,6 +210,29 @@ impl AdminFetcher {
 }
 
 impl Fetcher for AdminFetcher {
+    fn set_log_level(
+        &self,
+        target: &TargetInfo,
+        logger: &str,
+        level: &str,
+        confirmed: Confirmed,
+    ) -> BoxFuture<'static, Result<Fetched, FetchError>> {
+        let client = self.clients.get(&target.key()).and_then(|p| p.0.clone());
+        let key = target.key();
+        let (logger, level) = (logger.to_string(), level.to_string());
+        Box::pin(async move {
+            let client = client.ok_or_else(|| FetchError(format!("{key}: no Envoy admin URL")))?;
+            let resp = client
+                .mutator(confirmed)
+                .set_log_level(Some(&logger), &level)
+                .await?;
+            Ok(Fetched {
+                status: resp.status,
+                body: Arc::new(resp.body),
+            })
+        })
+    }
+
     fn fetch(
         &self,
         target: Option<&TargetInfo>,

@@ -11,7 +11,6 @@ pub mod panes;
 pub mod stats;
 pub mod svg;
 pub mod table;
-pub mod text_views;
 pub mod theme;
 pub mod trace;
 pub mod widgets;
@@ -40,6 +39,9 @@ pub fn draw(frame: &mut Frame, state: &AppState) {
     draw_status(frame, status, state);
     if matches!(state.mode, Mode::Help) {
         help::draw(frame, frame.area(), state, context_of(state));
+    }
+    if let Mode::Confirm(p) = &state.mode {
+        draw_confirm(frame, frame.area(), state, &p.question());
     }
 }
 
@@ -102,4 +104,38 @@ fn hints(state: &AppState) -> String {
         Some(ViewKind::Stats) => "m mark · u used only · t type · / filter · s sort (name, value, rate) · Tab pane · z zoom · ? help · Esc back".into(),
         _ => "Enter follow · x raw JSON · / filter · s sort · Tab pane · z zoom · 1-9 tabs · : command · ? help · Esc back".into(),
     }
+}
+
+/// The confirmation box for a change to a sidecar.
+fn draw_confirm(frame: &mut Frame, area: Rect, state: &AppState, question: &str) {
+    use ratatui::widgets::{Block, Borders, Clear, Wrap};
+    let t = &state.theme;
+    let w = area.width.min(90);
+    let r = Rect::new(
+        area.x + (area.width - w) / 2,
+        area.y + area.height / 2 - 3,
+        w,
+        6.min(area.height),
+    );
+    frame.render_widget(Clear, r);
+    let lines = vec![
+        Line::from(Span::styled(question.to_string(), t.warn)),
+        Line::from(""),
+        Line::from(vec![
+            Span::styled(" y ", t.selection),
+            Span::styled(" apply   ", t.text),
+            Span::styled(" Tab ", t.selection),
+            Span::styled(" another level   ", t.text),
+            Span::styled(" n/Esc ", t.selection),
+            Span::styled(" cancel", t.text),
+        ]),
+    ];
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(t.warn)
+        .title(Span::styled(" This changes the sidecar ", t.warn));
+    frame.render_widget(
+        Paragraph::new(lines).wrap(Wrap { trim: true }).block(block),
+        r,
+    );
 }

@@ -6,9 +6,9 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 use ratatui::Frame;
 
+use super::overview;
 use super::table::TableView;
 use super::widgets::json_tree::{JsonStyles, JsonTreeView};
-use super::{overview, text_views};
 use crate::app::state::{AppState, Loadable, Pane, ViewKind, ViewState};
 use crate::app::update::{age, table_of};
 use crate::sources::target::Endpoint;
@@ -167,7 +167,8 @@ fn draw_pane(
             }
         }
         ViewKind::Overview => overview::draw(frame, inner, state),
-        _ => text_views::draw(frame, inner, state, view.kind),
+        // The sidecar list is never a pane: it has its own screen.
+        _ => {}
     }
 }
 

@@ -13,6 +13,8 @@
 pub mod pods;
 #[path = "apiserver/portforward.rs"]
 mod portforward;
+#[path = "apiserver/wire.rs"]
+mod wire;
 
 use std::collections::{BTreeMap, HashMap};
 use std::net::SocketAddr;
@@ -23,10 +25,11 @@ use std::sync::{Arc, Mutex};
 use futures::StreamExt;
 use meshscope::sources::demo::Manifest;
 use serde_json::{json, Value};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::AsyncWriteExt;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{broadcast, watch};
 use tokio::task::{JoinHandle, JoinSet};
+use wire::{chunk, read_head, reply, start_chunked, status, Req};
 
 type Key = (String, String);
 
@@ -180,111 +183,13 @@ async fn accept(listener: TcpListener, shared: Arc<Shared>) {
     }
 }
 
-struct Req {
-    path: String,
-    query: HashMap<String, String>,
-    headers: HashMap<String, String>,
-}
-
-fn decode(s: &str) -> String {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        match b[i] {
-            b'%' if i + 2 < b.len() => {
-                let hex = std::str::from_utf8(&b[i + 1..i + 3]).unwrap_or("");
-                out.push(u8::from_str_radix(hex, 16).unwrap_or(b'?'));
-                i += 3;
-            }
-            b'+' => {
-                out.push(b' ');
-                i += 1;
-            }
-            c => {
-                out.push(c);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
-async fn read_head(tcp: &mut TcpStream) -> Option<(String, Req)> {
-    let mut buf = Vec::new();
-    let mut chunk = [0u8; 4096];
-    while !buf.windows(4).any(|w| w == b"\r\n\r\n") {
-        let n = tcp.read(&mut chunk).await.ok()?;
-        if n == 0 || buf.len() > 64 * 1024 {
-            return None;
-        }
-        buf.extend_from_slice(&chunk[..n]);
-    }
-    let text = String::from_utf8_lossy(&buf).into_owned();
-    let mut lines = text.split("\r\n");
-    let line = lines.next()?.to_string();
-    let target = line.split(' ').nth(1)?;
-    let (path, q) = target.split_once('?').unwrap_or((target, ""));
-    let query = q
-        .split('&')
-        .filter(|kv| !kv.is_empty())
-        .map(|kv| {
-            let (k, v) = kv.split_once('=').unwrap_or((kv, ""));
-            (decode(k), decode(v))
-        })
-        .collect();
-    let headers = lines
-        .filter_map(|l| l.split_once(':'))
-        .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string()))
-        .collect();
-    Some((
-        line.clone(),
-        Req {
-            path: path.to_string(),
-            query,
-            headers,
-        },
-    ))
-}
-
-async fn reply(tcp: &mut TcpStream, code: u16, body: &Value) {
-    let body = body.to_string();
-    let head = format!(
-        "HTTP/1.1 {code} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\
-         connection: close\r\n\r\n",
-        body.len()
-    );
-    let _ = tcp.write_all(head.as_bytes()).await;
-    let _ = tcp.write_all(body.as_bytes()).await;
-    let _ = tcp.shutdown().await;
-}
-
-fn status(code: u16, reason: &str, message: &str) -> Value {
-    json!({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
-           "message": message, "reason": reason, "code": code})
-}
-
-async fn start_chunked(tcp: &mut TcpStream, content_type: &str) -> bool {
-    let head = format!(
-        "HTTP/1.1 200 OK\r\ncontent-type: {content_type}\r\ntransfer-encoding: chunked\r\n\r\n"
-    );
-    tcp.write_all(head.as_bytes()).await.is_ok()
-}
-
-async fn chunk(tcp: &mut TcpStream, data: &[u8]) -> bool {
-    let mut out = format!("{:x}\r\n", data.len()).into_bytes();
-    out.extend_from_slice(data);
-    out.extend_from_slice(b"\r\n");
-    tcp.write_all(&out).await.is_ok()
-}
-
 fn matches(pod: &Value, ns: Option<&str>, selector: Option<&String>) -> bool {
     let (pns, _) = key_of(pod);
     if ns.is_some_and(|n| n != pns) {
         return false;
     }
     let labels = &pod["metadata"]["labels"];
-    selector.map_or(true, |sel| {
+    selector.is_none_or(|sel| {
         sel.split(',')
             .filter(|t| !t.is_empty())
             .all(|term| match term.split_once('=') {
@@ -458,34 +363,6 @@ async fn logs(mut tcp: TcpStream, shared: &Shared, key: &Key, req: &Req) {
 }
 
 async fn forward(mut tcp: TcpStream, shared: &Shared, key: Key, req: &Req) {
-    let upgrade = req
-        .headers
-        .get("upgrade")
-        .is_some_and(|u| u.eq_ignore_ascii_case("websocket"));
-    let Some(ws_key) = req.headers.get("sec-websocket-key").filter(|_| upgrade) else {
-        return reply(
-            &mut tcp,
-            400,
-            &status(400, "BadRequest", "upgrade request required"),
-        )
-        .await;
-    };
-    let offered = req
-        .headers
-        .get("sec-websocket-protocol")
-        .cloned()
-        .unwrap_or_default();
-    if !offered
-        .split(',')
-        .any(|p| p.trim() == portforward::PROTOCOL)
-    {
-        return reply(
-            &mut tcp,
-            400,
-            &status(400, "BadRequest", "unsupported subprotocol"),
-        )
-        .await;
-    }
     let ports: Vec<(u16, Option<SocketAddr>)> = req
         .query
         .get("ports")
@@ -498,13 +375,7 @@ async fn forward(mut tcp: TcpStream, shared: &Shared, key: Key, req: &Req) {
         .into_iter()
         .map(|p| (p, pod_port(shared, &key, p)))
         .collect();
-    let accept = tokio_tungstenite::tungstenite::handshake::derive_accept_key(ws_key.as_bytes());
-    let head = format!(
-        "HTTP/1.1 101 Switching Protocols\r\nupgrade: websocket\r\nconnection: Upgrade\r\n\
-         sec-websocket-accept: {accept}\r\nsec-websocket-protocol: {}\r\n\r\n",
-        portforward::PROTOCOL
-    );
-    if tcp.write_all(head.as_bytes()).await.is_err() {
+    if !portforward::upgrade(&mut tcp, req).await {
         return;
     }
     // Subscribe before counting: a test that saw the count can cut this one.

@@ -107,3 +107,31 @@ fn not_a_dump_at_all() {
     let empty = ConfigDump::parse("{}").unwrap();
     assert!(empty.resources.is_empty());
 }
+
+#[test]
+fn every_truncation_is_an_error_with_an_offset_never_a_panic() {
+    for cut in 0..DUMP.len() {
+        if !DUMP.is_char_boundary(cut) {
+            continue;
+        }
+        let part = &DUMP[..cut];
+        match ConfigDump::parse(part) {
+            Ok(_) => panic!("a cut at {cut} parsed"),
+            Err(e) => assert!(e.offset <= cut, "offset {} past the end {cut}", e.offset),
+        }
+    }
+}
+
+#[test]
+fn corrupted_bytes_never_panic() {
+    // Flip each structural character in turn: every result is Ok or a located error.
+    let bytes = DUMP.as_bytes();
+    for i in (0..bytes.len()).filter(|&i| b"{}[]:,\"".contains(&bytes[i])) {
+        let mut b = bytes.to_vec();
+        b[i] = b'#';
+        let text = String::from_utf8(b).unwrap();
+        if let Err(e) = ConfigDump::parse(&text) {
+            assert!(e.offset <= text.len());
+        }
+    }
+}

@@ -164,7 +164,11 @@ async fn config_for(opts: &KubeOptions) -> Result<(Config, String), KubeError> {
 /// limit=1` in the scope), all within about `opts.connect_timeout` + 3 s.
 pub async fn connect(opts: &KubeOptions) -> Result<Cluster, KubeError> {
     let (mut config, context) = config_for(opts).await?;
-    let url = config.cluster_url.to_string().trim_end_matches('/').to_string();
+    let url = config
+        .cluster_url
+        .to_string()
+        .trim_end_matches('/')
+        .to_string();
     config.connect_timeout = Some(opts.connect_timeout);
     let scope = if opts.all_namespaces {
         Scope::All

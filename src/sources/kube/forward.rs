@@ -129,7 +129,9 @@ async fn open(
         Ok(Err(e)) => return Err(describe(&e)),
         Err(_) => return Err(format!("no answer within {}s", OPEN_TIMEOUT.as_secs())),
     };
-    let stream = pf.take_stream(port).ok_or("the API server opened no stream")?;
+    let stream = pf
+        .take_stream(port)
+        .ok_or("the API server opened no stream")?;
     let mut error = pf
         .take_error(port)
         .ok_or("the API server opened no error channel")?
@@ -165,6 +167,8 @@ struct Supervisor {
     local_url: String,
     state: watch::Sender<ForwardState>,
     reconnects: Arc<AtomicU64>,
+    /// A stream was open once: a later `Ready` is a re-establishment.
+    ever_ready: std::sync::atomic::AtomicBool,
 }
 
 enum Wake {
@@ -175,7 +179,8 @@ enum Wake {
 
 impl Supervisor {
     fn fail(&self, error: String, retry_in: Duration) {
-        self.state.send_replace(ForwardState::Failed { error, retry_in });
+        self.state
+            .send_replace(ForwardState::Failed { error, retry_in });
     }
 
     async fn run(self, mut requests: mpsc::Receiver<Request>) {
@@ -236,9 +241,11 @@ impl Supervisor {
                     } else {
                         next_backoff(delay)
                     };
-                    self.reconnects.fetch_add(1, Ordering::Relaxed);
                     match msg {
-                        Some(e) => self.fail(one_line(&e), delay.max(FIRST_BACKOFF)),
+                        Some(e) => {
+                            delay = delay.max(FIRST_BACKOFF);
+                            self.fail(one_line(&e), delay);
+                        }
                         None => {
                             self.state.send_replace(ForwardState::Connecting);
                         }
@@ -267,6 +274,10 @@ impl Supervisor {
         let ready = ForwardState::Ready {
             local_url: self.local_url.clone(),
         };
+        let is_ready = matches!(*self.state.borrow(), ForwardState::Ready { .. });
+        if !is_ready && self.ever_ready.swap(true, Ordering::Relaxed) {
+            self.reconnects.fetch_add(1, Ordering::Relaxed);
+        }
         self.state.send_if_modified(|s| {
             let changed = *s != ready;
             *s = ready.clone();
@@ -328,6 +339,7 @@ impl PortForward {
             local_url: local_url.clone(),
             state: state_tx,
             reconnects: reconnects.clone(),
+            ever_ready: std::sync::atomic::AtomicBool::new(false),
         };
         let tasks = vec![
             tokio::spawn(supervisor.run(rx)),
@@ -358,7 +370,7 @@ impl PortForward {
         self.state.clone()
     }
 
-    /// How many times an open stream dropped (each was re-established).
+    /// How many times the forward came back after it dropped or failed.
     pub fn reconnects(&self) -> u64 {
         self.reconnects.load(Ordering::Relaxed)
     }

@@ -37,7 +37,9 @@ pub fn log_params(q: &LogQuery) -> LogParams {
         container: Some(q.container.clone()),
         follow: q.follow,
         tail_lines: q.tail.map(|n| i64::try_from(n).unwrap_or(i64::MAX)),
-        since_seconds: q.since_seconds.map(|s| i64::try_from(s).unwrap_or(i64::MAX)),
+        since_seconds: q
+            .since_seconds
+            .map(|s| i64::try_from(s).unwrap_or(i64::MAX)),
         ..LogParams::default()
     }
 }
@@ -45,7 +47,9 @@ pub fn log_params(q: &LogQuery) -> LogParams {
 fn open_error(q: &LogQuery, e: &kube::Error) -> LogError {
     let what = format!("{}/{} container {}", q.namespace, q.pod, q.container);
     match e {
-        kube::Error::Api(s) if s.code == 404 => LogError::NotFound(format!("{what}: {}", s.message)),
+        kube::Error::Api(s) if s.code == 404 => {
+            LogError::NotFound(format!("{what}: {}", s.message))
+        }
         kube::Error::Api(_) => LogError::Other(format!("logs of {what}: {}", describe(e))),
         _ => LogError::Disconnected(format!("logs of {what}: {}", describe(e))),
     }
@@ -68,9 +72,11 @@ impl LogSource for KubeLogSource {
             let lines = reader.lines().map(move |r| {
                 r.map_err(|e| LogError::Disconnected(format!("logs of {what}: {e}")))
             });
-            let end = stream::iter(
-                follow.then(|| Err(LogError::Disconnected("the API server ended the stream".into()))),
-            );
+            let end = stream::iter(follow.then(|| {
+                Err(LogError::Disconnected(
+                    "the API server ended the stream".into(),
+                ))
+            }));
             // Stop at the first error: it ends the stream.
             lines
                 .chain(end)

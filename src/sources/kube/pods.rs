@@ -104,7 +104,11 @@ fn label<'a>(pod: &'a Pod, key: &str) -> Option<&'a str> {
 }
 
 fn annotation<'a>(pod: &'a Pod, key: &str) -> Option<&'a str> {
-    pod.metadata.annotations.as_ref()?.get(key).map(String::as_str)
+    pod.metadata
+        .annotations
+        .as_ref()?
+        .get(key)
+        .map(String::as_str)
 }
 
 /// Whether the pod is a gateway: labelled `istio=ingressgateway|egressgateway`
@@ -162,7 +166,11 @@ fn app_name(pod: &Pod, kind: ProxyKind) -> String {
     let from = |k: &str| label(pod, k).map(str::to_string);
     from("app")
         .or_else(|| from("app.kubernetes.io/name"))
-        .or_else(|| (kind == ProxyKind::Gateway).then(|| from("istio")).flatten())
+        .or_else(|| {
+            (kind == ProxyKind::Gateway)
+                .then(|| from("istio"))
+                .flatten()
+        })
         .or_else(|| from("service.istio.io/canonical-name"))
         .unwrap_or_default()
 }
@@ -233,9 +241,14 @@ mod tests {
 
     #[test]
     fn admin_port_follows_the_proxy_config_annotation() {
-        assert_eq!(admin_port_from_config("proxyAdminPort: 15001\n"), Some(15001));
         assert_eq!(
-            admin_port_from_config("{\"holdApplicationUntilProxyStarts\":true,\"proxyAdminPort\": 16000}"),
+            admin_port_from_config("proxyAdminPort: 15001\n"),
+            Some(15001)
+        );
+        assert_eq!(
+            admin_port_from_config(
+                "{\"holdApplicationUntilProxyStarts\":true,\"proxyAdminPort\": 16000}"
+            ),
             Some(16000)
         );
         assert_eq!(admin_port_from_config("concurrency: 2"), None);
@@ -259,7 +272,10 @@ mod tests {
         assert_eq!((p.restarts, p.ready, p.admin_port), (3, true, 15001));
         assert_eq!(p.version.as_deref(), Some("1.22.0"));
         assert_eq!(p.pod_ip.as_deref(), Some("10.0.0.7"));
-        assert_eq!(p.target().admin.as_deref(), Some("kube://bookinfo/reviews-v1-abc:15001"));
+        assert_eq!(
+            p.target().admin.as_deref(),
+            Some("kube://bookinfo/reviews-v1-abc:15001")
+        );
 
         let gateway = pod(serde_json::json!({
             "metadata": {"name": "istio-ingressgateway-x", "namespace": "istio-system",
@@ -268,7 +284,10 @@ mod tests {
                 "args": ["proxy", "router"]}]}
         }));
         let g = proxy_pod(&gateway).unwrap();
-        assert_eq!((g.kind, g.app.as_str()), (ProxyKind::Gateway, "ingressgateway"));
+        assert_eq!(
+            (g.kind, g.app.as_str()),
+            (ProxyKind::Gateway, "ingressgateway")
+        );
         assert!(!g.ready);
 
         let annotated = pod(serde_json::json!({

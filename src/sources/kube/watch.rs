@@ -188,7 +188,12 @@ mod tests {
         assert!(inv.apply(WatchEvent::Proxy(Event::Apply(pod("b", true)))));
         assert_eq!(inv.discovery().proxies.len(), 2);
         assert!(inv.apply(WatchEvent::Proxy(Event::Delete(pod("a", false)))));
-        let names: Vec<_> = inv.discovery().proxies.into_iter().map(|p| p.name).collect();
+        let names: Vec<_> = inv
+            .discovery()
+            .proxies
+            .into_iter()
+            .map(|p| p.name)
+            .collect();
         assert_eq!(names, ["b"]);
     }
 }

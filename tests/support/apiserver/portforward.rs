@@ -13,12 +13,40 @@ use tokio::net::tcp::OwnedWriteHalf;
 use tokio::net::TcpStream;
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
+use tokio_tungstenite::tungstenite::handshake::derive_accept_key;
 use tokio_tungstenite::tungstenite::protocol::Role;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::WebSocketStream;
 
+use super::wire::{reply, status, Req};
+
 /// The subprotocol we answer with (kube-rs offers v5 and v4).
 pub const PROTOCOL: &str = "v4.channel.k8s.io";
+
+/// Answers the upgrade request (`101 Switching Protocols` with our
+/// subprotocol), or a 400 `Status`; true when the WebSocket may start.
+pub async fn upgrade(tcp: &mut TcpStream, req: &Req) -> bool {
+    let upgrade = req
+        .headers
+        .get("upgrade")
+        .is_some_and(|u| u.eq_ignore_ascii_case("websocket"));
+    let offered = req
+        .headers
+        .get("sec-websocket-protocol")
+        .is_some_and(|o| o.split(',').any(|p| p.trim() == PROTOCOL));
+    let key = req.headers.get("sec-websocket-key");
+    let Some(key) = key.filter(|_| upgrade && offered) else {
+        let msg = "upgrade to websocket with v4.channel.k8s.io required";
+        reply(tcp, 400, &status(400, "BadRequest", msg)).await;
+        return false;
+    };
+    let accept = derive_accept_key(key.as_bytes());
+    let head = format!(
+        "HTTP/1.1 101 Switching Protocols\r\nupgrade: websocket\r\nconnection: Upgrade\r\n\
+         sec-websocket-accept: {accept}\r\nsec-websocket-protocol: {PROTOCOL}\r\n\r\n"
+    );
+    tcp.write_all(head.as_bytes()).await.is_ok()
+}
 
 fn frame(ch: u8, data: &[u8]) -> Message {
     let mut v = Vec::with_capacity(data.len() + 1);
