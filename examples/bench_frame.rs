@@ -10,10 +10,10 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use meshscope::app::data::{Data, DumpData};
+use meshscope::app::data::{cluster_columns, Data, DumpData};
 use meshscope::app::keys::map_key;
 use meshscope::app::state::{AppState, Loadable, Slot, ViewKind};
-use meshscope::app::table::{Column, Row, Table};
+use meshscope::app::table::{Row, Table};
 use meshscope::app::update;
 use meshscope::config::Config;
 use meshscope::sources::target::{Endpoint, MeshInfo, TargetInfo};
@@ -65,17 +65,7 @@ fn table(rows: usize) -> Table {
         ));
     }
     Table {
-        columns: vec![
-            Column::text("NAME", 56),
-            Column::text("SERVICE FQDN", 36),
-            Column::num("PORT", 6),
-            Column::text("SUBSET", 8),
-            Column::text("DIRECTION", 10),
-            Column::text("TYPE", 12),
-            Column::text("DESTINATION RULE", 18),
-            Column::text("STATE", 8),
-            Column::text("CX/PEND/RQ", 12),
-        ],
+        columns: cluster_columns(),
         rows: out,
     }
 }

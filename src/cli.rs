@@ -43,21 +43,22 @@ pub struct SourceArgs {
 #[derive(Debug, Clone, Default, Args)]
 pub struct KubeArgs {
     /// kubeconfig file (default: $KUBECONFIG, then ~/.kube/config).
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, global = true, value_name = "FILE")]
     pub kubeconfig: Option<PathBuf>,
     /// kubeconfig context (default: the current context).
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, global = true, value_name = "NAME")]
     pub context: Option<String>,
     /// Namespace (default: the context's namespace).
     #[arg(
         short = 'n',
         long,
+        global = true,
         value_name = "NS",
         conflicts_with = "all_namespaces"
     )]
     pub namespace: Option<String>,
     /// Every namespace.
-    #[arg(short = 'A', long)]
+    #[arg(short = 'A', long, global = true)]
     pub all_namespaces: bool,
 }
 
@@ -259,7 +260,10 @@ pub struct StatsArgs {
 /// `meshscope logs`.
 #[derive(Debug, Args)]
 pub struct LogsArgs {
-    /// A pod of the built-in demo mesh (name, name prefix or app).
+    /// A sidecar pod in the cluster (`NAME` or `NS/NAME`; kube flags select the cluster).
+    #[arg(value_name = "POD", conflicts_with = "demo")]
+    pub pod: Option<String>,
+    /// A pod of the built-in demo mesh (name, name prefix or app) instead.
     #[arg(long, value_name = "POD")]
     pub demo: Option<String>,
     /// Only entries with one of these response flags (e.g. UH,NR,UO).

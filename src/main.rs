@@ -53,7 +53,7 @@ async fn run(cli: Cli) -> Result<String, CommandError> {
             file,
             output,
         }) => commands::istiod::istiod(istiod.as_deref(), file.as_ref(), output).await,
-        Some(Command::Logs(args)) => commands::logs::run(&args).await,
+        Some(Command::Logs(args)) => commands::logs::run(&args, &cli.kube).await,
         Some(Command::Ps {
             istiod,
             file,

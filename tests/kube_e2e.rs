@@ -347,3 +347,46 @@ fn unreachable_cluster_exits_2_with_one_line_quickly() {
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
     assert!(stderr.contains("no context named `nope`"), "{stderr}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn logs_command_reads_a_cluster_pod_through_the_api_server() {
+    let env = env("logs-cli", true).await;
+    env.demo.advance(40);
+    let dir = support::temp_dir("logs-cli-kubeconfig");
+    let kubeconfig = env.api.kubeconfig(&dir, "default");
+    let d = kube::discover(&env.cluster).await.unwrap();
+    let fortio = d.proxies.iter().find(|p| p.app == "fortio").unwrap();
+    let pod = format!("{}/{}", fortio.namespace, fortio.name);
+    let out = tokio::task::spawn_blocking(move || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_meshscope"))
+            .args([
+                "logs",
+                "--kubeconfig",
+                kubeconfig.to_str().unwrap(),
+                "--tail",
+                "50",
+                "--status",
+                "5xx",
+                &pod,
+            ])
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // Only 5xx entries, each parsed, with its flag explained (the demo's circuit breaker: UO).
+    assert!(
+        stdout
+            .lines()
+            .filter(|l| !l.starts_with("    "))
+            .all(|l| l.contains(" 503 ")),
+        "{stdout}"
+    );
+    assert!(stdout.contains("UO: circuit breaker open"), "{stdout}");
+}

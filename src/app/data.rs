@@ -282,19 +282,24 @@ fn cluster_table(dump: &ConfigDump<'_>) -> Table {
         ));
     }
     Table {
-        columns: vec![
-            Column::text("NAME", 56),
-            Column::text("SERVICE FQDN", 36),
-            Column::num("PORT", 6),
-            Column::text("SUBSET", 8),
-            Column::text("DIRECTION", 10),
-            Column::text("TYPE", 12),
-            Column::text("DESTINATION RULE", 18),
-            Column::text("STATE", 8),
-            Column::text("CX/PEND/RQ", 12),
-        ],
+        columns: cluster_columns(),
         rows,
     }
+}
+
+/// The columns of the Clusters view: istioctl's, plus state and breaker limits.
+pub fn cluster_columns() -> Vec<Column> {
+    vec![
+        Column::text("NAME", 56),
+        Column::text("SERVICE FQDN", 36),
+        Column::num("PORT", 6),
+        Column::text("SUBSET", 8),
+        Column::text("DIRECTION", 10),
+        Column::text("TYPE", 12),
+        Column::text("DESTINATION RULE", 18),
+        Column::text("STATE", 8),
+        Column::text("CX/PEND/RQ", 12),
+    ]
 }
 
 fn listener_table(dump: &ConfigDump<'_>, rows: &[listeners::ListenerRow]) -> Table {

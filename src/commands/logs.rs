@@ -7,7 +7,7 @@ use std::sync::Arc;
 use futures::StreamExt;
 
 use super::CommandError;
-use crate::cli::{LogsArgs, Output};
+use crate::cli::{KubeArgs, LogsArgs, Output};
 use crate::model::access_log::{parse_line, LogFilter, LogLine, StatusFilter};
 use crate::sources::demo::{serve, ServeOptions};
 use crate::sources::logs::{LogQuery, LogSource};
@@ -60,14 +60,51 @@ pub fn format_line(line: &LogLine, raw: &str) -> String {
     }
 }
 
+/// Finds a cluster pod by `NAME` or `NS/NAME` and its log source.
+async fn kube_source(
+    kube: &KubeArgs,
+    pod: &str,
+) -> Result<(Arc<dyn LogSource>, String, String), CommandError> {
+    let fail = |e: &dyn std::fmt::Display| {
+        CommandError::usage(format!(
+            "{e} (no cluster? `meshscope logs --demo POD` reads the simulated mesh)"
+        ))
+    };
+    let cluster = crate::sources::kube::connect(&crate::launch::kube_options(kube))
+        .await
+        .map_err(|e| fail(&e))?;
+    let discovery = crate::sources::kube::discover(&cluster)
+        .await
+        .map_err(|e| fail(&e))?;
+    let (ns, name) = match pod.split_once('/') {
+        Some((ns, name)) => (Some(ns), name),
+        None => (None, pod),
+    };
+    let found = discovery
+        .proxies
+        .iter()
+        .find(|p| p.name == name && ns.is_none_or(|n| n == p.namespace))
+        .ok_or_else(|| {
+            CommandError::usage(format!("no sidecar pod `{pod}` in {}", cluster.label()))
+        })?;
+    let source: Arc<dyn LogSource> = Arc::new(crate::sources::kube::KubeLogSource::new(
+        cluster.stream_client.clone(),
+    ));
+    Ok((source, found.namespace.clone(), found.name.clone()))
+}
+
 /// Runs `logs`; prints as lines arrive.
-pub async fn run(args: &LogsArgs) -> Result<String, CommandError> {
+pub async fn run(args: &LogsArgs, kube: &KubeArgs) -> Result<String, CommandError> {
     let filter = filter(args)?;
-    let (source, namespace, pod, _demo): (Arc<dyn LogSource>, String, String, _) = match &args.demo {
+    let (source, namespace, pod, _demo): (Arc<dyn LogSource>, String, String, _) = match &args.demo
+    {
         Some(name) => {
-            let demo = serve(ServeOptions { json_logs: args.json_logs, ..ServeOptions::default() })
-                .await
-                .map_err(|e| CommandError::usage(e.to_string()))?;
+            let demo = serve(ServeOptions {
+                json_logs: args.json_logs,
+                ..ServeOptions::default()
+            })
+            .await
+            .map_err(|e| CommandError::usage(e.to_string()))?;
             let m = demo.manifest();
             let p = m
                 .pods
@@ -75,7 +112,10 @@ pub async fn run(args: &LogsArgs) -> Result<String, CommandError> {
                 .find(|p| p.name == *name || p.name.starts_with(name.as_str()) || p.app == *name)
                 .ok_or_else(|| {
                     let names: Vec<&str> = m.pods.iter().map(|p| p.app.as_str()).collect();
-                    CommandError::usage(format!("no demo pod `{name}` (apps: {})", names.join(", ")))
+                    CommandError::usage(format!(
+                        "no demo pod `{name}` (apps: {})",
+                        names.join(", ")
+                    ))
                 })?
                 .clone();
             // Let the simulated traffic produce a history to tail.
@@ -83,9 +123,11 @@ pub async fn run(args: &LogsArgs) -> Result<String, CommandError> {
             (demo.log_source(), p.namespace, p.name, Some(demo))
         }
         None => {
-            return Err(CommandError::usage(
-                "logs needs --demo POD for now (reading a cluster pod's logs needs the Kubernetes layer)",
-            ))
+            let pod = args.pod.as_deref().ok_or_else(|| {
+                CommandError::usage("logs needs a POD (in the cluster) or --demo POD")
+            })?;
+            let (source, ns, name) = kube_source(kube, pod).await?;
+            (source, ns, name, None)
         }
     };
     let mut query = LogQuery::sidecar(&namespace, &pod, args.tail);
