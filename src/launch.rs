@@ -3,6 +3,8 @@
 //! failure prints one line and exits 2 with the shell untouched.
 
 use std::path::Path;
+
+use futures::StreamExt;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -140,7 +142,7 @@ pub async fn demo(args: &DemoArgs, theme: Option<&str>) -> Result<(), CommandErr
     let fetcher =
         AdminFetcher::new(&mesh, &ui_client_options()).map_err(|e| CommandError::usage(e.0))?;
     let state = state_for(mesh, "demo mesh (simulated, 127.0.0.1)", theme);
-    let result = crate::tui::run(state, Arc::new(fetcher), Some(running.log_source())).await;
+    let result = crate::tui::run(state, Arc::new(fetcher), Some(running.log_source()), None).await;
     running.shutdown().await;
     result.map_err(|e| CommandError::usage(format!("terminal: {e}")))
 }
@@ -156,7 +158,7 @@ pub async fn admin(src: &SourceArgs, theme: Option<&str>) -> Result<(), CommandE
     if !state.mesh.pods.is_empty() {
         crate::app::update::open_target(&mut state, 0, &mut fx);
     }
-    crate::tui::run(state, Arc::new(fetcher), None)
+    crate::tui::run(state, Arc::new(fetcher), None, None)
         .await
         .map_err(|e| CommandError::usage(format!("terminal: {e}")))
 }
@@ -171,7 +173,7 @@ pub async fn open(path: &Path, theme: Option<&str>) -> Result<(), CommandError> 
         bundle.captured_at
     );
     let state = state_for(mesh, &label, theme);
-    crate::tui::run(state, Arc::new(BundleFetcher::new(bundle)), None)
+    crate::tui::run(state, Arc::new(BundleFetcher::new(bundle)), None, None)
         .await
         .map_err(|e| CommandError::usage(format!("terminal: {e}")))
 }
@@ -241,7 +243,19 @@ pub async fn kube(
         let mut fx = Vec::new();
         crate::app::update::open_target(&mut state, ix, &mut fx);
     }
-    crate::tui::run(state, Arc::new(fetcher), Some(Arc::new(logs)))
+    // Live updates: every watch snapshot refreshes the forwards and the sidecar list.
+    let fetcher = Arc::new(fetcher);
+    let for_watch = fetcher.clone();
+    let updates = kube_src::watch(&cluster)
+        .filter_map(move |r| {
+            let action = r.ok().map(|d| {
+                for_watch.update(&d);
+                crate::app::Action::MeshChanged(d.mesh())
+            });
+            futures::future::ready(action)
+        })
+        .boxed();
+    crate::tui::run(state, fetcher, Some(Arc::new(logs)), Some(updates))
         .await
         .map_err(|e| CommandError::usage(format!("terminal: {e}")))
 }

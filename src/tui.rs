@@ -15,6 +15,7 @@ use crossterm::execute;
 use crossterm::terminal::{
     disable_raw_mode, enable_raw_mode, EnterAlternateScreen, LeaveAlternateScreen,
 };
+use futures::stream::BoxStream;
 use futures::StreamExt;
 use ratatui::backend::CrosstermBackend;
 use ratatui::Terminal;
@@ -57,6 +58,7 @@ pub async fn run(
     state: AppState,
     fetcher: Arc<dyn Fetcher>,
     logs: Option<Arc<dyn LogSource>>,
+    updates: Option<BoxStream<'static, Action>>,
 ) -> color_eyre::Result<()> {
     install_panic_hook();
     enable_raw_mode()?;
@@ -66,7 +68,7 @@ pub async fn run(
         return Err(e.into());
     }
     let result = match Terminal::new(CrosstermBackend::new(io::stdout())) {
-        Ok(mut terminal) => event_loop(&mut terminal, state, fetcher, logs).await,
+        Ok(mut terminal) => event_loop(&mut terminal, state, fetcher, logs, updates).await,
         Err(e) => Err(e.into()),
     };
     restore();
@@ -78,9 +80,21 @@ async fn event_loop(
     mut state: AppState,
     fetcher: Arc<dyn Fetcher>,
     logs: Option<Arc<dyn LogSource>>,
+    updates: Option<BoxStream<'static, Action>>,
 ) -> color_eyre::Result<()> {
     let (tx, mut rx) = mpsc::unbounded_channel::<Action>();
-    let mut runner = Runner::new(fetcher, logs, state.mesh.clone(), tx.clone());
+    // Outside events (a Kubernetes watch) arrive as actions like any task's.
+    if let Some(mut updates) = updates {
+        let tx = tx.clone();
+        tokio::spawn(async move {
+            while let Some(action) = updates.next().await {
+                if tx.send(action).is_err() {
+                    break;
+                }
+            }
+        });
+    }
+    let mut runner = Runner::new(fetcher, logs, tx.clone());
     let mut events = EventStream::new();
     let mut tick = tokio::time::interval(TICK);
     let size = terminal.size()?;

@@ -114,13 +114,16 @@ pub enum Action {
         /// Parsed data or a message for the pane.
         result: Result<Data, String>,
     },
-    /// Log lines arrived for a target (batched).
+    /// Log lines arrived for a sidecar (batched).
     LogLines {
-        /// Target index.
-        target: usize,
+        /// `namespace/pod` (stable when the mesh changes).
+        pod: String,
         /// The lines.
         lines: Vec<String>,
     },
+    /// The set of sidecars changed (Kubernetes watch): pods added, gone or
+    /// changed. Indices are remapped by `namespace/pod`.
+    MeshChanged(crate::sources::target::MeshInfo),
     /// Log lines of every sidecar that mention one request id arrived.
     Traced {
         /// The x-request-id.
@@ -130,8 +133,8 @@ pub enum Action {
     },
     /// A log stream ended.
     LogEnded {
-        /// Target index.
-        target: usize,
+        /// `namespace/pod`.
+        pod: String,
         /// Why, when it was an error.
         error: Option<LogError>,
     },

@@ -30,7 +30,7 @@ impl Headless {
         logs: Option<Arc<dyn LogSource>>,
     ) -> Self {
         let (tx, rx) = unbounded_channel();
-        let runner = Runner::new(fetcher, logs, state.mesh.clone(), tx);
+        let runner = Runner::new(fetcher, logs, tx);
         Headless { state, runner, rx }
     }
 

@@ -13,6 +13,7 @@ pub mod json_tree;
 pub mod keys;
 pub mod loglevels;
 pub mod logs;
+pub mod remap;
 pub mod state;
 pub mod stats;
 pub mod stats_data;

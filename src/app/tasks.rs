@@ -14,7 +14,7 @@ use super::data;
 use super::state::AppState;
 use crate::sources::admin::Confirmed;
 use crate::sources::logs::{LogQuery, LogSource};
-use crate::sources::target::{Fetcher, MeshInfo};
+use crate::sources::target::{Fetcher, TargetInfo};
 
 /// Log lines are batched for this long before they reach `update`.
 const LOG_BATCH: Duration = Duration::from_millis(50);
@@ -27,9 +27,9 @@ const TRACE_TAIL: usize = 5_000;
 pub struct Runner {
     fetcher: Arc<dyn Fetcher>,
     logs: Option<Arc<dyn LogSource>>,
-    mesh: MeshInfo,
     tx: UnboundedSender<Action>,
-    follows: HashMap<usize, JoinHandle<()>>,
+    /// Log follows by `namespace/pod`.
+    follows: HashMap<String, JoinHandle<()>>,
 }
 
 impl Runner {
@@ -37,13 +37,11 @@ impl Runner {
     pub fn new(
         fetcher: Arc<dyn Fetcher>,
         logs: Option<Arc<dyn LogSource>>,
-        mesh: MeshInfo,
         tx: UnboundedSender<Action>,
     ) -> Self {
         Runner {
             fetcher,
             logs,
-            mesh,
             tx,
             follows: HashMap::new(),
         }
@@ -54,7 +52,7 @@ impl Runner {
     pub fn run(&mut self, effect: Effect, state: &AppState) -> Option<String> {
         match effect {
             Effect::Fetch { key, request } => {
-                let target = key.0.and_then(|i| self.mesh.pods.get(i).cloned());
+                let target = key.0.and_then(|i| state.mesh.pods.get(i).cloned());
                 let fut = self.fetcher.fetch(target.as_ref(), key.1);
                 let tx = self.tx.clone();
                 tokio::spawn(async move {
@@ -77,7 +75,7 @@ impl Runner {
                 None
             }
             Effect::SetLogLevel(proposal) => {
-                let target = self.mesh.pods.get(proposal.target).cloned()?;
+                let target = state.mesh.pods.get(proposal.target).cloned()?;
                 // The confirmation token: only this path, after the user's yes, makes one.
                 let confirmed = Confirmed::by_user(&proposal.question());
                 let fut =
@@ -91,11 +89,11 @@ impl Runner {
                 None
             }
             Effect::TraceRequest { request_id } => {
-                self.trace(request_id);
+                self.trace(request_id, state.mesh.pods.clone());
                 None
             }
             Effect::FollowLogs { target } => {
-                self.follow(target);
+                self.follow(state.mesh.pods.get(target).cloned());
                 None
             }
             Effect::SaveConfig => {
@@ -115,7 +113,7 @@ impl Runner {
 
     /// Reads every sidecar's recent log (not following) and reports the
     /// lines that mention `request_id`.
-    fn trace(&self, request_id: String) {
+    fn trace(&self, request_id: String, pods: Vec<TargetInfo>) {
         let Some(source) = self.logs.clone() else {
             let _ = self.tx.send(Action::Traced {
                 request_id,
@@ -123,7 +121,6 @@ impl Runner {
             });
             return;
         };
-        let pods = self.mesh.pods.clone();
         let tx = self.tx.clone();
         tokio::spawn(async move {
             let mut found = Vec::new();
@@ -145,15 +142,20 @@ impl Runner {
         });
     }
 
-    fn follow(&mut self, target: usize) {
-        if self.follows.get(&target).is_some_and(|h| !h.is_finished()) {
-            return;
-        }
-        let (Some(source), Some(pod)) = (self.logs.clone(), self.mesh.pods.get(target).cloned())
-        else {
+    fn follow(&mut self, pod: Option<TargetInfo>) {
+        let (Some(source), Some(pod)) = (self.logs.clone(), pod) else {
             return;
         };
+        if self
+            .follows
+            .get(&pod.key())
+            .is_some_and(|h| !h.is_finished())
+        {
+            return;
+        }
         let tx = self.tx.clone();
+        let key = pod.key();
+        let pod_key = key.clone();
         let handle = tokio::spawn(async move {
             let mut stream = source.lines(&LogQuery::sidecar(&pod.namespace, &pod.name, LOG_TAIL));
             let mut batch = Vec::new();
@@ -163,25 +165,25 @@ impl Runner {
                     item = stream.next() => match item {
                         Some(Ok(line)) => batch.push(line),
                         Some(Err(e)) => {
-                            let _ = tx.send(Action::LogLines { target, lines: std::mem::take(&mut batch) });
-                            let _ = tx.send(Action::LogEnded { target, error: Some(e) });
+                            let _ = tx.send(Action::LogLines { pod: key.clone(), lines: std::mem::take(&mut batch) });
+                            let _ = tx.send(Action::LogEnded { pod: key.clone(), error: Some(e) });
                             return;
                         }
                         None => {
-                            let _ = tx.send(Action::LogLines { target, lines: std::mem::take(&mut batch) });
-                            let _ = tx.send(Action::LogEnded { target, error: None });
+                            let _ = tx.send(Action::LogLines { pod: key.clone(), lines: std::mem::take(&mut batch) });
+                            let _ = tx.send(Action::LogEnded { pod: key.clone(), error: None });
                             return;
                         }
                     },
                     _ = flush.tick() => {
-                        if !batch.is_empty() && tx.send(Action::LogLines { target, lines: std::mem::take(&mut batch) }).is_err() {
+                        if !batch.is_empty() && tx.send(Action::LogLines { pod: key.clone(), lines: std::mem::take(&mut batch) }).is_err() {
                             return;
                         }
                     }
                 }
             }
         });
-        self.follows.insert(target, handle);
+        self.follows.insert(pod_key, handle);
     }
 }
 

@@ -96,8 +96,17 @@ pub fn update(state: &mut AppState, action: Action) -> Vec<Effect> {
             request,
             result,
         } => fetched(state, key, request, result),
-        Action::LogLines { target, lines } => super::logs::append(state, target, lines),
-        Action::LogEnded { target, error } => super::logs::ended(state, target, error),
+        Action::LogLines { pod, lines } => {
+            if let Some(target) = state.mesh.pods.iter().position(|p| p.key() == pod) {
+                super::logs::append(state, target, lines);
+            }
+        }
+        Action::LogEnded { pod, error } => {
+            if let Some(target) = state.mesh.pods.iter().position(|p| p.key() == pod) {
+                super::logs::ended(state, target, error);
+            }
+        }
+        Action::MeshChanged(mesh) => super::remap::mesh_changed(state, mesh),
         Action::Confirm(yes) => super::loglevels::confirm(state, yes, &mut fx),
         Action::CycleProposal => super::loglevels::cycle(state),
         Action::RestoreLogLevel => super::loglevels::restore(state),
@@ -236,7 +245,8 @@ pub fn open_target(state: &mut AppState, target: usize, fx: &mut Vec<Effect>) {
     state.panes = state.layout().into_iter().map(Pane::new).collect();
     state.focus = 0;
     state.zoom = false;
-    fx.push(Effect::FollowLogs { target });
+    // ensure_data starts the log follow for the open sidecar.
+    let _ = fx;
 }
 
 fn back(state: &mut AppState) {
@@ -429,6 +439,13 @@ fn ensure_data(state: &mut AppState, fx: &mut Vec<Effect>) {
     for key in wanted {
         if stale(state, key) {
             request(state, key, fx);
+        }
+    }
+    // The open sidecar's log is followed from the moment it is opened.
+    if let Some(t) = state.selected {
+        if let std::collections::hash_map::Entry::Vacant(e) = state.logs.entry(t) {
+            e.insert(super::logs::LogBuffer::default());
+            fx.push(Effect::FollowLogs { target: t });
         }
     }
 }
