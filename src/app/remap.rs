@@ -142,7 +142,7 @@ mod tests {
             Some(2)
         );
         assert!(
-            s.slots.get(&(Some(0), Endpoint::ServerInfo)).is_none(),
+            !s.slots.contains_key(&(Some(0), Endpoint::ServerInfo)),
             "d has no data yet; a's is gone"
         );
         assert_eq!(s.targets_table.rows.len(), 3);
