@@ -255,7 +255,47 @@ pub async fn kube(
             futures::future::ready(action)
         })
         .boxed();
+    // Port-forward states, sampled twice a second, reported when they change.
+    let for_states = fetcher.clone();
+    let forwards = futures::stream::unfold(Vec::new(), move |last| {
+        let fetcher = for_states.clone();
+        async move {
+            loop {
+                tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+                let now = forward_lines(&fetcher);
+                if now != last {
+                    return Some((crate::app::Action::Forwards(now.clone()), now));
+                }
+            }
+        }
+    })
+    .boxed();
+    let updates = futures::stream::select(updates, forwards).boxed();
     crate::tui::run(state, fetcher, Some(Arc::new(logs)), Some(updates))
         .await
         .map_err(|e| CommandError::usage(format!("terminal: {e}")))
+}
+
+/// The forwards of a kube fetcher as lines for the UI.
+fn forward_lines(fetcher: &KubeFetcher) -> Vec<crate::app::state::ForwardLine> {
+    use crate::sources::kube::ForwardState;
+    fetcher
+        .forwards()
+        .into_iter()
+        .map(|(name, rx)| {
+            let (state, healthy) = match &*rx.borrow() {
+                ForwardState::Connecting => ("connecting".to_string(), false),
+                ForwardState::Ready { local_url } => (format!("ready {local_url}"), true),
+                ForwardState::Failed { error, retry_in } => (
+                    format!("failed: {error}; retry in {:.0}s", retry_in.as_secs_f32()),
+                    false,
+                ),
+            };
+            crate::app::state::ForwardLine {
+                name,
+                state,
+                healthy,
+            }
+        })
+        .collect()
 }

@@ -220,3 +220,30 @@ fn sort_cycles_columns() {
         Some(true)
     );
 }
+
+#[test]
+fn port_forward_states_show_in_the_title_and_overview() {
+    use meshscope::app::state::ForwardLine;
+    let (mesh, mut s) = state();
+    open(&mesh, &mut s, "ratings", ViewKind::Overview);
+    let pod = s.mesh.pods[s.selected.expect("open")].key();
+    s.forwards = vec![
+        ForwardLine {
+            name: format!("{pod}:15000"),
+            state: "ready http://127.0.0.1:41000".into(),
+            healthy: true,
+        },
+        ForwardLine {
+            name: format!("{pod}:15020"),
+            state: "failed: connection refused; retry in 2s".into(),
+            healthy: false,
+        },
+    ];
+    let screen = render(&s);
+    assert!(screen.contains("⇄ 2 forwards, 1 not ready"), "{screen}");
+    assert!(screen.contains("Forward :15000"), "{screen}");
+    assert!(
+        screen.contains("Forward :15020        failed: connection refused"),
+        "{screen}"
+    );
+}

@@ -124,6 +124,8 @@ pub enum Action {
     /// The set of sidecars changed (Kubernetes watch): pods added, gone or
     /// changed. Indices are remapped by `namespace/pod`.
     MeshChanged(crate::sources::target::MeshInfo),
+    /// The state of the port-forwards (Kubernetes sources), for the UI.
+    Forwards(Vec<super::state::ForwardLine>),
     /// Log lines of every sidecar that mention one request id arrived.
     Traced {
         /// The x-request-id.

@@ -66,6 +66,8 @@ pub fn open_raw(state: &mut AppState) {
 
 /// Moves the JSON cursor by `delta` lines (pages and ends included).
 pub fn move_tree(tree: &mut JsonTree, delta: isize, page: usize) {
+    // The tree keeps the cursor visible for the pane's height (no header row).
+    tree.set_viewport_height(page);
     match delta {
         d if d <= isize::MIN / 4 => tree.home(),
         d if d >= isize::MAX / 4 => tree.end(),

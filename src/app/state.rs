@@ -221,6 +221,17 @@ impl Slot {
     }
 }
 
+/// One in-process port-forward and how it is doing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ForwardLine {
+    /// `namespace/pod:port`.
+    pub name: String,
+    /// `ready http://127.0.0.1:PORT`, `connecting`, `failed: …, retry in 2s`.
+    pub state: String,
+    /// Ready.
+    pub healthy: bool,
+}
+
 /// Key of a data slot: the target (None = istiod) and the endpoint.
 pub type SlotKey = (Option<usize>, Endpoint);
 
@@ -372,6 +383,8 @@ pub struct AppState {
     pub series: HashMap<usize, super::stats::TargetSeries>,
     /// The last log-level change made, so it can be undone.
     pub last_log_change: Option<super::loglevels::Proposal>,
+    /// Port-forwards through the API server (empty for other sources).
+    pub forwards: Vec<ForwardLine>,
 }
 
 impl AppState {
@@ -408,6 +421,7 @@ impl AppState {
             logs: HashMap::new(),
             series: HashMap::new(),
             last_log_change: None,
+            forwards: Vec::new(),
         }
     }
 

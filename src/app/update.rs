@@ -107,6 +107,7 @@ pub fn update(state: &mut AppState, action: Action) -> Vec<Effect> {
             }
         }
         Action::MeshChanged(mesh) => super::remap::mesh_changed(state, mesh),
+        Action::Forwards(lines) => state.forwards = lines,
         Action::Confirm(yes) => super::loglevels::confirm(state, yes, &mut fx),
         Action::CycleProposal => super::loglevels::cycle(state),
         Action::RestoreLogLevel => super::loglevels::restore(state),
@@ -203,8 +204,10 @@ pub fn table_of(state: &AppState, kind: ViewKind, target: Option<usize>) -> Opti
 
 fn move_cursor(state: &mut AppState, delta: isize) {
     let page = state.page();
+    // A JSON pane has no header row: title bar, status line and borders only.
+    let json_page = usize::from(state.size.1.saturating_sub(4)).max(1);
     if let Some(tree) = focused_view_mut(state).and_then(|v| v.json.as_mut()) {
-        json::move_tree(tree, delta, page);
+        json::move_tree(tree, delta, json_page);
         return;
     }
     if let Some(v) = focused_view_mut(state) {

@@ -52,6 +52,19 @@ fn draw_title(frame: &mut Frame, area: Rect, state: &AppState) {
         Span::styled("│ ", t.dim),
         Span::styled(state.source_label.clone(), t.text),
     ];
+    if !state.forwards.is_empty() {
+        let failing = state.forwards.iter().filter(|f| !f.healthy).count();
+        let note = if failing > 0 {
+            format!(", {failing} not ready")
+        } else {
+            String::new()
+        };
+        let style = if failing > 0 { t.warn } else { t.dim };
+        spans.push(Span::styled(
+            format!(" │ ⇄ {} forwards{note}", state.forwards.len()),
+            style,
+        ));
+    }
     if let Some(pod) = state.selected.and_then(|i| state.mesh.pods.get(i)) {
         spans.push(Span::styled(" │ ", t.dim));
         spans.push(Span::styled(pod.key(), t.header));

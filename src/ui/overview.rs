@@ -87,6 +87,26 @@ pub fn lines(state: &AppState) -> Vec<Line<'static>> {
         };
         out.push(kv(state, "Readiness", text, sev));
     }
+    if let Some(pod) = target.and_then(|i| state.mesh.pods.get(i)) {
+        let prefix = format!("{}:", pod.key());
+        for f in state
+            .forwards
+            .iter()
+            .filter(|f| f.name.starts_with(&prefix))
+        {
+            let sev = if f.healthy {
+                Severity::Ok
+            } else {
+                Severity::Warn
+            };
+            out.push(kv(
+                state,
+                &format!("Forward :{}", &f.name[prefix.len()..]),
+                f.state.clone(),
+                sev,
+            ));
+        }
+    }
     if let Some(Data::Dump(d)) = state
         .slot(target, Endpoint::ConfigDump)
         .and_then(|s| s.data())
