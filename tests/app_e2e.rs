@@ -94,6 +94,29 @@ async fn rejected_gateway_shows_in_badge_istiod_view_and_cli() {
         header.iter().any(|l| l.contains("gateway default/test2")),
         "{header:?}"
     );
+    // The gateway's own Envoy rejected the LDS update, and its config is compared with istiod's.
+    let sidecar_side =
+        |s: &AppState| s.drift.contains_key(&gw) && ready(s, Some(gw), Endpoint::Stats);
+    assert!(
+        h.settle(Duration::from_secs(10), sidecar_side).await,
+        "drift and stats"
+    );
+    let header: Vec<String> = meshscope::ui::istiod::header(&h.state)
+        .iter()
+        .map(|l| l.to_string())
+        .collect();
+    assert!(
+        header
+            .iter()
+            .any(|l| l.contains("Envoy on istio-system/") && l.contains("rejected LDS")),
+        "{header:?}"
+    );
+    assert!(
+        header
+            .iter()
+            .any(|l| l.starts_with("istiod vs Envoy on istio-system/") && l.contains(" same")),
+        "{header:?}"
+    );
     let rows = h.state.panes[0].top().map_or(0, |v| v.visible.len());
     assert_eq!(
         rows,

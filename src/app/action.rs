@@ -124,6 +124,15 @@ pub enum Action {
     /// The set of sidecars changed (Kubernetes watch): pods added, gone or
     /// changed. Indices are remapped by `namespace/pod`.
     MeshChanged(crate::sources::target::MeshInfo),
+    /// A comparison of istiod's and Envoy's config for a target finished.
+    Compared {
+        /// Target index.
+        target: usize,
+        /// Data versions compared.
+        versions: (u64, u64),
+        /// The result.
+        diff: std::sync::Arc<crate::model::istiod::ConfigDiff>,
+    },
     /// The state of the port-forwards (Kubernetes sources), for the UI.
     Forwards(Vec<super::state::ForwardLine>),
     /// Log lines of every sidecar that mention one request id arrived.
@@ -143,8 +152,19 @@ pub enum Action {
 }
 
 /// What `update` asks the runner to do.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub enum Effect {
+    /// Compare what istiod would send a target with what its Envoy holds.
+    Compare {
+        /// Target index.
+        target: usize,
+        /// Data versions (istiod's, Envoy's) being compared.
+        versions: (u64, u64),
+        /// istiod's dump for the proxy.
+        istiod: std::sync::Arc<super::data::DumpData>,
+        /// Envoy's own dump.
+        envoy: std::sync::Arc<super::data::DumpData>,
+    },
     /// Fetch an endpoint into a slot, tagged with a request id.
     Fetch {
         /// Which slot.

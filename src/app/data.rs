@@ -115,7 +115,7 @@ pub enum Data {
 pub fn process(endpoint: Endpoint, fetched: &Fetched, now_unix: i64) -> Result<Data, String> {
     let text = || String::from_utf8_lossy(&fetched.body).into_owned();
     match endpoint {
-        Endpoint::ConfigDump => {
+        Endpoint::ConfigDump | Endpoint::IstiodConfigDump => {
             let t = String::from_utf8(fetched.body.to_vec()).map_err(|e| {
                 format!(
                     "config_dump is not UTF-8 at byte {}",

@@ -6,6 +6,7 @@
 pub mod action;
 pub mod commands;
 pub mod data;
+pub mod drift;
 pub mod headless;
 pub mod istiod;
 pub mod json;

@@ -143,11 +143,13 @@ impl ViewKind {
             ViewKind::Memory => &[Endpoint::Memory],
             ViewKind::Logging => &[Endpoint::Logging],
             ViewKind::Cardinality => &[Endpoint::Prometheus],
-            ViewKind::Targets
-            | ViewKind::Logs
-            | ViewKind::Istiod
-            | ViewKind::Json
-            | ViewKind::Trace => &[],
+            // The sidecar's side of what istiod rejected or would send differently.
+            ViewKind::Istiod => &[
+                Endpoint::Stats,
+                Endpoint::ConfigDump,
+                Endpoint::IstiodConfigDump,
+            ],
+            ViewKind::Targets | ViewKind::Logs | ViewKind::Json | ViewKind::Trace => &[],
         }
     }
 
@@ -385,6 +387,8 @@ pub struct AppState {
     pub last_log_change: Option<super::loglevels::Proposal>,
     /// Port-forwards through the API server (empty for other sources).
     pub forwards: Vec<ForwardLine>,
+    /// istiod's intent versus Envoy's config, per target, with the data versions compared.
+    pub drift: HashMap<usize, ((u64, u64), std::sync::Arc<crate::model::istiod::ConfigDiff>)>,
 }
 
 impl AppState {
@@ -422,6 +426,7 @@ impl AppState {
             series: HashMap::new(),
             last_log_change: None,
             forwards: Vec::new(),
+            drift: HashMap::new(),
         }
     }
 

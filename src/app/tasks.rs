@@ -74,6 +74,23 @@ impl Runner {
                 });
                 None
             }
+            Effect::Compare {
+                target,
+                versions,
+                istiod,
+                envoy,
+            } => {
+                let tx = self.tx.clone();
+                tokio::task::spawn_blocking(move || {
+                    let diff = Arc::new(super::drift::compare(&istiod, &envoy));
+                    let _ = tx.send(Action::Compared {
+                        target,
+                        versions,
+                        diff,
+                    });
+                });
+                None
+            }
             Effect::SetLogLevel(proposal) => {
                 let target = state.mesh.pods.get(proposal.target).cloned()?;
                 // The confirmation token: only this path, after the user's yes, makes one.

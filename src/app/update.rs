@@ -95,7 +95,7 @@ pub fn update(state: &mut AppState, action: Action) -> Vec<Effect> {
             key,
             request,
             result,
-        } => fetched(state, key, request, result),
+        } => fetched(state, key, request, result, &mut fx),
         Action::LogLines { pod, lines } => {
             if let Some(target) = state.mesh.pods.iter().position(|p| p.key() == pod) {
                 super::logs::append(state, target, lines);
@@ -108,6 +108,13 @@ pub fn update(state: &mut AppState, action: Action) -> Vec<Effect> {
         }
         Action::MeshChanged(mesh) => super::remap::mesh_changed(state, mesh),
         Action::Forwards(lines) => state.forwards = lines,
+        Action::Compared {
+            target,
+            versions,
+            diff,
+        } => {
+            state.drift.insert(target, (versions, diff));
+        }
         Action::Confirm(yes) => super::loglevels::confirm(state, yes, &mut fx),
         Action::CycleProposal => super::loglevels::cycle(state),
         Action::RestoreLogLevel => super::loglevels::restore(state),
@@ -453,7 +460,13 @@ fn ensure_data(state: &mut AppState, fx: &mut Vec<Effect>) {
     }
 }
 
-fn fetched(state: &mut AppState, key: SlotKey, request: u64, result: Result<Data, String>) {
+fn fetched(
+    state: &mut AppState,
+    key: SlotKey,
+    request: u64,
+    result: Result<Data, String>,
+    fx: &mut Vec<Effect>,
+) {
     let now = state.now;
     let Some(slot) = state.slots.get_mut(&key) else {
         return;
@@ -481,6 +494,9 @@ fn fetched(state: &mut AppState, key: SlotKey, request: u64, result: Result<Data
         Endpoint::ServerInfo | Endpoint::AgentReady | Endpoint::IstiodMetrics
     ) {
         targets::rebuild(state);
+    }
+    if let (Some(t), Endpoint::ConfigDump | Endpoint::IstiodConfigDump) = key {
+        super::drift::maybe_compare(state, t, fx);
     }
 }
 

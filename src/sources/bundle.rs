@@ -209,6 +209,13 @@ pub async fn capture(fetcher: &dyn Fetcher, mesh: &MeshInfo, captured_at: String
                 );
             }
         }
+        if mesh.istiod.is_some() {
+            let ep = Endpoint::IstiodConfigDump;
+            endpoints.insert(
+                ep.name().to_string(),
+                Capture::from_result(fetcher.fetch(Some(pod), ep).await),
+            );
+        }
         pods.push(PodCapture {
             target: pod.clone(),
             endpoints,

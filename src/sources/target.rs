@@ -84,6 +84,8 @@ pub enum Endpoint {
     IstiodMetrics,
     /// istiod `/debug/syncz`.
     Syncz,
+    /// istiod `/debug/config_dump?proxyID=POD.NS`: what istiod would send the target.
+    IstiodConfigDump,
 }
 
 impl Endpoint {
@@ -122,6 +124,7 @@ impl Endpoint {
             Endpoint::AgentPrometheus => "agent_prometheus",
             Endpoint::IstiodMetrics => "istiod_metrics",
             Endpoint::Syncz => "syncz",
+            Endpoint::IstiodConfigDump => "istiod_config_dump",
         }
     }
 
@@ -238,7 +241,13 @@ impl Fetcher for AdminFetcher {
         target: Option<&TargetInfo>,
         endpoint: Endpoint,
     ) -> BoxFuture<'static, Result<Fetched, FetchError>> {
+        let proxy_id = target.map(|t| format!("{}.{}", t.name, t.namespace));
         let client = match target {
+            // What istiod would send a proxy comes from istiod, about that proxy.
+            Some(_) if endpoint == Endpoint::IstiodConfigDump => self
+                .istiod
+                .clone()
+                .ok_or_else(|| FetchError("no istiod URL (pass --istiod URL)".into())),
             None => self
                 .istiod
                 .clone()
@@ -299,6 +308,11 @@ impl Fetcher for AdminFetcher {
                 Endpoint::AgentPrometheus => client.agent_prometheus().await?,
                 Endpoint::IstiodMetrics => client.istiod_metrics().await?,
                 Endpoint::Syncz => client.syncz().await?,
+                Endpoint::IstiodConfigDump => {
+                    let id = proxy_id
+                        .ok_or_else(|| FetchError("istiod config dump needs a proxy".into()))?;
+                    client.istiod_config_dump(&id).await?
+                }
             };
             Ok(Fetched {
                 status: resp.status,

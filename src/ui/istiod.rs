@@ -7,10 +7,12 @@ use ratatui::widgets::{Paragraph, Wrap};
 use ratatui::Frame;
 
 use super::table::TableView;
+use crate::app::data::Data;
 use crate::app::istiod::report;
 use crate::app::state::{AppState, ViewState};
 use crate::app::update::table_of;
 use crate::model::istiod::{rejections, IstiodReport};
+use crate::sources::target::Endpoint;
 use crate::ui::theme::Severity;
 
 /// Draws the istiod view into `area`.
@@ -74,6 +76,7 @@ pub fn header(state: &AppState) -> Vec<Line<'static>> {
             )));
         }
     }
+    out.extend(sidecar_lines(state));
     out.push(summary(state, r));
     if !r.missing.is_empty() {
         out.push(Line::from(Span::styled(
@@ -117,4 +120,80 @@ fn summary(state: &AppState, r: &IstiodReport) -> Line<'static> {
         }
     }
     Line::from(Span::styled(parts.join(" · "), t.severity(sev)))
+}
+
+/// The open sidecar's side: its own `update_rejected` counters and how its
+/// config differs from what istiod would send it.
+fn sidecar_lines(state: &AppState) -> Vec<Line<'static>> {
+    let t = &state.theme;
+    let Some(target) = state.selected else {
+        return Vec::new();
+    };
+    let pod = state
+        .mesh
+        .pods
+        .get(target)
+        .map(|p| p.key())
+        .unwrap_or_default();
+    let mut out = Vec::new();
+    if let Some(Data::Stats(stats)) = state
+        .slot(Some(target), Endpoint::Stats)
+        .and_then(|s| s.data())
+    {
+        let pairs: Vec<(&str, f64)> = stats
+            .entries
+            .iter()
+            .filter(|e| e.name.ends_with("update_rejected"))
+            .filter_map(|e| e.value.map(|v| (e.name.as_str(), v as f64)))
+            .collect();
+        for x in rejections(None, &pairs) {
+            out.push(Line::from(vec![
+                Span::styled(
+                    format!(
+                        "✖ Envoy on {pod} rejected {} {} ×{}: ",
+                        x.kind, x.object, x.count
+                    ),
+                    t.error,
+                ),
+                Span::styled(x.meaning.clone(), t.text),
+            ]));
+        }
+    }
+    match state.drift.get(&target) {
+        Some((_, d)) => {
+            let names = |keys: &[crate::model::istiod::ItemKey]| -> String {
+                let mut v: Vec<String> = keys
+                    .iter()
+                    .take(3)
+                    .map(|k| format!("{} {}", k.kind, k.name))
+                    .collect();
+                if keys.len() > 3 {
+                    v.push(format!("+{} more", keys.len() - 3));
+                }
+                v.join(", ")
+            };
+            let differing: Vec<crate::model::istiod::ItemKey> =
+                d.differing.iter().map(|x| x.key.clone()).collect();
+            let drift = d.only_istiod.len() + d.only_envoy.len() + d.differing.len();
+            let mut text = format!("istiod vs Envoy on {pod}: {} same", d.same);
+            if !d.only_istiod.is_empty() {
+                text.push_str(&format!(" · not in Envoy: {}", names(&d.only_istiod)));
+            }
+            if !d.only_envoy.is_empty() {
+                text.push_str(&format!(" · not from istiod: {}", names(&d.only_envoy)));
+            }
+            if !differing.is_empty() {
+                text.push_str(&format!(" · differ: {}", names(&differing)));
+            }
+            out.push(Line::from(Span::styled(
+                text,
+                if drift > 0 { t.warn } else { t.ok },
+            )));
+        }
+        None => out.push(Line::from(Span::styled(
+            format!("comparing istiod's config for {pod} with Envoy's …"),
+            t.dim,
+        ))),
+    }
+    out
 }

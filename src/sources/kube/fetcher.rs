@@ -153,6 +153,7 @@ impl KubeFetcher {
                 .clone()
                 .map(|(ns, pod)| (ns, pod, ISTIOD_PORT))
                 .ok_or_else(|| FetchError("no istiod pod found (istio-system, app=istiod)".into())),
+            Some(_) if endpoint == Endpoint::IstiodConfigDump => self.route(None, Endpoint::Syncz),
             Some(t) => {
                 let port = if endpoint.is_agent() {
                     AGENT_PORT
@@ -182,6 +183,10 @@ impl KubeFetcher {
             return Ok((f, forward));
         }
         let mesh = match target {
+            _ if key.2 == ISTIOD_PORT => MeshInfo {
+                istiod: Some(url),
+                pods: Vec::new(),
+            },
             None => MeshInfo {
                 istiod: Some(url),
                 pods: Vec::new(),
