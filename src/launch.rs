@@ -144,7 +144,9 @@ pub async fn demo(args: &DemoArgs, theme: Option<&str>) -> Result<(), CommandErr
     let state = state_for(mesh, "demo mesh (simulated, 127.0.0.1)", theme);
     let result = crate::tui::run(state, Arc::new(fetcher), Some(running.log_source()), None).await;
     running.shutdown().await;
-    result.map_err(|e| CommandError::usage(format!("terminal: {e}")))
+    result
+        .map(|_| ())
+        .map_err(|e| CommandError::usage(format!("terminal: {e}")))
 }
 
 /// `meshscope --admin URL`: the UI on endpoints forwarded by hand.
@@ -160,6 +162,7 @@ pub async fn admin(src: &SourceArgs, theme: Option<&str>) -> Result<(), CommandE
     }
     crate::tui::run(state, Arc::new(fetcher), None, None)
         .await
+        .map(|_| ())
         .map_err(|e| CommandError::usage(format!("terminal: {e}")))
 }
 
@@ -175,6 +178,7 @@ pub async fn open(path: &Path, theme: Option<&str>) -> Result<(), CommandError> 
     let state = state_for(mesh, &label, theme);
     crate::tui::run(state, Arc::new(BundleFetcher::new(bundle)), None, None)
         .await
+        .map(|_| ())
         .map_err(|e| CommandError::usage(format!("terminal: {e}")))
 }
 
@@ -202,6 +206,30 @@ pub async fn kube(
     pod: Option<&str>,
     theme: Option<&str>,
 ) -> Result<(), CommandError> {
+    let mut args = args.clone();
+    let mut pod = pod.map(str::to_string);
+    // `:ctx` and `:ns` end a session with a new selection; connect again with it.
+    while let Some(r) = kube_session(&args, pod.as_deref(), theme).await? {
+        if let Some(c) = r.context {
+            args.context = Some(c);
+            args.namespace = None;
+            args.all_namespaces = false;
+        } else {
+            args.namespace = r.namespace;
+            args.all_namespaces = r.all_namespaces;
+        }
+        pod = None;
+    }
+    Ok(())
+}
+
+/// One TUI session on a cluster selection; returns a new selection when the
+/// user asked for one.
+async fn kube_session(
+    args: &KubeArgs,
+    pod: Option<&str>,
+    theme: Option<&str>,
+) -> Result<Option<crate::app::state::Relaunch>, CommandError> {
     let cluster = kube_src::connect(&kube_options(args))
         .await
         .map_err(no_cluster)?;
@@ -230,6 +258,7 @@ pub async fn kube(
     let logs = KubeLogSource::new(cluster.stream_client.clone());
     let empty = mesh.pods.is_empty();
     let mut state = state_for(mesh, &cluster.label(), theme);
+    state.kube = true;
     if empty {
         state.say(
             format!(

@@ -22,6 +22,7 @@ use ratatui::Terminal;
 use tokio::sync::mpsc;
 
 use crate::app::keys::map_key;
+use crate::app::state::Relaunch;
 use crate::app::tasks::Runner;
 use crate::app::{update, Action, AppState};
 use crate::sources::logs::LogSource;
@@ -59,7 +60,7 @@ pub async fn run(
     fetcher: Arc<dyn Fetcher>,
     logs: Option<Arc<dyn LogSource>>,
     updates: Option<BoxStream<'static, Action>>,
-) -> color_eyre::Result<()> {
+) -> color_eyre::Result<Option<Relaunch>> {
     install_panic_hook();
     enable_raw_mode()?;
     let setup = execute!(io::stdout(), EnterAlternateScreen, EnableMouseCapture);
@@ -81,7 +82,7 @@ async fn event_loop(
     fetcher: Arc<dyn Fetcher>,
     logs: Option<Arc<dyn LogSource>>,
     updates: Option<BoxStream<'static, Action>>,
-) -> color_eyre::Result<()> {
+) -> color_eyre::Result<Option<Relaunch>> {
     let (tx, mut rx) = mpsc::unbounded_channel::<Action>();
     // Outside events (a Kubernetes watch) arrive as actions like any task's.
     if let Some(mut updates) = updates {
@@ -112,7 +113,7 @@ async fn event_loop(
             }
         }
         if state.quit {
-            return Ok(());
+            return Ok(state.relaunch.take());
         }
         if state.dirty && last_draw.elapsed() >= FRAME {
             terminal.draw(|f| crate::ui::draw(f, &state))?;
@@ -128,7 +129,7 @@ async fn event_loop(
             ev = events.next() => match ev {
                 Some(Ok(ev)) => pending.extend(event_action(&state, ev)),
                 Some(Err(e)) => return Err(e.into()),
-                None => return Ok(()),
+                None => return Ok(None),
             },
             Some(action) = rx.recv() => {
                 pending.push(action);

@@ -20,6 +20,8 @@ pub const COMMANDS: &[&str] = &[
     "cardinality",
     "istiod",
     "logging",
+    "ns",
+    "ctx",
     "layout",
     "theme",
     "quit",
@@ -45,6 +47,7 @@ pub fn run(state: &mut AppState, line: &str, fx: &mut Vec<Effect>) {
         // Internal: messages from tasks (e.g. a failed config write) reach the status line.
         "echo" => state.say(args.join(" "), Severity::Warn),
         "layout" => layout(state, &args, fx),
+        "ns" | "namespace" | "ctx" | "context" => switch(state, cmd, &args),
         "theme" => theme(state, &args, fx),
         other => match ViewKind::from_name(other) {
             Some(kind) if kind == ViewKind::Targets || state.selected.is_some() => {
@@ -112,5 +115,107 @@ fn theme(state: &mut AppState, args: &[&str], fx: &mut Vec<Effect>) {
         }
         Some(Err(e)) => state.say(e, Severity::Error),
         None => state.say(format!("no built-in theme `{name}`"), Severity::Warn),
+    }
+}
+
+/// `:ns NAME|all` and `:ctx NAME`: leave the loop and reconnect (Kubernetes sessions only).
+fn switch(state: &mut AppState, cmd: &str, args: &[&str]) {
+    if !state.kube {
+        state.say(
+            format!(
+                "`:{cmd}` needs a Kubernetes session (this one reads {})",
+                state.source_label
+            ),
+            Severity::Warn,
+        );
+        return;
+    }
+    let Some(value) = args.first() else {
+        state.say(
+            format!(
+                "usage: :{cmd} NAME{}",
+                if cmd.starts_with('n') {
+                    " (or `all`)"
+                } else {
+                    ""
+                }
+            ),
+            Severity::Warn,
+        );
+        return;
+    };
+    let mut r = crate::app::state::Relaunch::default();
+    if cmd.starts_with('n') {
+        if *value == "all" || *value == "-A" {
+            r.all_namespaces = true;
+        } else {
+            r.namespace = Some(value.to_string());
+        }
+    } else {
+        r.context = Some(value.to_string());
+    }
+    state.relaunch = Some(r);
+    state.quit = true;
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Instant;
+
+    use super::*;
+    use crate::app::state::Relaunch;
+    use crate::config::Config;
+    use crate::sources::target::MeshInfo;
+
+    fn state(kube: bool) -> AppState {
+        let mut s = AppState::new(
+            MeshInfo::default(),
+            "t",
+            Config::default(),
+            Theme::monochrome(),
+            Instant::now(),
+        );
+        s.kube = kube;
+        s
+    }
+
+    #[test]
+    fn ns_and_ctx_relaunch_kube_sessions_only() {
+        let mut fx = Vec::new();
+        let mut s = state(false);
+        run(&mut s, "ns istio-system", &mut fx);
+        assert!(!s.quit && s.relaunch.is_none());
+        assert!(s
+            .status
+            .as_ref()
+            .is_some_and(|m| m.0.contains("needs a Kubernetes session")));
+        let mut s = state(true);
+        run(&mut s, "ns istio-system", &mut fx);
+        assert!(s.quit);
+        assert_eq!(
+            s.relaunch,
+            Some(Relaunch {
+                namespace: Some("istio-system".into()),
+                ..Relaunch::default()
+            })
+        );
+        let mut s = state(true);
+        run(&mut s, "ns all", &mut fx);
+        assert_eq!(
+            s.relaunch,
+            Some(Relaunch {
+                all_namespaces: true,
+                ..Relaunch::default()
+            })
+        );
+        let mut s = state(true);
+        run(&mut s, "ctx prod-eu", &mut fx);
+        assert_eq!(
+            s.relaunch.and_then(|r| r.context),
+            Some("prod-eu".to_string())
+        );
+        let mut s = state(true);
+        run(&mut s, "ctx", &mut fx);
+        assert!(!s.quit, "no name: usage, no relaunch");
     }
 }

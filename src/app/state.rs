@@ -223,6 +223,17 @@ impl Slot {
     }
 }
 
+/// A new cluster selection asked for with `:ctx` or `:ns`.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Relaunch {
+    /// kubeconfig context (None: keep the current one).
+    pub context: Option<String>,
+    /// Namespace (None with `all_namespaces` false: the context's namespace).
+    pub namespace: Option<String>,
+    /// Every namespace.
+    pub all_namespaces: bool,
+}
+
 /// One in-process port-forward and how it is doing.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ForwardLine {
@@ -387,6 +398,10 @@ pub struct AppState {
     pub last_log_change: Option<super::loglevels::Proposal>,
     /// Port-forwards through the API server (empty for other sources).
     pub forwards: Vec<ForwardLine>,
+    /// Whether `:ctx` and `:ns` apply (the session reads a Kubernetes cluster).
+    pub kube: bool,
+    /// Set by `:ctx`/`:ns`: leave the loop and reconnect with this selection.
+    pub relaunch: Option<Relaunch>,
     /// istiod's intent versus Envoy's config, per target, with the data versions compared.
     pub drift: HashMap<usize, ((u64, u64), std::sync::Arc<crate::model::istiod::ConfigDiff>)>,
 }
@@ -427,6 +442,8 @@ impl AppState {
             last_log_change: None,
             forwards: Vec::new(),
             drift: HashMap::new(),
+            kube: false,
+            relaunch: None,
         }
     }
 
