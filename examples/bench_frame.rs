@@ -82,6 +82,7 @@ fn main() -> color_eyre::Result<()> {
         admin: None,
         agent: None,
         scenarios: vec![],
+        ..Default::default()
     };
     let mesh = MeshInfo {
         istiod: None,
@@ -108,8 +109,7 @@ fn main() -> color_eyre::Result<()> {
         (Some(0), Endpoint::ConfigDump),
         slot(Data::Dump(Arc::new(dump))),
     );
-    let mut fx = Vec::new();
-    update::open_target(&mut state, 0, &mut fx);
+    update::open_target(&mut state, 0);
     update::show_view(&mut state, ViewKind::Clusters);
     let _ = update::update(&mut state, meshscope::app::Action::Tick(now));
     let mut terminal = Terminal::new(TestBackend::new(120, 40))?;

@@ -76,6 +76,7 @@ pub fn mesh_from_manifest(m: &Manifest) -> MeshInfo {
                 admin: Some(p.admin.clone()),
                 agent: Some(p.agent.clone()),
                 scenarios: p.scenarios.clone(),
+                ..Default::default()
             })
             .collect(),
     }
@@ -156,9 +157,8 @@ pub async fn admin(src: &SourceArgs, theme: Option<&str>) -> Result<(), CommandE
         AdminFetcher::new(&mesh, &ui_client_options()).map_err(|e| CommandError::usage(e.0))?;
     let label = src.admin.clone().unwrap_or_default();
     let mut state = state_for(mesh, &label, theme);
-    let mut fx = Vec::new();
     if !state.mesh.pods.is_empty() {
-        crate::app::update::open_target(&mut state, 0, &mut fx);
+        crate::app::update::open_target(&mut state, 0);
     }
     crate::tui::run(state, Arc::new(fetcher), None, None)
         .await
@@ -269,8 +269,7 @@ async fn kube_session(
         );
     }
     if let Some(ix) = selected {
-        let mut fx = Vec::new();
-        crate::app::update::open_target(&mut state, ix, &mut fx);
+        crate::app::update::open_target(&mut state, ix);
     }
     // Live updates: every watch snapshot refreshes the forwards and the sidecar list.
     let fetcher = Arc::new(fetcher);

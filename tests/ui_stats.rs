@@ -45,8 +45,7 @@ fn pod(s: &AppState, app: &str) -> usize {
 fn loading(app: &str, kind: ViewKind) -> (Mesh, AppState, Vec<meshscope::app::Effect>) {
     let (mesh, mut s) = state();
     let idx = pod(&s, app);
-    let mut fx = Vec::new();
-    open_target(&mut s, idx, &mut fx);
+    open_target(&mut s, idx);
     show_view(&mut s, kind);
     let now = s.now;
     let fx = update(&mut s, Action::Tick(now));

@@ -41,13 +41,10 @@ impl Headless {
         }
     }
 
-    /// Opens a sidecar (as Enter on the list does) and starts its effects.
+    /// Opens a sidecar (as Enter on the list does); the next update starts
+    /// its fetches and log follow.
     pub fn open(&mut self, target: usize) {
-        let mut fx = Vec::new();
-        super::update::open_target(&mut self.state, target, &mut fx);
-        for effect in fx {
-            let _ = self.runner.run(effect, &self.state);
-        }
+        super::update::open_target(&mut self.state, target);
         self.act(Action::Tick(Instant::now()));
     }
 

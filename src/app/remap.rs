@@ -92,6 +92,7 @@ mod tests {
             admin: None,
             agent: None,
             scenarios: vec![],
+            ..Default::default()
         }
     }
 

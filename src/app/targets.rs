@@ -19,12 +19,16 @@ pub fn rebuild(state: &mut AppState) {
                 Some(super::state::Loadable::Failed { error, .. }) => {
                     ("UNREACHABLE".to_string(), short(error))
                 }
+                // Cluster pods are not probed from the list (no port-forward per pod).
+                None if pod.ready.is_some() => {
+                    ("-".to_string(), pod.version.clone().unwrap_or_default())
+                }
                 _ => ("…".to_string(), String::new()),
             },
         };
-        let readiness = match ready.and_then(|s| s.data()) {
-            Some(Data::Text { status: 200, .. }) => "ready",
-            Some(Data::Text { .. }) => "NOT READY",
+        let readiness = match (ready.and_then(|s| s.data()), pod.ready) {
+            (Some(Data::Text { status: 200, .. }), _) | (None, Some(true)) => "ready",
+            (Some(Data::Text { .. }), _) | (None, Some(false)) => "NOT READY",
             _ if ready
                 .is_some_and(|s| matches!(s.state, super::state::Loadable::Failed { .. })) =>
             {
@@ -41,13 +45,7 @@ pub fn rebuild(state: &mut AppState) {
             } else {
                 Severity::Ok
             };
-        let badge = if let Some(r) = rejected.first() {
-            format!("✖ istiod rejected {} {}", r.kind, r.object)
-        } else if pod.scenarios.is_empty() {
-            String::new()
-        } else {
-            format!("⚑ {}", pod.scenarios.join(", "))
-        };
+        let badge = findings(state, i, &rejected, readiness, &envoy_state);
         rows.push(Row::new(
             pod.key(),
             vec![
@@ -75,6 +73,53 @@ pub fn rebuild(state: &mut AppState) {
         rows,
     };
     state.targets_version += 1;
+}
+
+/// The findings column: evidence first (istiod rejections, readiness, Envoy
+/// state, restarts, highlighted counters once the sidecar's stats were read),
+/// then, on the demo mesh, the scenarios pinned to the pod.
+fn findings(
+    state: &AppState,
+    i: usize,
+    rejected: &[crate::model::istiod::Rejection],
+    readiness: &str,
+    envoy_state: &str,
+) -> String {
+    let Some(pod) = state.mesh.pods.get(i) else {
+        return String::new();
+    };
+    let mut out: Vec<String> = Vec::new();
+    if let Some(r) = rejected.first() {
+        out.push(format!("✖ istiod rejected {} {}", r.kind, r.object));
+    }
+    if readiness == "NOT READY" {
+        out.push("✖ not ready".into());
+    }
+    if !matches!(envoy_state, "LIVE" | "…" | "-" | "UNREACHABLE") {
+        out.push(format!("⚠ Envoy {envoy_state}"));
+    }
+    if let Some(n) = pod.restarts.filter(|n| *n > 0) {
+        out.push(format!("⚠ restarted {n}×"));
+    }
+    if let Some(Data::Stats(stats)) = state.slot(Some(i), Endpoint::Stats).and_then(|s| s.data()) {
+        if let Some(e) = stats
+            .highlighted
+            .first()
+            .and_then(|&h| stats.entries.get(h))
+        {
+            let more = stats.highlighted.len().saturating_sub(1);
+            let stat = e.name.rsplit('.').next().unwrap_or(&e.name);
+            out.push(if more > 0 {
+                format!("✖ {stat} (+{more})")
+            } else {
+                format!("✖ {stat}")
+            });
+        }
+    }
+    if !pod.scenarios.is_empty() {
+        out.push(format!("demo: {}", pod.scenarios.join(", ")));
+    }
+    out.join(" · ")
 }
 
 fn short(s: &str) -> String {
@@ -166,9 +211,8 @@ pub fn drill(state: &mut AppState) -> Vec<super::action::Effect> {
         }
         ViewKind::Istiod => {
             if let Some(t) = super::istiod::target_of_proxy(state, &row.key) {
-                let mut fx = Vec::new();
-                super::update::open_target(state, t, &mut fx);
-                return fx;
+                super::update::open_target(state, t);
+                return Vec::new();
             }
             None
         }

@@ -116,7 +116,7 @@ impl Runner {
             Effect::SaveConfig => {
                 if let Some(path) = &state.config_path {
                     if let Err(e) = state.config.save(path) {
-                        tracing_free_warn(
+                        warn_on_status_line(
                             &self.tx,
                             format!("could not save {}: {e}", path.display()),
                         );
@@ -212,7 +212,7 @@ impl Drop for Runner {
     }
 }
 
-fn tracing_free_warn(tx: &UnboundedSender<Action>, message: String) {
+fn warn_on_status_line(tx: &UnboundedSender<Action>, message: String) {
     let _ = tx.send(Action::Command(format!("echo {message}")));
 }
 

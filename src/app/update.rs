@@ -240,14 +240,14 @@ fn enter(state: &mut AppState, fx: &mut Vec<Effect>) {
         let Some(&row) = state.targets.visible.get(state.targets.cursor) else {
             return;
         };
-        open_target(state, row, fx);
+        open_target(state, row);
         return;
     }
     fx.extend(targets::drill(state));
 }
 
 /// Opens a sidecar in the layout's panes.
-pub fn open_target(state: &mut AppState, target: usize, fx: &mut Vec<Effect>) {
+pub fn open_target(state: &mut AppState, target: usize) {
     if target >= state.mesh.pods.len() {
         return;
     }
@@ -255,8 +255,7 @@ pub fn open_target(state: &mut AppState, target: usize, fx: &mut Vec<Effect>) {
     state.panes = state.layout().into_iter().map(Pane::new).collect();
     state.focus = 0;
     state.zoom = false;
-    // ensure_data starts the log follow for the open sidecar.
-    let _ = fx;
+    // ensure_data starts the log follow for the open sidecar on the next update.
 }
 
 fn back(state: &mut AppState) {
@@ -407,9 +406,14 @@ fn ensure_data(state: &mut AppState, fx: &mut Vec<Effect>) {
     let mut wanted: Vec<SlotKey> = Vec::new();
     match state.selected {
         None => {
+            // Probing every pod's admin ports is cheap on loopback, but in a
+            // cluster it would open two port-forwards per pod: there the pod
+            // status already says ready/version/restarts.
             for i in 0..state.mesh.pods.len() {
-                wanted.push((Some(i), Endpoint::ServerInfo));
-                wanted.push((Some(i), Endpoint::AgentReady));
+                if state.mesh.pods[i].ready.is_none() {
+                    wanted.push((Some(i), Endpoint::ServerInfo));
+                    wanted.push((Some(i), Endpoint::AgentReady));
+                }
             }
             // istiod's rejections become badges on the sidecars they concern.
             if state.mesh.istiod.is_some() {
@@ -491,7 +495,7 @@ fn fetched(
     }
     if matches!(
         key.1,
-        Endpoint::ServerInfo | Endpoint::AgentReady | Endpoint::IstiodMetrics
+        Endpoint::ServerInfo | Endpoint::AgentReady | Endpoint::IstiodMetrics | Endpoint::Stats
     ) {
         targets::rebuild(state);
     }

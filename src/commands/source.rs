@@ -26,6 +26,7 @@ pub fn single_mesh_named(src: &SourceArgs, pod: &str) -> MeshInfo {
             admin: src.admin.clone(),
             agent: src.agent.clone(),
             scenarios: Vec::new(),
+            ..Default::default()
         }]
     } else {
         Vec::new()

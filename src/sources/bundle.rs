@@ -369,6 +369,7 @@ mod tests {
             admin: Some("http://127.0.0.1:1".into()),
             agent: None,
             scenarios: vec![],
+            ..Default::default()
         };
         let mut endpoints = BTreeMap::new();
         endpoints.insert(

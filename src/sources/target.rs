@@ -14,7 +14,7 @@ use super::admin::{
 };
 
 /// One sidecar (or gateway) we can inspect.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TargetInfo {
     /// Kubernetes namespace.
     pub namespace: String,
@@ -32,6 +32,15 @@ pub struct TargetInfo {
     /// Demo scenarios pinned to this pod (demo mesh only).
     #[serde(default)]
     pub scenarios: Vec<String>,
+    /// Pod readiness as Kubernetes reports it (cluster sources only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ready: Option<bool>,
+    /// Proxy version from the image tag (cluster sources only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    /// Container restarts (cluster sources only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub restarts: Option<u32>,
 }
 
 impl TargetInfo {

@@ -53,31 +53,34 @@ pub fn header(state: &AppState) -> Vec<Line<'static>> {
     let Some(r) = report(state) else {
         return Vec::new();
     };
+    // Most important first, since a narrow pane shows only the top lines:
+    // what was rejected, this sidecar's side, push health, then the details.
     let mut out = Vec::new();
     let rej = rejections(Some(r), &[]);
     if rej.is_empty() {
         out.push(Line::from(Span::styled(
-            "✔ no rejected configs, no xDS rejects",
+            "✔ istiod: no rejected configs, no xDS rejects",
             t.ok,
         )));
     } else {
+        let names: Vec<String> = rej
+            .iter()
+            .map(|x| format!("{} {} ×{}", x.kind, x.object, x.count))
+            .collect();
         out.push(Line::from(Span::styled(
-            format!("✖ {} rejected", rej.len()),
+            format!("✖ istiod rejected: {}", names.join(", ")),
             t.error,
         )));
-        for x in rej.iter().take(4) {
-            out.push(Line::from(vec![
-                Span::styled(format!("  {} {} ×{}: ", x.kind, x.object, x.count), t.error),
-                Span::styled(x.meaning.clone(), t.text),
-            ]));
-            out.push(Line::from(Span::styled(
-                format!("    fix: {}", x.fix),
-                t.dim,
-            )));
-        }
     }
     out.extend(sidecar_lines(state));
     out.push(summary(state, r));
+    for x in rej.iter().take(4) {
+        out.push(Line::from(vec![
+            Span::styled(format!("{} {}: ", x.kind, x.object), t.error),
+            Span::styled(x.meaning.clone(), t.text),
+        ]));
+        out.push(Line::from(Span::styled(format!("  fix: {}", x.fix), t.dim)));
+    }
     if !r.missing.is_empty() {
         out.push(Line::from(Span::styled(
             format!("not exported by this istiod: {}", r.missing.join(", ")),

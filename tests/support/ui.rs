@@ -36,6 +36,7 @@ pub fn demo_mesh() -> (Mesh, MeshInfo) {
             } else {
                 vec![]
             },
+            ..Default::default()
         })
         .collect();
     (
@@ -152,8 +153,7 @@ pub fn open(mesh: &Mesh, state: &mut AppState, app: &str, kind: ViewKind) {
         .iter()
         .position(|p| p.app == app)
         .expect("pod");
-    let mut fx = Vec::new();
-    meshscope::app::update::open_target(state, idx, &mut fx);
+    meshscope::app::update::open_target(state, idx);
     let now = state.now;
     drive(mesh, state, [Action::Tick(now)]);
     meshscope::app::update::show_view(state, kind);

@@ -72,6 +72,9 @@ impl ProxyPod {
             admin: Some(kube_url(&self.namespace, &self.name, self.admin_port)),
             agent: Some(kube_url(&self.namespace, &self.name, AGENT_PORT)),
             scenarios: Vec::new(),
+            ready: Some(self.ready),
+            version: self.version.clone(),
+            restarts: Some(self.restarts),
         }
     }
 }
