@@ -63,6 +63,25 @@ pub fn row_of(line: &str) -> Row {
                 e.method.as_deref().unwrap_or("-"),
                 e.path.as_deref().unwrap_or("-")
             );
+            // `/flag:uh status:5xx cluster:httpbin authority:… id:…` filter on fields.
+            let mut tags: Vec<(&str, String)> = e
+                .response_flags
+                .iter()
+                .map(|f| ("flag", f.short().to_string()))
+                .collect();
+            if let Some(c) = e.response_code {
+                tags.push(("status", c.to_string()));
+                tags.push(("status", format!("{}xx", c / 100)));
+            }
+            for (k, v) in [
+                ("cluster", &e.upstream_cluster),
+                ("authority", &e.authority),
+                ("id", &e.request_id),
+            ] {
+                if let Some(v) = v {
+                    tags.push((k, v.clone()));
+                }
+            }
             Row::new(
                 e.request_id.clone().unwrap_or_default(),
                 vec![
@@ -81,6 +100,12 @@ pub fn row_of(line: &str) -> Row {
                     e.request_id.clone().unwrap_or_default(),
                 ],
                 sev,
+            )
+            .with_tags(
+                &tags
+                    .iter()
+                    .map(|(k, v)| (*k, v.as_str()))
+                    .collect::<Vec<_>>(),
             )
         }
         LogLine::Envoy {
@@ -172,6 +197,30 @@ mod tests {
         assert_eq!(r.cells[2], "UO");
         assert_eq!(r.severity, Severity::Error);
         assert_eq!(r.key, "b3a7b3d8-1111-4e5e-9d3a-7e1cde0a1111");
+        // Field filters: flags, status and its class, cluster, id.
+        let t = Table {
+            columns: columns(),
+            rows: vec![r.clone()],
+        };
+        for f in [
+            "flag:uo",
+            "status:5xx status:503",
+            "cluster:httpbin",
+            "id:b3a7b3d8",
+        ] {
+            assert_eq!(
+                t.view(&crate::app::table::Filter::parse(f), None, None),
+                vec![0],
+                "{f}"
+            );
+        }
+        for f in ["flag:uh", "status:2xx"] {
+            assert!(
+                t.view(&crate::app::table::Filter::parse(f), None, None)
+                    .is_empty(),
+                "{f}"
+            );
+        }
         let other = row_of("something else entirely");
         assert_eq!(other.cells[3], "something else entirely");
     }

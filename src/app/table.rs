@@ -59,6 +59,18 @@ impl Row {
             haystack,
         }
     }
+
+    /// A row that also matches `name:value` filter tokens (e.g. `flag:uh`,
+    /// `status:5xx`), so `/` can filter on fields, not only on text.
+    pub fn with_tags(mut self, tags: &[(&str, &str)]) -> Row {
+        for (name, value) in tags {
+            self.haystack.push(' ');
+            self.haystack.push_str(name);
+            self.haystack.push(':');
+            self.haystack.push_str(&value.to_lowercase());
+        }
+        self
+    }
 }
 
 /// A whole table.
@@ -122,8 +134,8 @@ impl Filter {
     fn matches(&self, hay: &str) -> bool {
         match self.mode {
             MatchMode::Words => {
-                self.include.iter().all(|w| hay.contains(w.as_str()))
-                    && !self.exclude.iter().any(|w| hay.contains(w.as_str()))
+                self.include.iter().all(|w| word_matches(hay, w))
+                    && !self.exclude.iter().any(|w| word_matches(hay, w))
             }
             MatchMode::Fuzzy => {
                 let mut chars = hay.chars();
@@ -133,6 +145,26 @@ impl Filter {
             }
         }
     }
+}
+
+/// A word matches as a substring; `name:value` also matches a tag `name:…`
+/// whose value contains `value` (`cluster:httpbin` finds
+/// `cluster:outbound|8000||httpbin.default…`).
+fn word_matches(hay: &str, word: &str) -> bool {
+    if hay.contains(word) {
+        return true;
+    }
+    let Some((name, value)) = word.split_once(':') else {
+        return false;
+    };
+    if name.is_empty() || value.is_empty() {
+        return false;
+    }
+    let tag = format!("{name}:");
+    hay.match_indices(&tag).any(|(i, _)| {
+        let rest = &hay[i + tag.len()..];
+        rest.split(' ').next().is_some_and(|v| v.contains(value))
+    })
 }
 
 /// Sort order of a table view.

@@ -57,6 +57,19 @@ pub fn explain(state: &AppState, view: &ViewState) -> Vec<Line<'static>> {
             t.dim,
         )));
     }
+    let n = view.visible.len();
+    let follow = if n == 0 || view.cursor + 1 >= n {
+        Line::from(Span::styled(
+            format!("following · {n} lines · ↑ pauses · /flag:UH status:5xx cluster:… id:… filter"),
+            t.dim,
+        ))
+    } else {
+        Line::from(Span::styled(
+            format!("paused at {} of {n} · G follows again", view.cursor + 1),
+            t.warn,
+        ))
+    };
+    out.insert(0, follow);
     let Some(raw) = view.visible.get(view.cursor).and_then(|&i| buf.raw.get(i)) else {
         return out;
     };
