@@ -23,7 +23,9 @@ use ratatui::Terminal;
 const W: u16 = 160;
 const H: u16 = 45;
 
-fn shot(state: &AppState, dir: &str, name: &str, title: &str) -> color_eyre::Result<()> {
+fn shot(state: &mut AppState, dir: &str, name: &str, title: &str) -> color_eyre::Result<()> {
+    // Status messages from earlier steps (search results…) would date the picture.
+    state.status = None;
     let mut terminal = Terminal::new(TestBackend::new(W, H))?;
     terminal.draw(|f| meshscope::ui::draw(f, state))?;
     let svg = buffer_to_svg(terminal.backend().buffer(), title);
@@ -79,12 +81,13 @@ async fn main() -> color_eyre::Result<()> {
     let t = Duration::from_secs(10);
     let n = h.state.mesh.pods.len();
     h.settle(t, |s| {
-        (0..n).all(|i| ready(s, Some(i), Endpoint::ServerInfo))
-            && ready(s, None, Endpoint::IstiodMetrics)
+        (0..n).all(|i| {
+            ready(s, Some(i), Endpoint::ServerInfo) && ready(s, Some(i), Endpoint::AgentReady)
+        }) && ready(s, None, Endpoint::IstiodMetrics)
     })
     .await;
     shot(
-        &h.state,
+        &mut h.state,
         &dir,
         "01-sidecars",
         "meshscope demo: the sidecar list with findings",
@@ -112,7 +115,7 @@ async fn main() -> color_eyre::Result<()> {
     })
     .await;
     shot(
-        &h.state,
+        &mut h.state,
         &dir,
         "02-fortio-side-by-side",
         "fortio: clusters, stats and logs side by side (circuit-breaker scenario)",
@@ -134,7 +137,7 @@ async fn main() -> color_eyre::Result<()> {
         type_keys(&mut h, "x/max_pending\n");
         h.settle(Duration::from_millis(300), |_| false).await;
         shot(
-            &h.state,
+            &mut h.state,
             &dir,
             "03-raw-json",
             "raw JSON of a cluster: folds, search, copy path",
@@ -145,13 +148,18 @@ async fn main() -> color_eyre::Result<()> {
     type_keys(&mut h, "\t\tz");
     h.settle(Duration::from_millis(800), |_| false).await;
     shot(
-        &h.state,
+        &mut h.state,
         &dir,
         "04-logs-response-flags",
         "access logs with response flags decoded",
     )?;
     type_keys(&mut h, "z?");
-    shot(&h.state, &dir, "05-help", "help generated from the keymap")?;
+    shot(
+        &mut h.state,
+        &dir,
+        "05-help",
+        "help generated from the keymap",
+    )?;
     type_keys(&mut h, "?\x1b\x1b\x1b");
 
     let gw = h
@@ -169,9 +177,14 @@ async fn main() -> color_eyre::Result<()> {
         .position(|&i| i == gw)
         .unwrap_or(0);
     type_keys(&mut h, "\n9");
-    h.settle(t, |s| ready(s, None, Endpoint::Syncz)).await;
+    h.settle(t, |s| {
+        ready(s, None, Endpoint::Syncz)
+            && s.drift.contains_key(&gw)
+            && ready(s, Some(gw), Endpoint::Stats)
+    })
+    .await;
     shot(
-        &h.state,
+        &mut h.state,
         &dir,
         "06-istiod-rejected",
         "istiod: the rejected gateway and proxy sync status",

@@ -48,13 +48,7 @@ mod tests {
 
     #[test]
     fn the_shared_capture_parses() {
-        let dir = std::env::var_os("MESHSCOPE_FIXTURES")
-            .map(std::path::PathBuf::from)
-            .unwrap_or_else(|| {
-                std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures")
-            });
-        let Ok(text) = std::fs::read_to_string(dir.join("envoy-logging-1.txt")) else {
-            eprintln!("skipped: fixtures folder absent");
+        let Some(text) = crate::model::fixture("envoy-logging-1.txt") else {
             return;
         };
         let loggers = parse_loggers(&text);

@@ -10,3 +10,23 @@ pub mod istiod;
 pub mod logging;
 pub mod stats;
 pub mod x509;
+
+/// The text of a shared fixture (`$MESHSCOPE_FIXTURES`, else
+/// `../shared/fixtures`), or `None` after saying the folder is absent.
+#[cfg(test)]
+pub(crate) fn fixture(name: &str) -> Option<String> {
+    let dir = std::env::var_os("MESHSCOPE_FIXTURES")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| {
+            std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures")
+        });
+    if !dir.is_dir() {
+        println!("skipped: fixtures folder absent ({})", dir.display());
+        return None;
+    }
+    let path = dir.join(name);
+    match std::fs::read_to_string(&path) {
+        Ok(text) => Some(text),
+        Err(e) => panic!("fixture {} unreadable: {e}", path.display()),
+    }
+}

@@ -2,18 +2,7 @@
 
 use super::*;
 
-fn fixture(name: &str) -> Option<String> {
-    let dir = std::env::var_os("MESHSCOPE_FIXTURES")
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(|| {
-            std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures")
-        });
-    if !dir.is_dir() {
-        println!("skipped: fixtures folder absent");
-        return None;
-    }
-    Some(std::fs::read_to_string(dir.join(name)).expect("fixture file"))
-}
+use crate::model::fixture;
 
 fn entries(text: &str) -> Vec<AccessEntry> {
     text.lines()

@@ -271,20 +271,10 @@ fn route_management(metadata: Option<&Value>) -> String {
 #[cfg(test)]
 pub(super) mod fixtures {
     use serde_json::Value;
-    use std::path::PathBuf;
 
     /// The fixture's text, or `None` (after saying so) when the folder is absent.
     pub fn read(name: &str) -> Option<String> {
-        let dir = std::env::var_os("MESHSCOPE_FIXTURES")
-            .map(PathBuf::from)
-            .unwrap_or_else(|| {
-                PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures")
-            });
-        if !dir.is_dir() {
-            println!("skipped: fixtures folder absent");
-            return None;
-        }
-        Some(std::fs::read_to_string(dir.join(name)).expect("fixture file"))
+        crate::model::fixture(name)
     }
 
     /// `dynamic[].<dynamic_key>` then `static[].<static_key>` of the dump section whose `@type` ends with `kind`.

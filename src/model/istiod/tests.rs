@@ -52,18 +52,7 @@ pilot_xds_config_size_bytes_sum{type="cds"} 1e8
 pilot_xds_config_size_bytes_count{type="cds"} 100
 "#;
 
-fn fixture(name: &str) -> Option<String> {
-    let dir = std::env::var_os("MESHSCOPE_FIXTURES")
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(|| {
-            std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures")
-        });
-    if !dir.is_dir() {
-        println!("skipped: fixtures folder absent");
-        return None;
-    }
-    Some(std::fs::read_to_string(dir.join(name)).expect("fixture file"))
-}
+use crate::model::fixture;
 
 #[test]
 fn modern_scrape_reads_every_signal() {

@@ -1,24 +1,9 @@
 //! The real captures in the shared fixtures folder parse with zero errors.
 
-use std::path::PathBuf;
-
 use super::{parse_envoy_text, PromParser, StatName, StatScope};
 use crate::model::cardinality::{analyze_envoy_stats, analyze_prometheus, DEFAULT_THRESHOLD};
 
-fn fixture(name: &str) -> Option<String> {
-    let dir = std::env::var_os("MESHSCOPE_FIXTURES")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures"));
-    if !dir.is_dir() {
-        println!("skipped: fixtures folder absent");
-        return None;
-    }
-    let path = dir.join(name);
-    match std::fs::read_to_string(&path) {
-        Ok(text) => Some(text),
-        Err(e) => panic!("fixture {} unreadable: {e}", path.display()),
-    }
-}
+use crate::model::fixture;
 
 /// Every non-comment line is a sample: the count must match exactly.
 fn prometheus_parses_cleanly(name: &str) {
