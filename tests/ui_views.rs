@@ -247,3 +247,29 @@ fn port_forward_states_show_in_the_title_and_overview() {
         "{screen}"
     );
 }
+
+#[test]
+fn tiny_and_huge_terminals_never_panic() {
+    use meshscope::app::loglevels::Proposal;
+    let (mesh, mut s) = state();
+    open(&mesh, &mut s, "productpage", ViewKind::Clusters);
+    let modes = [
+        Mode::Normal,
+        Mode::Help,
+        Mode::Confirm(Proposal {
+            target: 0,
+            pod: "default/p".into(),
+            logger: "router".into(),
+            from: "warning".into(),
+            to: "debug".into(),
+        }),
+    ];
+    for mode in modes {
+        s.mode = mode;
+        for (w, h) in [(1, 1), (10, 3), (30, 6), (80, 8), (250, 70)] {
+            let mut terminal =
+                ratatui::Terminal::new(ratatui::backend::TestBackend::new(w, h)).expect("terminal");
+            terminal.draw(|f| meshscope::ui::draw(f, &s)).expect("draw");
+        }
+    }
+}

@@ -126,7 +126,7 @@ fn draw_confirm(frame: &mut Frame, area: Rect, state: &AppState, question: &str)
     let w = area.width.min(90);
     let r = Rect::new(
         area.x + (area.width - w) / 2,
-        area.y + area.height / 2 - 3,
+        area.y + (area.height / 2).saturating_sub(3),
         w,
         6.min(area.height),
     );
