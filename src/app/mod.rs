@@ -7,6 +7,8 @@ pub mod action;
 pub mod commands;
 pub mod data;
 pub mod drift;
+mod dump_tables;
+mod fetch;
 pub mod headless;
 pub mod istiod;
 pub mod json;
@@ -24,6 +26,7 @@ pub mod targets;
 pub mod tasks;
 pub mod trace;
 pub mod update;
+mod views;
 
 pub use action::{Action, Effect};
 pub use state::AppState;

@@ -1,0 +1,153 @@
+//! Keeping the visible views fed: which endpoints they need, when data is
+//! stale, issuing requests (newest wins) and storing what comes back.
+
+use std::time::Duration;
+
+use super::action::Effect;
+use super::data::Data;
+use super::state::{AppState, Loadable, Slot, SlotKey, ViewKind};
+use super::targets;
+use crate::sources::target::Endpoint;
+
+/// Issues a fetch for a slot (newest request wins).
+pub fn request(state: &mut AppState, key: SlotKey, fx: &mut Vec<Effect>) {
+    let id = state.next_request;
+    state.next_request += 1;
+    let now = state.now;
+    let slot = state.slots.entry(key).or_insert(Slot {
+        state: Loadable::Loading { since: now },
+        request: id,
+        in_flight: true,
+        version: 0,
+    });
+    slot.request = id;
+    slot.in_flight = true;
+    fx.push(Effect::Fetch { key, request: id });
+}
+
+/// How long data of an endpoint stays fresh before it is polled again.
+fn max_age(state: &AppState, ep: Endpoint) -> Duration {
+    let poll = state.poll_interval();
+    match ep {
+        Endpoint::ConfigDump => poll * 15,
+        Endpoint::ServerInfo | Endpoint::AgentReady | Endpoint::Ready => poll * 3,
+        _ => poll,
+    }
+}
+
+fn stale(state: &AppState, key: SlotKey) -> bool {
+    match state.slots.get(&key) {
+        None => true,
+        Some(s) if s.in_flight => false,
+        Some(s) => {
+            let at = match &s.state {
+                Loadable::Ready { at, .. } | Loadable::Failed { at, .. } => *at,
+                Loadable::Loading { since } => *since,
+            };
+            state.now.duration_since(at) >= max_age(state, key.1)
+        }
+    }
+}
+
+/// Requests whatever the visible views need and do not have fresh.
+pub(super) fn ensure_data(state: &mut AppState, fx: &mut Vec<Effect>) {
+    let mut wanted: Vec<SlotKey> = Vec::new();
+    match state.selected {
+        None => {
+            // Probing every pod's admin ports is cheap on loopback, but in a
+            // cluster it would open two port-forwards per pod: there the pod
+            // status already says ready/version/restarts.
+            for i in 0..state.mesh.pods.len() {
+                if state.mesh.pods[i].ready.is_none() {
+                    wanted.push((Some(i), Endpoint::ServerInfo));
+                    wanted.push((Some(i), Endpoint::AgentReady));
+                }
+            }
+            // istiod's rejections become badges on the sidecars they concern.
+            if state.mesh.istiod.is_some() {
+                wanted.push((None, Endpoint::IstiodMetrics));
+            }
+        }
+        Some(t) => {
+            let visible: Vec<ViewKind> = if state.zoom {
+                state
+                    .panes
+                    .get(state.focus)
+                    .and_then(|p| p.top())
+                    .map(|v| v.kind)
+                    .into_iter()
+                    .collect()
+            } else {
+                state
+                    .panes
+                    .iter()
+                    .filter_map(|p| p.top().map(|v| v.kind))
+                    .collect()
+            };
+            for kind in visible {
+                wanted.extend(kind.needs().iter().map(|&ep| (Some(t), ep)));
+                wanted.extend(
+                    super::stats::quiet_needs(kind)
+                        .iter()
+                        .map(|&ep| (Some(t), ep)),
+                );
+                if kind == ViewKind::Istiod && state.mesh.istiod.is_some() {
+                    wanted.push((None, Endpoint::IstiodMetrics));
+                    wanted.push((None, Endpoint::Syncz));
+                }
+            }
+        }
+    }
+    for key in wanted {
+        if stale(state, key) {
+            request(state, key, fx);
+        }
+    }
+    // The open sidecar's log is followed from the moment it is opened.
+    if let Some(t) = state.selected {
+        if let std::collections::hash_map::Entry::Vacant(e) = state.logs.entry(t) {
+            e.insert(super::logs::LogBuffer::default());
+            fx.push(Effect::FollowLogs { target: t });
+        }
+    }
+}
+
+pub(super) fn fetched(
+    state: &mut AppState,
+    key: SlotKey,
+    request: u64,
+    result: Result<Data, String>,
+    fx: &mut Vec<Effect>,
+) {
+    let now = state.now;
+    let Some(slot) = state.slots.get_mut(&key) else {
+        return;
+    };
+    if slot.request != request {
+        return; // an older request; the newest wins
+    }
+    slot.in_flight = false;
+    match result {
+        Ok(data) => {
+            slot.state = Loadable::Ready { data, at: now };
+            slot.version += 1;
+        }
+        Err(error) => {
+            let stale = slot.data().cloned();
+            slot.state = Loadable::Failed {
+                error,
+                at: now,
+                stale,
+            };
+        }
+    }
+    if matches!(
+        key.1,
+        Endpoint::ServerInfo | Endpoint::AgentReady | Endpoint::IstiodMetrics | Endpoint::Stats
+    ) {
+        targets::rebuild(state);
+    }
+    if let (Some(t), Endpoint::ConfigDump | Endpoint::IstiodConfigDump) = key {
+        super::drift::maybe_compare(state, t, fx);
+    }
+}

@@ -1,0 +1,68 @@
+//! Re-filtering and re-sorting the visible rows of every table view when
+//! its data, filter or sort changed (and only then).
+
+use super::state::{AppState, ViewKind, ViewState};
+use super::table::Table;
+use super::update::table_of;
+
+/// Re-filters and re-sorts views whose data or filter changed.
+pub(super) fn recompute_views(state: &mut AppState) {
+    let target = state.selected;
+    let page = state.page();
+    let targets_version = state.targets_version;
+    recompute(
+        &mut state.targets,
+        Some((&state.targets_table, targets_version)),
+        page,
+    );
+    for p in 0..state.panes.len() {
+        let Some(view) = state.panes[p].top() else {
+            continue;
+        };
+        if !view.kind.is_table() {
+            continue;
+        }
+        // Filter with a shared borrow of the data, then store the result.
+        let fresh = match table_of(state, view.kind, target) {
+            Some((_, version)) if view.computed_for == Some(version) => continue,
+            Some((table, version)) => Some((
+                table.view(&view.parsed, view.sort, view.keys.as_deref()),
+                version,
+            )),
+            None => None,
+        };
+        if let Some(v) = state.panes[p].top_mut() {
+            apply(v, fresh, page);
+        }
+    }
+}
+
+fn recompute(v: &mut ViewState, table: Option<(&Table, u64)>, page: usize) {
+    let fresh = match table {
+        Some((_, version)) if v.computed_for == Some(version) => return,
+        Some((t, version)) => Some((t.view(&v.parsed, v.sort, v.keys.as_deref()), version)),
+        None => None,
+    };
+    apply(v, fresh, page);
+}
+
+/// Stores freshly computed visible rows; a follow-mode view (cursor on the
+/// last row) stays on the last row as rows arrive.
+fn apply(v: &mut ViewState, fresh: Option<(Vec<usize>, u64)>, page: usize) {
+    let Some((visible, version)) = fresh else {
+        v.visible.clear();
+        v.computed_for = None;
+        return;
+    };
+    let following =
+        v.kind == ViewKind::Logs && (v.visible.is_empty() || v.cursor + 1 >= v.visible.len());
+    v.visible = visible;
+    v.computed_for = Some(version);
+    if following {
+        v.cursor = v.visible.len().saturating_sub(1);
+    }
+    v.cursor = v.cursor.min(v.visible.len().saturating_sub(1));
+    if v.cursor < v.offset || v.cursor >= v.offset + page {
+        v.offset = v.cursor.saturating_sub(page.saturating_sub(1));
+    }
+}
