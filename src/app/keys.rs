@@ -58,7 +58,7 @@ pub fn bindings() -> Vec<Binding> {
         b(G, &[Char('q')], "q", Action::Quit, "quit"),
         b(G, &[Char('?')], "?", Action::ToggleHelp, "this help"),
         b(G, &[Char(':')], ":", Action::OpenPalette, "command: pods listeners clusters routes endpoints secrets stats logs istiod memory cardinality layout theme"),
-        b(G, &[Char('/')], "/", Action::StartFilter, "filter: words, !exclude, ~fuzzy, field:value (flag:UH status:5xx); JSON: search"),
+        b(G, &[Char('/')], "/", Action::StartFilter, "filter: words, !exclude, ~fuzzy, re:regex, field:value (flag:UH status:5xx); JSON: search"),
         b(G, &[Esc], "Esc", Action::Back, "back / clear filter / close"),
         b(G, &[Tab], "Tab", Action::FocusNext, "next pane"),
         b(G, &[BackTab], "S-Tab", Action::FocusPrev, "previous pane"),

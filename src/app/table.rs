@@ -83,13 +83,27 @@ pub struct Table {
 }
 
 /// How a filter string matches.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum MatchMode {
     /// Every space-separated word must appear (case-insensitive); `!word` must not.
     Words,
     /// The characters appear in order (fzf-style), when the filter starts with `~`.
     Fuzzy,
+    /// A regular expression (case-insensitive), when the filter starts with `re:`.
+    Regex(Pattern),
 }
+
+/// A compiled regular expression, compared by its source.
+#[derive(Debug, Clone)]
+pub struct Pattern(regex::Regex);
+
+impl PartialEq for Pattern {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.as_str() == other.0.as_str()
+    }
+}
+
+impl Eq for Pattern {}
 
 /// A parsed filter.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -102,6 +116,22 @@ pub struct Filter {
 impl Filter {
     /// Parses filter text: words (all must match, `!x` excludes), or `~abc` fuzzy.
     pub fn parse(text: &str) -> Filter {
+        // `re:` takes the rest as a regular expression; one that does not
+        // compile is matched literally instead.
+        if let Some(re) = text.trim().strip_prefix("re:") {
+            if let Ok(r) = regex::Regex::new(&format!("(?i){re}")) {
+                return Filter {
+                    mode: MatchMode::Regex(Pattern(r)),
+                    include: vec![re.to_string()],
+                    exclude: vec![],
+                };
+            }
+            return Filter {
+                mode: MatchMode::Words,
+                include: vec![re.to_lowercase()],
+                exclude: vec![],
+            };
+        }
         let t = text.trim().to_lowercase();
         if let Some(f) = t.strip_prefix('~') {
             return Filter {
@@ -132,11 +162,12 @@ impl Filter {
     }
 
     fn matches(&self, hay: &str) -> bool {
-        match self.mode {
+        match &self.mode {
             MatchMode::Words => {
                 self.include.iter().all(|w| word_matches(hay, w))
                     && !self.exclude.iter().any(|w| word_matches(hay, w))
             }
+            MatchMode::Regex(Pattern(r)) => r.is_match(hay),
             MatchMode::Fuzzy => {
                 let mut chars = hay.chars();
                 self.include
