@@ -442,3 +442,57 @@ async fn log_level_changes_only_after_confirmation_and_can_be_restored() {
     assert_eq!(level().await, before);
     demo.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_application_log_shows_beside_the_sidecars_on_demand() {
+    let demo = serve(ServeOptions {
+        tick: Duration::from_millis(50),
+        ..ServeOptions::default()
+    })
+    .await
+    .expect("demo");
+    let mesh = mesh_from_manifest(&demo.manifest());
+    let fetcher = AdminFetcher::new(&mesh, &ClientOptions::default()).expect("fetcher");
+    let config = Config {
+        layout: vec!["logs".into()],
+        ..Config::default()
+    };
+    let mut state = AppState::new(mesh, "demo", config, Theme::dark(), Instant::now());
+    meshscope::app::targets::rebuild(&mut state);
+    let mut h = Headless::new(state, Arc::new(fetcher), Some(demo.log_source()));
+    let details = h
+        .state
+        .mesh
+        .pods
+        .iter()
+        .position(|p| p.app == "details")
+        .expect("details");
+    h.open(details);
+    assert!(h.state.app_logs.is_empty(), "not followed until asked");
+    h.key(crossterm::event::KeyEvent::new(
+        crossterm::event::KeyCode::Char('a'),
+        crossterm::event::KeyModifiers::NONE,
+    ));
+    assert_eq!(
+        h.state.panes[0].top().map(|v| v.kind),
+        Some(ViewKind::AppLogs)
+    );
+    let has_lines = |s: &AppState| s.app_logs.get(&details).is_some_and(|b| b.raw.len() > 3);
+    assert!(
+        h.settle(Duration::from_secs(10), has_lines).await,
+        "app log lines"
+    );
+    let b = h.state.app_logs.get(&details).expect("buffer");
+    assert!(
+        b.raw.iter().all(|l| l.contains(" INFO GET /details/")),
+        "{:?}",
+        &b.raw[..3]
+    );
+    // Esc goes back to the sidecar's log.
+    h.key(crossterm::event::KeyEvent::new(
+        crossterm::event::KeyCode::Esc,
+        crossterm::event::KeyModifiers::NONE,
+    ));
+    assert_eq!(h.state.panes[0].top().map(|v| v.kind), Some(ViewKind::Logs));
+    demo.shutdown().await;
+}

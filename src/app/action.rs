@@ -53,6 +53,8 @@ pub enum Action {
     ToggleZoom,
     /// Show tab N (1-based) in the focused pane.
     Tab(usize),
+    /// Show the application container's log beside the sidecar's.
+    ShowAppLog,
     /// Open the raw JSON of the resource under the cursor.
     ShowRaw,
     /// Fetch the focused view's data again now.
@@ -176,6 +178,8 @@ pub enum Effect {
     FollowLogs {
         /// Target index.
         target: usize,
+        /// The application container instead of `istio-proxy`.
+        app: bool,
     },
     /// Search every sidecar's recent log for one request id.
     TraceRequest {

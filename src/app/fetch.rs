@@ -107,7 +107,24 @@ pub(super) fn ensure_data(state: &mut AppState, fx: &mut Vec<Effect>) {
     if let Some(t) = state.selected {
         if let std::collections::hash_map::Entry::Vacant(e) = state.logs.entry(t) {
             e.insert(super::logs::LogBuffer::default());
-            fx.push(Effect::FollowLogs { target: t });
+            fx.push(Effect::FollowLogs {
+                target: t,
+                app: false,
+            });
+        }
+        // The application container's log only while a pane shows it.
+        let app_visible = state
+            .panes
+            .iter()
+            .any(|p| p.top().is_some_and(|v| v.kind == ViewKind::AppLogs));
+        if app_visible {
+            if let std::collections::hash_map::Entry::Vacant(e) = state.app_logs.entry(t) {
+                e.insert(super::logs::LogBuffer::default());
+                fx.push(Effect::FollowLogs {
+                    target: t,
+                    app: true,
+                });
+            }
         }
     }
 }

@@ -73,6 +73,7 @@ pub fn bindings() -> Vec<Binding> {
         b(G, &[Char('1')], "1-9", Action::Tab(1), "tabs: overview listeners clusters routes endpoints secrets stats logs istiod"),
         b(T, &[Enter], "Enter", Action::Enter, "open what the row points to: listener→route, route→clusters, cluster→endpoints, log→request, logger→level"),
         b(T, &[Char('x')], "x", Action::ShowRaw, "raw JSON of the row"),
+        b(T, &[Char('a')], "a", Action::ShowAppLog, "the application container's log (Esc back)"),
         b(T, &[Char('s')], "s", Action::SortNext, "sort by next column (asc, desc, off)"),
         b(T, &[Char('R')], "R", Action::RestoreLogLevel, "log levels: put back the level changed last (asks first)"),
         b(S, &[Char('m')], "m", Action::MarkStats, "mark now: show each stat's change since (no /reset_counters)"),

@@ -154,9 +154,14 @@ pub fn row_of(line: &str) -> Row {
 
 /// Appends a batch, dropping the oldest lines past the configured bound
 /// (trimmed in chunks of a tenth so appends stay O(1) amortised).
-pub fn append(state: &mut AppState, target: usize, lines: Vec<String>) {
+pub fn append(state: &mut AppState, target: usize, app: bool, lines: Vec<String>) {
     let cap = state.config.log_buffer_lines.max(10);
-    let buf = state.logs.entry(target).or_default();
+    let logs = if app {
+        &mut state.app_logs
+    } else {
+        &mut state.logs
+    };
+    let buf = logs.entry(target).or_default();
     if buf.table.columns.is_empty() {
         buf.table.columns = columns();
     }
@@ -174,12 +179,17 @@ pub fn append(state: &mut AppState, target: usize, lines: Vec<String>) {
 }
 
 /// Records the end of a stream.
-pub fn ended(state: &mut AppState, target: usize, error: Option<LogError>) {
+pub fn ended(state: &mut AppState, target: usize, app: bool, error: Option<LogError>) {
     let msg = match &error {
         Some(e) => format!("log stream ended: {e}"),
         None => "log stream ended".to_string(),
     };
-    state.logs.entry(target).or_default().ended = Some(msg.clone());
+    let logs = if app {
+        &mut state.app_logs
+    } else {
+        &mut state.logs
+    };
+    logs.entry(target).or_default().ended = Some(msg.clone());
     if error.is_some() {
         state.say(msg, Severity::Warn);
     }

@@ -33,6 +33,10 @@ pub fn mesh_changed(state: &mut AppState, mesh: MeshInfo) {
         .into_iter()
         .filter_map(|(old, b)| map(old).map(|n| (n, b)))
         .collect();
+    state.app_logs = std::mem::take(&mut state.app_logs)
+        .into_iter()
+        .filter_map(|(old, b)| map(old).map(|n| (n, b)))
+        .collect();
     state.series = std::mem::take(&mut state.series)
         .into_iter()
         .filter_map(|(old, s)| map(old).map(|n| (n, s)))

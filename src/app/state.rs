@@ -47,6 +47,8 @@ pub enum ViewKind {
     Trace,
     /// Envoy's logger levels (`/logging`), changeable after confirmation.
     Logging,
+    /// The application container's log, beside the sidecar's.
+    AppLogs,
 }
 
 impl ViewKind {
@@ -81,6 +83,7 @@ impl ViewKind {
             ViewKind::Json => "json",
             ViewKind::Trace => "trace",
             ViewKind::Logging => "logging",
+            ViewKind::AppLogs => "applogs",
         }
     }
 
@@ -125,6 +128,7 @@ impl ViewKind {
             ViewKind::Json => "Raw JSON",
             ViewKind::Trace => "Request",
             ViewKind::Logging => "Log levels",
+            ViewKind::AppLogs => "App log",
         }
     }
 
@@ -149,7 +153,11 @@ impl ViewKind {
                 Endpoint::ConfigDump,
                 Endpoint::IstiodConfigDump,
             ],
-            ViewKind::Targets | ViewKind::Logs | ViewKind::Json | ViewKind::Trace => &[],
+            ViewKind::Targets
+            | ViewKind::Logs
+            | ViewKind::AppLogs
+            | ViewKind::Json
+            | ViewKind::Trace => &[],
         }
     }
 
@@ -166,6 +174,7 @@ impl ViewKind {
                 | ViewKind::Stats
                 | ViewKind::Cardinality
                 | ViewKind::Logs
+                | ViewKind::AppLogs
                 | ViewKind::Logging
                 | ViewKind::Istiod
         )
@@ -392,6 +401,8 @@ pub struct AppState {
     pub last_poll: Option<Instant>,
     /// Log lines per target.
     pub logs: HashMap<usize, super::logs::LogBuffer>,
+    /// Application-container log lines per target (followed on demand).
+    pub app_logs: HashMap<usize, super::logs::LogBuffer>,
     /// Stats and memory history per target (rates, sparklines, mark).
     pub series: HashMap<usize, super::stats::TargetSeries>,
     /// The last log-level change made, so it can be undone.
@@ -438,6 +449,7 @@ impl AppState {
             size: (120, 40),
             last_poll: None,
             logs: HashMap::new(),
+            app_logs: HashMap::new(),
             series: HashMap::new(),
             last_log_change: None,
             forwards: Vec::new(),

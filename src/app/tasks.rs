@@ -20,6 +20,8 @@ use crate::sources::target::{Fetcher, TargetInfo};
 const LOG_BATCH: Duration = Duration::from_millis(50);
 /// Recent lines requested when a log follow starts.
 const LOG_TAIL: usize = 500;
+/// Suffix of the log key of an application container.
+pub const APP_SUFFIX: &str = "#app";
 /// Recent lines searched per sidecar when following one request.
 const TRACE_TAIL: usize = 5_000;
 
@@ -109,8 +111,8 @@ impl Runner {
                 self.trace(request_id, state.mesh.pods.clone());
                 None
             }
-            Effect::FollowLogs { target } => {
-                self.follow(state.mesh.pods.get(target).cloned());
+            Effect::FollowLogs { target, app } => {
+                self.follow(state.mesh.pods.get(target).cloned(), app);
                 None
             }
             Effect::SaveConfig => {
@@ -159,22 +161,29 @@ impl Runner {
         });
     }
 
-    fn follow(&mut self, pod: Option<TargetInfo>) {
+    /// Follows a sidecar's log (or its application container's, `app`).
+    /// Lines come back keyed `namespace/pod` (`namespace/pod#app` for the app).
+    fn follow(&mut self, pod: Option<TargetInfo>, app: bool) {
         let (Some(source), Some(pod)) = (self.logs.clone(), pod) else {
             return;
         };
-        if self
-            .follows
-            .get(&pod.key())
-            .is_some_and(|h| !h.is_finished())
-        {
+        let key = if app {
+            format!("{}{APP_SUFFIX}", pod.key())
+        } else {
+            pod.key()
+        };
+        if self.follows.get(&key).is_some_and(|h| !h.is_finished()) {
             return;
         }
         let tx = self.tx.clone();
-        let key = pod.key();
         let pod_key = key.clone();
         let handle = tokio::spawn(async move {
-            let mut stream = source.lines(&LogQuery::sidecar(&pod.namespace, &pod.name, LOG_TAIL));
+            let query = if app {
+                LogQuery::app(&pod.namespace, &pod.name, LOG_TAIL)
+            } else {
+                LogQuery::sidecar(&pod.namespace, &pod.name, LOG_TAIL)
+            };
+            let mut stream = source.lines(&query);
             let mut batch = Vec::new();
             let mut flush = tokio::time::interval(LOG_BATCH);
             loop {

@@ -101,13 +101,23 @@ pub fn update(state: &mut AppState, action: Action) -> Vec<Effect> {
             result,
         } => fetched(state, key, request, result, &mut fx),
         Action::LogLines { pod, lines } => {
-            if let Some(target) = state.mesh.pods.iter().position(|p| p.key() == pod) {
-                super::logs::append(state, target, lines);
+            let (key, app) = split_log_key(&pod);
+            if let Some(target) = state.mesh.pods.iter().position(|p| p.key() == key) {
+                super::logs::append(state, target, app, lines);
             }
         }
         Action::LogEnded { pod, error } => {
-            if let Some(target) = state.mesh.pods.iter().position(|p| p.key() == pod) {
-                super::logs::ended(state, target, error);
+            let (key, app) = split_log_key(&pod);
+            if let Some(target) = state.mesh.pods.iter().position(|p| p.key() == key) {
+                super::logs::ended(state, target, app, error);
+            }
+        }
+        Action::ShowAppLog => {
+            if state.selected.is_some() {
+                let focus = state.focus;
+                if let Some(p) = state.panes.get_mut(focus) {
+                    p.stack.push(ViewState::new(ViewKind::AppLogs));
+                }
             }
         }
         Action::MeshChanged(mesh) => super::remap::mesh_changed(state, mesh),
@@ -187,6 +197,9 @@ pub fn table_of(state: &AppState, kind: ViewKind, target: Option<usize>) -> Opti
         ViewKind::Secrets => dump().map(|(d, v)| (&d.secrets, v)),
         ViewKind::Logs => target
             .and_then(|t| state.logs.get(&t))
+            .map(|b| (&b.table, b.version)),
+        ViewKind::AppLogs => target
+            .and_then(|t| state.app_logs.get(&t))
             .map(|b| (&b.table, b.version)),
         ViewKind::Logging => state
             .slot(target, Endpoint::Logging)
@@ -446,6 +459,14 @@ fn click(state: &mut AppState, col: u16, row: u16) {
         if i < v.visible.len() {
             v.cursor = i;
         }
+    }
+}
+
+/// `namespace/pod` and whether the log is the application container's.
+fn split_log_key(key: &str) -> (&str, bool) {
+    match key.strip_suffix(super::tasks::APP_SUFFIX) {
+        Some(k) => (k, true),
+        None => (key, false),
     }
 }
 

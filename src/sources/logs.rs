@@ -22,7 +22,19 @@ pub struct LogQuery {
     pub since_seconds: Option<u64>,
 }
 
+/// The `container` value that means "the pod's application container"
+/// (the first one that is not `istio-proxy`), resolved by the source.
+pub const APP_CONTAINER: &str = "";
+
 impl LogQuery {
+    /// Follow the application container of `namespace/pod` beside its sidecar.
+    pub fn app(namespace: &str, pod: &str, tail: usize) -> Self {
+        LogQuery {
+            container: APP_CONTAINER.to_string(),
+            ..LogQuery::sidecar(namespace, pod, tail)
+        }
+    }
+
     /// Follow the sidecar of `namespace/pod`, starting with the last `tail` lines.
     pub fn sidecar(namespace: &str, pod: &str, tail: usize) -> Self {
         LogQuery {

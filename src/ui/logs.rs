@@ -11,10 +11,22 @@ use super::table::TableView;
 use crate::app::state::{AppState, ViewState};
 use crate::model::access_log::{parse_line, LogLine};
 
+/// The sidecar's buffers or its application containers'.
+fn buffers<'a>(
+    state: &'a AppState,
+    view: &ViewState,
+) -> &'a std::collections::HashMap<usize, crate::app::logs::LogBuffer> {
+    if view.kind == crate::app::state::ViewKind::AppLogs {
+        &state.app_logs
+    } else {
+        &state.logs
+    }
+}
+
 /// Draws the log view for the selected sidecar.
 pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, view: &ViewState, focused: bool) {
     let t = &state.theme;
-    let Some(buf) = state.selected.and_then(|i| state.logs.get(&i)) else {
+    let Some(buf) = state.selected.and_then(|i| buffers(state, view).get(&i)) else {
         let msg = if state.selected.is_some() {
             "waiting for log lines … (the istio-proxy access log must be on: meshConfig.accessLogFile)"
         } else {
@@ -41,7 +53,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, view: &ViewState, f
 /// Lines explaining the selected log line: its flags with meaning and advice.
 pub fn explain(state: &AppState, view: &ViewState) -> Vec<Line<'static>> {
     let t = &state.theme;
-    let Some(buf) = state.selected.and_then(|i| state.logs.get(&i)) else {
+    let Some(buf) = state.selected.and_then(|i| buffers(state, view).get(&i)) else {
         return Vec::new();
     };
     let mut out = Vec::new();

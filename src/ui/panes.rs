@@ -147,7 +147,7 @@ fn draw_pane(
         ViewKind::Stats => super::stats::draw(frame, inner, state, view, focused),
         ViewKind::Cardinality => super::cardinality::draw(frame, inner, state, view, focused),
         ViewKind::Memory => super::memory::draw(frame, inner, state),
-        ViewKind::Logs => super::logs::draw(frame, inner, state, view, focused),
+        ViewKind::Logs | ViewKind::AppLogs => super::logs::draw(frame, inner, state, view, focused),
         ViewKind::Trace => {
             if let Some(trace) = &view.trace {
                 super::trace::draw(frame, inner, state, trace);

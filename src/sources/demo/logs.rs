@@ -126,6 +126,15 @@ impl LogSource for DemoLogSource {
             let e = LogError::NotFound(format!("pod {}/{}", query.namespace, query.pod));
             return stream::iter([Err(e)]).boxed();
         };
+        if query.container == crate::sources::logs::APP_CONTAINER {
+            // The simulated application logs each request its sidecar let in.
+            let tail = query.tail.unwrap_or(DEFAULT_TAIL);
+            return self
+                .hub
+                .stream(ix, tail, query.follow)
+                .filter_map(|line| futures::future::ready(app_line(&line).map(Ok)))
+                .boxed();
+        }
         if query.container != "istio-proxy" {
             let e = LogError::NotFound(format!(
                 "container {} in pod {}/{} (the demo has only istio-proxy logs)",
@@ -136,4 +145,33 @@ impl LogSource for DemoLogSource {
         let tail = query.tail.unwrap_or(DEFAULT_TAIL);
         self.hub.stream(ix, tail, query.follow).map(Ok).boxed()
     }
+}
+
+/// What the demo's application writes for one inbound request its sidecar
+/// logged; `None` for other lines (outbound calls, Envoy's own lines).
+fn app_line(proxy_line: &str) -> Option<String> {
+    use crate::model::access_log::{parse_line, LogLine};
+    let LogLine::Access(e) = parse_line(proxy_line) else {
+        return None;
+    };
+    if !e
+        .upstream_cluster
+        .as_deref()
+        .is_some_and(|c| c.starts_with("inbound|"))
+    {
+        return None;
+    }
+    // A request the sidecar could not hand over never reached the application.
+    if e.upstream_host.is_none() || e.response_flags.iter().any(|f| f.is_failure()) {
+        return None;
+    }
+    Some(format!(
+        "{} INFO {} {} {} {}ms request_id={}",
+        e.start_time.as_deref().unwrap_or("-"),
+        e.method.as_deref().unwrap_or("-"),
+        e.path.as_deref().unwrap_or("-"),
+        e.response_code.map_or("-".to_string(), |c| c.to_string()),
+        e.upstream_service_time_ms.or(e.duration_ms).unwrap_or(0),
+        e.request_id.as_deref().unwrap_or("-"),
+    ))
 }

@@ -61,8 +61,32 @@ impl LogSource for KubeLogSource {
     /// container stopped, or the API server closed it), so the pane can say so.
     fn lines(&self, query: &LogQuery) -> BoxStream<'static, Result<String, LogError>> {
         let api: Api<Pod> = Api::namespaced(self.client.clone(), &query.namespace);
-        let q = query.clone();
+        let mut q = query.clone();
         let opened = async move {
+            if q.container == crate::sources::logs::APP_CONTAINER {
+                // The application container: the first one that is not the sidecar.
+                match api.get(&q.pod).await {
+                    Ok(pod) => {
+                        let app = pod
+                            .spec
+                            .iter()
+                            .flat_map(|s| s.containers.iter())
+                            .map(|c| c.name.clone())
+                            .find(|n| n != "istio-proxy");
+                        match app {
+                            Some(name) => q.container = name,
+                            None => {
+                                let e = LogError::NotFound(format!(
+                                    "{}/{} has no application container",
+                                    q.namespace, q.pod
+                                ));
+                                return stream::once(async move { Err(e) }).boxed();
+                            }
+                        }
+                    }
+                    Err(e) => return stream::once(async move { Err(open_error(&q, &e)) }).boxed(),
+                }
+            }
             let reader = match api.log_stream(&q.pod, &log_params(&q)).await {
                 Ok(r) => r,
                 Err(e) => return stream::once(async move { Err(open_error(&q, &e)) }).boxed(),
