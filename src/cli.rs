@@ -90,6 +90,9 @@ pub enum Command {
             conflicts_with = "istiod"
         )]
         file: Option<PathBuf>,
+        /// istiod's captures in a snapshot bundle instead.
+        #[arg(long, value_name = "BUNDLE", conflicts_with_all = ["istiod", "file"])]
+        bundle: Option<PathBuf>,
         /// Output format.
         #[arg(short = 'o', long = "output", value_enum, default_value_t)]
         output: Output,
@@ -107,6 +110,9 @@ pub enum Command {
             conflicts_with = "istiod"
         )]
         file: Option<PathBuf>,
+        /// istiod's captures in a snapshot bundle instead.
+        #[arg(long, value_name = "BUNDLE", conflicts_with_all = ["istiod", "file"])]
+        bundle: Option<PathBuf>,
         /// Output format.
         #[arg(short = 'o', long = "output", value_enum, default_value_t)]
         output: Output,

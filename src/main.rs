@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use meshscope::cli::{Cli, Command, DemoArgs};
+use meshscope::commands::istiod::IstiodInput;
 use meshscope::commands::{self, CommandError};
 use meshscope::launch;
 
@@ -51,14 +52,30 @@ async fn run(cli: Cli) -> Result<String, CommandError> {
         Some(Command::Istiod {
             istiod,
             file,
+            bundle,
             output,
-        }) => commands::istiod::istiod(istiod.as_deref(), file.as_ref(), output).await,
+        }) => {
+            let from = IstiodInput {
+                url: istiod.as_deref(),
+                file: file.as_ref(),
+                bundle: bundle.as_ref(),
+            };
+            commands::istiod::istiod(from, output).await
+        }
         Some(Command::Logs(args)) => commands::logs::run(&args, &cli.kube).await,
         Some(Command::Ps {
             istiod,
             file,
+            bundle,
             output,
-        }) => commands::istiod::ps(istiod.as_deref(), file.as_ref(), output).await,
+        }) => {
+            let from = IstiodInput {
+                url: istiod.as_deref(),
+                file: file.as_ref(),
+                bundle: bundle.as_ref(),
+            };
+            commands::istiod::ps(from, output).await
+        }
         Some(Command::Snapshot {
             source,
             pod,

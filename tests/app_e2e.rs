@@ -254,6 +254,23 @@ fn demo_serve_pc_admin_snapshot_and_bundle_round_trip() {
         String::from_utf8_lossy(&offline.stdout),
         String::from_utf8_lossy(&live.stdout)
     );
+    // istiod's captures in the bundle serve `istiod` and `ps` offline.
+    let b = bundle.to_str().expect("utf-8");
+    let ps = meshscope(&["ps", "--bundle", b]);
+    assert!(
+        ps.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ps.stderr)
+    );
+    assert!(String::from_utf8_lossy(&ps.stdout).contains("istio-ingressgateway"));
+    let report = meshscope(&["istiod", "--bundle", b, "-o", "json"]);
+    let v: serde_json::Value = serde_json::from_slice(&report.stdout).expect("istiod json");
+    assert!(
+        v["report"]["connected_proxies"]
+            .as_array()
+            .is_some_and(|a| !a.is_empty()),
+        "{v}"
+    );
     let text = std::fs::read_to_string(&bundle).expect("bundle");
     assert!(
         !text.contains("-----BEGIN PRIVATE KEY"),

@@ -273,3 +273,38 @@ fn tiny_and_huge_terminals_never_panic() {
         }
     }
 }
+
+#[test]
+fn the_selected_cluster_filters_the_stats_pane_beside_it() {
+    let (mesh, mut s) = state();
+    s.config.layout = vec!["clusters".into(), "stats".into()];
+    open(&mesh, &mut s, "fortio", ViewKind::Clusters);
+    let (row, name) = {
+        let v = s.panes[0].top().expect("clusters");
+        let (t, _) =
+            meshscope::app::update::table_of(&s, ViewKind::Clusters, s.selected).expect("table");
+        let pos = v
+            .visible
+            .iter()
+            .position(|&i| t.rows[i].key.starts_with("outbound|8000||httpbin"))
+            .expect("httpbin cluster");
+        (pos, t.rows[v.visible[pos]].key.clone())
+    };
+    // Move the cursor onto the httpbin cluster with keys, as a user would.
+    press(&mesh, &mut s, "g");
+    for _ in 0..row {
+        press(&mesh, &mut s, "j");
+    }
+    let stats = s.panes[1].top().expect("stats pane");
+    assert_eq!(stats.filter, format!("cluster.{name}"));
+    let (t, _) =
+        meshscope::app::update::table_of(&s, ViewKind::Stats, s.selected).expect("stats table");
+    assert!(!stats.visible.is_empty());
+    assert!(
+        stats
+            .visible
+            .iter()
+            .all(|&i| t.rows[i].cells[0].contains("httpbin")),
+        "only httpbin's stats"
+    );
+}

@@ -14,6 +14,7 @@ pub mod istiod;
 pub mod json;
 pub mod json_tree;
 pub mod keys;
+pub mod link;
 pub mod loglevels;
 pub mod logs;
 pub mod remap;

@@ -401,6 +401,8 @@ pub struct AppState {
     pub last_poll: Option<Instant>,
     /// Log lines per target.
     pub logs: HashMap<usize, super::logs::LogBuffer>,
+    /// The cluster whose stats the Stats panes show (set by the Clusters pane's cursor).
+    pub linked_cluster: Option<String>,
     /// Application-container log lines per target (followed on demand).
     pub app_logs: HashMap<usize, super::logs::LogBuffer>,
     /// Stats and memory history per target (rates, sparklines, mark).
@@ -450,6 +452,7 @@ impl AppState {
             last_poll: None,
             logs: HashMap::new(),
             app_logs: HashMap::new(),
+            linked_cluster: None,
             series: HashMap::new(),
             last_log_change: None,
             forwards: Vec::new(),

@@ -149,6 +149,9 @@ pub fn update(state: &mut AppState, action: Action) -> Vec<Effect> {
     super::stats::sync(state);
     ensure_data(state, &mut fx);
     recompute_views(state);
+    // A selection in one pane drives another (cluster → its stats).
+    super::link::follow_selection(state);
+    recompute_views(state);
     state.dirty = true;
     fx
 }

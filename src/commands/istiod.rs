@@ -11,33 +11,47 @@ use crate::model::istiod::{
 };
 use crate::sources::target::Endpoint;
 
+/// Where istiod's data comes from: a URL, a saved file or a bundle.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct IstiodInput<'a> {
+    /// istiod's URL (15014).
+    pub url: Option<&'a str>,
+    /// A saved body.
+    pub file: Option<&'a PathBuf>,
+    /// A snapshot bundle with istiod's captures.
+    pub bundle: Option<&'a PathBuf>,
+}
+
 async fn input(
-    istiod: Option<&str>,
-    file: Option<&PathBuf>,
+    from: IstiodInput<'_>,
     endpoint: Endpoint,
 ) -> Result<(String, String), CommandError> {
-    match (istiod, file) {
-        (_, Some(f)) => Ok((f.display().to_string(), read_text(f)?)),
-        (Some(url), None) => {
+    if let Some(f) = from.file {
+        return Ok((f.display().to_string(), read_text(f)?));
+    }
+    if let Some(b) = from.bundle {
+        return Ok((
+            b.display().to_string(),
+            super::source::bundle_istiod_text(b, endpoint)?,
+        ));
+    }
+    match from.url {
+        Some(url) => {
             let mesh = single_mesh(&SourceArgs {
                 istiod: Some(url.to_string()),
                 ..Default::default()
             });
             Ok((url.to_string(), fetch_text(&mesh, endpoint).await?))
         }
-        (None, None) => Err(CommandError::usage(
-            "needs --istiod URL (port 15014, e.g. a port-forward) or --file",
+        None => Err(CommandError::usage(
+            "needs --istiod URL (port 15014, e.g. a port-forward), --file or --bundle",
         )),
     }
 }
 
 /// `meshscope istiod`: rejected configs, xDS rejects, conflicts, pushes, latency, config size.
-pub async fn istiod(
-    url: Option<&str>,
-    file: Option<&PathBuf>,
-    output: Output,
-) -> Result<String, CommandError> {
-    let (_, text) = input(url, file, Endpoint::IstiodMetrics).await?;
+pub async fn istiod(from: IstiodInput<'_>, output: Output) -> Result<String, CommandError> {
+    let (_, text) = input(from, Endpoint::IstiodMetrics).await?;
     let report = parse_metrics(&text);
     if report.parse_errors.len() > 10 && report.missing.len() > 20 {
         return Err(CommandError::usage(
@@ -69,12 +83,8 @@ pub async fn istiod(
 }
 
 /// `meshscope ps`: per-proxy sync state from istiod's `/debug/syncz`.
-pub async fn ps(
-    url: Option<&str>,
-    file: Option<&PathBuf>,
-    output: Output,
-) -> Result<String, CommandError> {
-    let (origin, text) = input(url, file, Endpoint::Syncz).await?;
+pub async fn ps(from: IstiodInput<'_>, output: Output) -> Result<String, CommandError> {
+    let (origin, text) = input(from, Endpoint::Syncz).await?;
     let rows =
         parse_syncz(&text, &origin).map_err(|e| CommandError::usage(format!("{origin}: {e}")))?;
     Ok(match output {

@@ -110,3 +110,13 @@ pub fn bundle_text(
     String::from_utf8(fetched.body.to_vec())
         .map_err(|e| CommandError::usage(format!("{}: not UTF-8: {e}", path.display())))
 }
+
+/// istiod's capture of an endpoint from a bundle.
+pub fn bundle_istiod_text(path: &Path, endpoint: Endpoint) -> Result<String, CommandError> {
+    let bundle = Bundle::read(path).map_err(CommandError::usage)?;
+    let fetcher = BundleFetcher::new(bundle);
+    let fetched = futures::executor::block_on(fetcher.fetch(None, endpoint))
+        .map_err(|e| CommandError::usage(format!("{}: {e}", path.display())))?;
+    String::from_utf8(fetched.body.to_vec())
+        .map_err(|e| CommandError::usage(format!("{}: not UTF-8: {e}", path.display())))
+}
