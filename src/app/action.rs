@@ -89,6 +89,8 @@ pub enum Action {
     },
     /// A key typed into the filter or palette input.
     InputKey(KeyEvent),
+    /// A warning from a task for the status line (e.g. the config file could not be written).
+    Notice(String),
     /// Run a `:` command (`clusters`, `layout clusters stats logs`, `theme light`…).
     Command(String),
     /// Mouse wheel at (column, row); `down` scrolls toward later rows.

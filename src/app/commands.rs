@@ -44,8 +44,6 @@ pub fn run(state: &mut AppState, line: &str, fx: &mut Vec<Effect>) {
     let args: Vec<&str> = words.collect();
     match cmd {
         "q" | "quit" | "q!" => state.quit = true,
-        // Internal: messages from tasks (e.g. a failed config write) reach the status line.
-        "echo" => state.say(args.join(" "), Severity::Warn),
         "layout" => layout(state, &args, fx),
         "ns" | "namespace" | "ctx" | "context" => switch(state, cmd, &args),
         "theme" => theme(state, &args, fx),

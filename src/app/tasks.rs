@@ -222,7 +222,7 @@ impl Drop for Runner {
 }
 
 fn warn_on_status_line(tx: &UnboundedSender<Action>, message: String) {
-    let _ = tx.send(Action::Command(format!("echo {message}")));
+    let _ = tx.send(Action::Notice(message));
 }
 
 fn unix_now() -> i64 {
@@ -230,4 +230,44 @@ fn unix_now() -> i64 {
         .duration_since(UNIX_EPOCH)
         .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
         .unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+    use std::time::Instant;
+
+    use super::*;
+    use crate::config::Config;
+    use crate::sources::bundle::{Bundle, BundleFetcher, BUNDLE_FORMAT};
+    use crate::sources::target::MeshInfo;
+    use crate::ui::theme::Theme;
+
+    #[test]
+    fn a_config_that_cannot_be_written_becomes_a_status_warning() {
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+        let bundle = Bundle {
+            format: BUNDLE_FORMAT.into(),
+            captured_at: String::new(),
+            istiod: BTreeMap::new(),
+            pods: vec![],
+        };
+        let mut runner = Runner::new(Arc::new(BundleFetcher::new(bundle)), None, tx);
+        let mut state = AppState::new(
+            MeshInfo::default(),
+            "t",
+            Config::default(),
+            Theme::monochrome(),
+            Instant::now(),
+        );
+        state.config_path = Some("/proc/meshscope-cannot-write/config.toml".into());
+        assert_eq!(runner.run(Effect::SaveConfig, &state), None);
+        match rx.try_recv() {
+            Ok(Action::Notice(m)) => assert!(
+                m.starts_with("could not save /proc/meshscope-cannot-write/config.toml"),
+                "{m}"
+            ),
+            other => panic!("expected a notice, got {other:?}"),
+        }
+    }
 }

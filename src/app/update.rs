@@ -90,6 +90,7 @@ pub fn update(state: &mut AppState, action: Action) -> Vec<Effect> {
         }
         Action::InputKey(key) => input_key(state, key, &mut fx),
         Action::Command(cmd) => commands::run(state, &cmd, &mut fx),
+        Action::Notice(message) => state.say(message, Severity::Warn),
         Action::Scroll { col, row, down } => {
             focus_at(state, col, row);
             move_cursor(state, if down { 3 } else { -3 });
