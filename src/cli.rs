@@ -78,45 +78,9 @@ pub enum Command {
         bundle: PathBuf,
     },
     /// Control-plane health: rejected configs, xDS rejects, conflicts, pushes, latency.
-    Istiod {
-        /// istiod URL (port 15014).
-        #[arg(long, value_name = "URL")]
-        istiod: Option<String>,
-        /// A saved istiod /metrics scrape instead.
-        #[arg(
-            short = 'f',
-            long = "file",
-            value_name = "METRICS",
-            conflicts_with = "istiod"
-        )]
-        file: Option<PathBuf>,
-        /// istiod's captures in a snapshot bundle instead.
-        #[arg(long, value_name = "BUNDLE", conflicts_with_all = ["istiod", "file"])]
-        bundle: Option<PathBuf>,
-        /// Output format.
-        #[arg(short = 'o', long = "output", value_enum, default_value_t)]
-        output: Output,
-    },
+    Istiod(IstiodArgs),
     /// Proxy sync status per xDS type, like `istioctl proxy-status`.
-    Ps {
-        /// istiod URL (port 15014); non-local callers need a port-forward.
-        #[arg(long, value_name = "URL")]
-        istiod: Option<String>,
-        /// A saved /debug/syncz body instead.
-        #[arg(
-            short = 'f',
-            long = "file",
-            value_name = "SYNCZ",
-            conflicts_with = "istiod"
-        )]
-        file: Option<PathBuf>,
-        /// istiod's captures in a snapshot bundle instead.
-        #[arg(long, value_name = "BUNDLE", conflicts_with_all = ["istiod", "file"])]
-        bundle: Option<PathBuf>,
-        /// Output format.
-        #[arg(short = 'o', long = "output", value_enum, default_value_t)]
-        output: Output,
-    },
+    Ps(IstiodArgs),
     /// Parsed istio-proxy access logs, filtered, with response flags explained.
     Logs(LogsArgs),
     /// Capture every read-only endpoint into one bundle file (atomically, secrets redacted).
@@ -258,6 +222,28 @@ pub struct StatsArgs {
     /// With --cardinality: distinct values above which a label is flagged.
     #[arg(long, value_name = "N", default_value_t = 100)]
     pub threshold: usize,
+    /// Output format.
+    #[arg(short = 'o', long = "output", value_enum, default_value_t)]
+    pub output: Output,
+}
+
+/// Where `istiod` and `ps` read istiod's data.
+#[derive(Debug, Args)]
+pub struct IstiodArgs {
+    /// istiod URL (port 15014); non-local callers need a port-forward.
+    #[arg(long, value_name = "URL")]
+    pub istiod: Option<String>,
+    /// A saved body instead (`/metrics` for `istiod`, `/debug/syncz` for `ps`).
+    #[arg(
+        short = 'f',
+        long = "file",
+        value_name = "FILE",
+        conflicts_with = "istiod"
+    )]
+    pub file: Option<PathBuf>,
+    /// istiod's captures in a snapshot bundle instead.
+    #[arg(long, value_name = "BUNDLE", conflicts_with_all = ["istiod", "file"])]
+    pub bundle: Option<PathBuf>,
     /// Output format.
     #[arg(short = 'o', long = "output", value_enum, default_value_t)]
     pub output: Output,

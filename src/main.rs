@@ -5,7 +5,6 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use meshscope::cli::{Cli, Command, DemoArgs};
-use meshscope::commands::istiod::IstiodInput;
 use meshscope::commands::{self, CommandError};
 use meshscope::launch;
 
@@ -49,33 +48,9 @@ async fn run(cli: Cli) -> Result<String, CommandError> {
         Some(Command::Demo(args)) if args.serve => serve(&args).await,
         Some(Command::Demo(args)) => launch::demo(&args, theme).await.map(|_| String::new()),
         Some(Command::Open { bundle }) => launch::open(&bundle, theme).await.map(|_| String::new()),
-        Some(Command::Istiod {
-            istiod,
-            file,
-            bundle,
-            output,
-        }) => {
-            let from = IstiodInput {
-                url: istiod.as_deref(),
-                file: file.as_ref(),
-                bundle: bundle.as_ref(),
-            };
-            commands::istiod::istiod(from, output).await
-        }
+        Some(Command::Istiod(args)) => commands::istiod::istiod(&args).await,
         Some(Command::Logs(args)) => commands::logs::run(&args, &cli.kube).await,
-        Some(Command::Ps {
-            istiod,
-            file,
-            bundle,
-            output,
-        }) => {
-            let from = IstiodInput {
-                url: istiod.as_deref(),
-                file: file.as_ref(),
-                bundle: bundle.as_ref(),
-            };
-            commands::istiod::ps(from, output).await
-        }
+        Some(Command::Ps(args)) => commands::istiod::ps(&args).await,
         Some(Command::Snapshot {
             source,
             pod,

@@ -1,41 +1,25 @@
 //! `meshscope istiod` (control-plane health) and `meshscope ps` (proxy sync
 //! status, like `istioctl proxy-status`).
 
-use std::path::PathBuf;
-
 use super::source::{fetch_text, single_mesh};
 use super::{read_text, CommandError};
-use crate::cli::{Output, SourceArgs};
+use crate::cli::{IstiodArgs, Output, SourceArgs};
 use crate::model::istiod::{
     istiod_text, parse_metrics, parse_syncz, proxy_status_table, rejections,
 };
 use crate::sources::target::Endpoint;
 
-/// Where istiod's data comes from: a URL, a saved file or a bundle.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct IstiodInput<'a> {
-    /// istiod's URL (15014).
-    pub url: Option<&'a str>,
-    /// A saved body.
-    pub file: Option<&'a PathBuf>,
-    /// A snapshot bundle with istiod's captures.
-    pub bundle: Option<&'a PathBuf>,
-}
-
-async fn input(
-    from: IstiodInput<'_>,
-    endpoint: Endpoint,
-) -> Result<(String, String), CommandError> {
-    if let Some(f) = from.file {
+async fn input(from: &IstiodArgs, endpoint: Endpoint) -> Result<(String, String), CommandError> {
+    if let Some(f) = &from.file {
         return Ok((f.display().to_string(), read_text(f)?));
     }
-    if let Some(b) = from.bundle {
+    if let Some(b) = &from.bundle {
         return Ok((
             b.display().to_string(),
             super::source::bundle_istiod_text(b, endpoint)?,
         ));
     }
-    match from.url {
+    match from.istiod.as_deref() {
         Some(url) => {
             let mesh = single_mesh(&SourceArgs {
                 istiod: Some(url.to_string()),
@@ -50,7 +34,7 @@ async fn input(
 }
 
 /// `meshscope istiod`: rejected configs, xDS rejects, conflicts, pushes, latency, config size.
-pub async fn istiod(from: IstiodInput<'_>, output: Output) -> Result<String, CommandError> {
+pub async fn istiod(from: &IstiodArgs) -> Result<String, CommandError> {
     let (_, text) = input(from, Endpoint::IstiodMetrics).await?;
     let report = parse_metrics(&text);
     if report.parse_errors.len() > 10 && report.missing.len() > 20 {
@@ -58,7 +42,7 @@ pub async fn istiod(from: IstiodInput<'_>, output: Output) -> Result<String, Com
             "this does not look like istiod /metrics (no pilot_* metrics, many unreadable lines)",
         ));
     }
-    Ok(match output {
+    Ok(match from.output {
         Output::Table => {
             let mut out = istiod_text(&report);
             let rej = rejections(Some(&report), &[]);
@@ -83,11 +67,11 @@ pub async fn istiod(from: IstiodInput<'_>, output: Output) -> Result<String, Com
 }
 
 /// `meshscope ps`: per-proxy sync state from istiod's `/debug/syncz`.
-pub async fn ps(from: IstiodInput<'_>, output: Output) -> Result<String, CommandError> {
+pub async fn ps(from: &IstiodArgs) -> Result<String, CommandError> {
     let (origin, text) = input(from, Endpoint::Syncz).await?;
     let rows =
         parse_syncz(&text, &origin).map_err(|e| CommandError::usage(format!("{origin}: {e}")))?;
-    Ok(match output {
+    Ok(match from.output {
         Output::Table => proxy_status_table(&rows),
         Output::Json => {
             let mut s = serde_json::to_string_pretty(&rows).unwrap_or_default();
