@@ -58,6 +58,27 @@ fn type_keys(h: &mut Headless, text: &str) {
     }
 }
 
+/// Puts the list cursor on the first pod whose app matches and opens it with
+/// Enter, as a user would; returns its index.
+fn open_app(h: &mut Headless, app: impl Fn(&str) -> bool) -> usize {
+    let target = h
+        .state
+        .mesh
+        .pods
+        .iter()
+        .position(|p| app(&p.app))
+        .unwrap_or(0);
+    h.state.targets.cursor = h
+        .state
+        .targets
+        .visible
+        .iter()
+        .position(|&i| i == target)
+        .unwrap_or(0);
+    type_keys(h, "\n");
+    target
+}
+
 #[tokio::main]
 async fn main() -> color_eyre::Result<()> {
     color_eyre::install()?;
@@ -93,21 +114,7 @@ async fn main() -> color_eyre::Result<()> {
         "meshscope demo: the sidecar list with findings",
     )?;
 
-    let fortio = h
-        .state
-        .mesh
-        .pods
-        .iter()
-        .position(|p| p.app == "fortio")
-        .unwrap_or(0);
-    h.state.targets.cursor = h
-        .state
-        .targets
-        .visible
-        .iter()
-        .position(|&i| i == fortio)
-        .unwrap_or(0);
-    type_keys(&mut h, "\n");
+    let fortio = open_app(&mut h, |app| app == "fortio");
     h.settle(t, |s| {
         ready(s, Some(fortio), Endpoint::ConfigDump)
             && ready(s, Some(fortio), Endpoint::Stats)
@@ -162,21 +169,8 @@ async fn main() -> color_eyre::Result<()> {
     )?;
     type_keys(&mut h, "?\x1b\x1b\x1b");
 
-    let gw = h
-        .state
-        .mesh
-        .pods
-        .iter()
-        .position(|p| p.app.contains("gateway"))
-        .unwrap_or(0);
-    h.state.targets.cursor = h
-        .state
-        .targets
-        .visible
-        .iter()
-        .position(|&i| i == gw)
-        .unwrap_or(0);
-    type_keys(&mut h, "\n9");
+    let gw = open_app(&mut h, |app| app.contains("gateway"));
+    type_keys(&mut h, "9");
     h.settle(t, |s| {
         ready(s, None, Endpoint::Syncz)
             && s.drift.contains_key(&gw)

@@ -14,7 +14,7 @@ use meshscope::app::state::{AppState, Loadable, ViewKind};
 use meshscope::config::Config;
 use meshscope::launch::mesh_from_manifest;
 use meshscope::sources::admin::ClientOptions;
-use meshscope::sources::demo::{serve, Manifest, Scenario, ServeOptions};
+use meshscope::sources::demo::{serve, Manifest, RunningDemo, Scenario, ServeOptions};
 use meshscope::sources::target::{AdminFetcher, Endpoint};
 use meshscope::ui::theme::Theme;
 use support::{meshscope, temp_dir};
@@ -26,26 +26,31 @@ fn ready(s: &AppState, target: Option<usize>, ep: Endpoint) -> bool {
     )
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn rejected_gateway_shows_in_badge_istiod_view_and_cli() {
+/// The demo mesh on loopback and the app driven headless on it, through the
+/// real admin client and log source; `layout` empty keeps the default panes.
+async fn headless_demo(scenarios: Vec<Scenario>, layout: &[&str]) -> (RunningDemo, Headless) {
     let opts = ServeOptions {
-        scenarios: vec![Scenario::RejectedGateway],
+        scenarios,
         tick: Duration::from_millis(50),
         ..ServeOptions::default()
     };
     let demo = serve(opts).await.expect("demo");
     let mesh = mesh_from_manifest(&demo.manifest());
-    let istiod = mesh.istiod.clone().expect("istiod url");
     let fetcher = AdminFetcher::new(&mesh, &ClientOptions::default()).expect("fetcher");
-    let mut state = AppState::new(
-        mesh,
-        "demo",
-        Config::default(),
-        Theme::dark(),
-        Instant::now(),
-    );
+    let mut config = Config::default();
+    if !layout.is_empty() {
+        config.layout = layout.iter().map(|v| v.to_string()).collect();
+    }
+    let mut state = AppState::new(mesh, "demo", config, Theme::dark(), Instant::now());
     meshscope::app::targets::rebuild(&mut state);
-    let mut h = Headless::new(state, Arc::new(fetcher), Some(demo.log_source()));
+    let h = Headless::new(state, Arc::new(fetcher), Some(demo.log_source()));
+    (demo, h)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rejected_gateway_shows_in_badge_istiod_view_and_cli() {
+    let (demo, mut h) = headless_demo(vec![Scenario::RejectedGateway], &[]).await;
+    let istiod = h.state.mesh.istiod.clone().expect("istiod url");
     let gw = h
         .state
         .mesh
@@ -296,21 +301,7 @@ fn unreachable_admin_is_one_line_and_exit_2() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_failed_request_is_followed_to_the_sidecar_that_broke_it() {
-    let opts = ServeOptions {
-        scenarios: vec![Scenario::UpstreamConnectFailure],
-        tick: Duration::from_millis(50),
-        ..ServeOptions::default()
-    };
-    let demo = serve(opts).await.expect("demo");
-    let mesh = mesh_from_manifest(&demo.manifest());
-    let fetcher = AdminFetcher::new(&mesh, &ClientOptions::default()).expect("fetcher");
-    let config = Config {
-        layout: vec!["logs".into()],
-        ..Config::default()
-    };
-    let mut state = AppState::new(mesh, "demo", config, Theme::dark(), Instant::now());
-    meshscope::app::targets::rebuild(&mut state);
-    let mut h = Headless::new(state, Arc::new(fetcher), Some(demo.log_source()));
+    let (demo, mut h) = headless_demo(vec![Scenario::UpstreamConnectFailure], &["logs"]).await;
     let pp = h
         .state
         .mesh
@@ -370,22 +361,8 @@ async fn a_failed_request_is_followed_to_the_sidecar_that_broke_it() {
 async fn log_level_changes_only_after_confirmation_and_can_be_restored() {
     use meshscope::app::state::Mode;
     use meshscope::app::Action;
-    let demo = serve(ServeOptions {
-        tick: Duration::from_millis(50),
-        ..ServeOptions::default()
-    })
-    .await
-    .expect("demo");
-    let mesh = mesh_from_manifest(&demo.manifest());
-    let fetcher = AdminFetcher::new(&mesh, &ClientOptions::default()).expect("fetcher");
-    let config = Config {
-        layout: vec!["logging".into()],
-        ..Config::default()
-    };
-    let mut state = AppState::new(mesh, "demo", config, Theme::dark(), Instant::now());
-    meshscope::app::targets::rebuild(&mut state);
-    let admin = state.mesh.pods[0].admin.clone().expect("admin url");
-    let mut h = Headless::new(state, Arc::new(fetcher), None);
+    let (demo, mut h) = headless_demo(Vec::new(), &["logging"]).await;
+    let admin = h.state.mesh.pods[0].admin.clone().expect("admin url");
     h.open(0);
     let loaded = |s: &AppState| s.panes[0].top().is_some_and(|v| !v.visible.is_empty());
     let ok = h.settle(Duration::from_secs(10), loaded).await;
@@ -462,21 +439,7 @@ async fn log_level_changes_only_after_confirmation_and_can_be_restored() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_application_log_shows_beside_the_sidecars_on_demand() {
-    let demo = serve(ServeOptions {
-        tick: Duration::from_millis(50),
-        ..ServeOptions::default()
-    })
-    .await
-    .expect("demo");
-    let mesh = mesh_from_manifest(&demo.manifest());
-    let fetcher = AdminFetcher::new(&mesh, &ClientOptions::default()).expect("fetcher");
-    let config = Config {
-        layout: vec!["logs".into()],
-        ..Config::default()
-    };
-    let mut state = AppState::new(mesh, "demo", config, Theme::dark(), Instant::now());
-    meshscope::app::targets::rebuild(&mut state);
-    let mut h = Headless::new(state, Arc::new(fetcher), Some(demo.log_source()));
+    let (demo, mut h) = headless_demo(Vec::new(), &["logs"]).await;
     let details = h
         .state
         .mesh
