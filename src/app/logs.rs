@@ -43,15 +43,6 @@ pub fn columns() -> Vec<Column> {
 pub fn row_of(line: &str) -> Row {
     match parse_line(line) {
         LogLine::Access(e) => {
-            let flags: Vec<String> = e
-                .response_flags
-                .iter()
-                .map(|f| f.short().to_string())
-                .collect();
-            let code = e
-                .response_code
-                .map(|c| c.to_string())
-                .unwrap_or_else(|| "-".into());
             let sev = match e.response_code {
                 Some(c) if c >= 500 => Severity::Error,
                 _ if e.response_flags.iter().any(|f| f.is_failure()) => Severity::Error,
@@ -86,12 +77,8 @@ pub fn row_of(line: &str) -> Row {
                 e.request_id.clone().unwrap_or_default(),
                 vec![
                     e.start_time.clone().unwrap_or_default(),
-                    code,
-                    if flags.is_empty() {
-                        "-".into()
-                    } else {
-                        flags.join(",")
-                    },
+                    e.code_label(),
+                    e.flags_label(),
                     request,
                     e.authority.clone().unwrap_or_default(),
                     e.upstream_cluster.clone().unwrap_or_default(),

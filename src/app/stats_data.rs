@@ -253,20 +253,8 @@ pub fn breaker_thresholds(cs: &ClusterStatuses) -> HashMap<String, BreakerThresh
         .collect()
 }
 
-/// `1536` → `1.5 KiB`.
-pub fn human_bytes(n: u64) -> String {
-    const UNITS: [&str; 4] = ["B", "KiB", "MiB", "GiB"];
-    let mut value = n as f64;
-    let mut unit = 0;
-    while value >= 1024.0 && unit + 1 < UNITS.len() {
-        value /= 1024.0;
-        unit += 1;
-    }
-    match UNITS.get(unit) {
-        Some(u) if unit > 0 => format!("{value:.1} {u}"),
-        _ => format!("{n} B"),
-    }
-}
+/// `1536` → `1.5 KiB` (one formatting for the views and the CLI tables).
+pub use crate::model::cardinality::human_bytes;
 
 #[cfg(test)]
 mod tests {

@@ -80,10 +80,7 @@ fn verdict(hops: &[Hop]) -> (String, bool) {
             false,
         );
     };
-    let code = bad
-        .entry
-        .response_code
-        .map_or("-".to_string(), |c| c.to_string());
+    let code = bad.entry.code_label();
     let flags: Vec<String> = bad
         .entry
         .response_flags

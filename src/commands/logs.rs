@@ -33,16 +33,11 @@ pub fn filter(args: &LogsArgs) -> Result<LogFilter, CommandError> {
 pub fn format_line(line: &LogLine, raw: &str) -> String {
     match line {
         LogLine::Access(e) => {
-            let flags: Vec<&str> = e.response_flags.iter().map(|f| f.short()).collect();
             let mut s = format!(
                 "{} {} {} {} {} {} → {} {} {}ms id={}",
                 e.start_time.as_deref().unwrap_or("-"),
-                e.response_code.map_or("-".to_string(), |c| c.to_string()),
-                if flags.is_empty() {
-                    "-".to_string()
-                } else {
-                    flags.join(",")
-                },
+                e.code_label(),
+                e.flags_label(),
                 e.method.as_deref().unwrap_or("-"),
                 e.path.as_deref().unwrap_or("-"),
                 e.authority.as_deref().unwrap_or("-"),

@@ -386,7 +386,7 @@ fn family_key<'a>(name: &StatName<'a>) -> FamilyKey<'a> {
 mod merge;
 #[path = "stats/cardinality_table.rs"]
 mod table;
-pub use table::cardinality_table;
+pub use table::{cardinality_table, human_bytes};
 
 #[cfg(test)]
 #[path = "stats/cardinality_tests.rs"]

@@ -33,7 +33,6 @@ pub fn lines(state: &AppState, trace: &Trace) -> Vec<Line<'static>> {
             .upstream_cluster
             .as_deref()
             .is_some_and(|c| c.starts_with("inbound|"));
-        let flags: Vec<&str> = e.response_flags.iter().map(|f| f.short()).collect();
         let bad = e.response_code.is_some_and(|c| c >= 500)
             || e.response_flags.iter().any(|f| f.is_failure());
         out.push(Line::from(vec![
@@ -51,12 +50,8 @@ pub fn lines(state: &AppState, trace: &Trace) -> Vec<Line<'static>> {
             Span::styled(
                 format!(
                     "{} {} {} {} {}",
-                    e.response_code.map_or("-".to_string(), |c| c.to_string()),
-                    if flags.is_empty() {
-                        "-".to_string()
-                    } else {
-                        flags.join(",")
-                    },
+                    e.code_label(),
+                    e.flags_label(),
                     e.method.as_deref().unwrap_or("-"),
                     e.path.as_deref().unwrap_or("-"),
                     e.response_code_details.as_deref().unwrap_or("")

@@ -112,6 +112,24 @@ pub struct AccessEntry {
 }
 
 impl AccessEntry {
+    /// The response code as text, `-` when absent.
+    pub fn code_label(&self) -> String {
+        self.response_code
+            .map_or_else(|| "-".to_string(), |c| c.to_string())
+    }
+
+    /// The response flags as Envoy prints them (`UO,URX`), `-` for none.
+    pub fn flags_label(&self) -> String {
+        if self.response_flags.is_empty() {
+            return "-".to_string();
+        }
+        self.response_flags
+            .iter()
+            .map(|f| f.short())
+            .collect::<Vec<_>>()
+            .join(",")
+    }
+
     /// Whether the response code is a 5xx.
     pub fn is_5xx(&self) -> bool {
         self.response_code.is_some_and(|c| (500..600).contains(&c))

@@ -109,7 +109,7 @@ fn clip(s: &str, max: usize) -> String {
 }
 
 /// `1536` → `1.5 KiB`.
-fn human_bytes(n: u64) -> String {
+pub fn human_bytes(n: u64) -> String {
     const UNITS: [&str; 4] = ["B", "KiB", "MiB", "GiB"];
     let mut value = n as f64;
     let mut unit = 0;

@@ -170,7 +170,7 @@ fn app_line(proxy_line: &str) -> Option<String> {
         e.start_time.as_deref().unwrap_or("-"),
         e.method.as_deref().unwrap_or("-"),
         e.path.as_deref().unwrap_or("-"),
-        e.response_code.map_or("-".to_string(), |c| c.to_string()),
+        e.code_label(),
         e.upstream_service_time_ms.or(e.duration_ms).unwrap_or(0),
         e.request_id.as_deref().unwrap_or("-"),
     ))
