@@ -2,6 +2,8 @@
 #![allow(dead_code)]
 
 pub mod apiserver;
+pub mod envoy;
+pub mod envoy_config;
 pub mod stats_bodies;
 pub mod ui;
 
