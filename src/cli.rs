@@ -17,6 +17,10 @@ pub struct Cli {
     /// Open this sidecar right away (`NAME` or `NAMESPACE/NAME`).
     #[arg(value_name = "POD")]
     pub pod: Option<String>,
+    /// With --admin: the sidecar's log from a file (followed as it grows) or `-` for
+    /// standard input, e.g. an Envoy access-log file or saved `kubectl logs` output.
+    #[arg(long, value_name = "FILE", requires = "admin")]
+    pub log_file: Option<String>,
     /// Colour theme: dark, light, high-contrast, or a path to a theme TOML file.
     #[arg(long, global = true, value_name = "THEME")]
     pub theme: Option<String>,
@@ -256,8 +260,12 @@ pub struct LogsArgs {
     #[arg(value_name = "POD", conflicts_with = "demo")]
     pub pod: Option<String>,
     /// A pod of the built-in demo mesh (name, name prefix or app) instead.
-    #[arg(long, value_name = "POD")]
+    #[arg(long, value_name = "POD", conflicts_with = "file")]
     pub demo: Option<String>,
+    /// A saved or growing log file instead (`-f` follows it), or `-` for standard
+    /// input (`kubectl logs POD -c istio-proxy | meshscope logs --file -`).
+    #[arg(long, value_name = "FILE", conflicts_with = "pod")]
+    pub file: Option<String>,
     /// Only entries with one of these response flags (e.g. UH,NR,UO).
     #[arg(long, value_name = "FLAGS")]
     pub flags: Option<String>,

@@ -151,7 +151,11 @@ pub async fn demo(args: &DemoArgs, theme: Option<&str>) -> Result<(), CommandErr
 }
 
 /// `meshscope --admin URL`: the UI on endpoints forwarded by hand.
-pub async fn admin(src: &SourceArgs, theme: Option<&str>) -> Result<(), CommandError> {
+pub async fn admin(
+    src: &SourceArgs,
+    log_file: Option<&str>,
+    theme: Option<&str>,
+) -> Result<(), CommandError> {
     let mesh = crate::commands::source::single_mesh(src);
     let fetcher =
         AdminFetcher::new(&mesh, &ui_client_options()).map_err(|e| CommandError::usage(e.0))?;
@@ -160,7 +164,12 @@ pub async fn admin(src: &SourceArgs, theme: Option<&str>) -> Result<(), CommandE
     if !state.mesh.pods.is_empty() {
         crate::app::update::open_target(&mut state, 0);
     }
-    crate::tui::run(state, Arc::new(fetcher), None, None)
+    let logs: Option<Arc<dyn crate::sources::logs::LogSource>> = log_file.map(|f| {
+        Arc::new(crate::sources::log_file::FileLogSource::new(
+            crate::sources::log_file::LogInput::from_arg(f),
+        )) as Arc<dyn crate::sources::logs::LogSource>
+    });
+    crate::tui::run(state, Arc::new(fetcher), logs, None)
         .await
         .map(|_| ())
         .map_err(|e| CommandError::usage(format!("terminal: {e}")))

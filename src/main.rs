@@ -57,7 +57,7 @@ async fn run(cli: Cli) -> Result<String, CommandError> {
             output,
         }) => commands::snapshot::run(&source, &pod, &output).await,
         None if cli.source.admin.is_some() || cli.source.agent.is_some() => {
-            launch::admin(&cli.source, theme)
+            launch::admin(&cli.source, cli.log_file.as_deref(), theme)
                 .await
                 .map(|_| String::new())
         }

@@ -10,7 +10,7 @@ use serde_json::Value;
 
 use super::table::Table;
 use crate::model::clusters::ClusterStatuses;
-use crate::model::config_dump::{ConfigDump, Kind, State};
+use crate::model::config_dump::{ClusterInfo, ConfigDump, Kind, State};
 use crate::model::istioctl::{bootstrap, endpoints, listeners, routes, secrets};
 use crate::sources::target::{Endpoint, Fetched};
 
@@ -50,6 +50,10 @@ pub struct DumpData {
     pub eds: Table,
     /// Route config name → clusters its routes use.
     pub route_clusters: BTreeMap<String, Vec<String>>,
+    /// Clusters of discovery type EDS (active and warming). `dynamic_endpoint_configs`
+    /// is no count of them: a real Envoy lists there the endpoints of every
+    /// CDS-delivered cluster, STATIC ones included.
+    pub eds_clusters: usize,
 }
 
 impl DumpData {
@@ -172,6 +176,12 @@ pub fn build_dump(text: Arc<str>, now_unix: i64) -> Result<DumpData, String> {
         })
         .collect();
     let version = bootstrap::version_summary(&dump).and_then(Result::ok);
+    let eds_clusters = dump
+        .of(Kind::Cluster)
+        .filter(|r| matches!(r.state, State::Active | State::Static | State::Warming))
+        .filter_map(|r| r.raw.and_then(|raw| ClusterInfo::parse(raw.get()).ok()))
+        .filter(|c| c.discovery_type.as_deref() == Some("EDS"))
+        .count();
     let clusters = cluster_table(&dump);
     let values = |kind: Kind| -> Vec<Value> {
         [State::Active, State::Static]
@@ -203,9 +213,10 @@ pub fn build_dump(text: Arc<str>, now_unix: i64) -> Result<DumpData, String> {
         clusters,
         listeners: listener_table(&dump, &listener_rows),
         routes: route_table(&route_rows),
-        secrets: secret_table(&secrets::secret_items(&dump, now_unix), now_unix),
+        secrets: secret_table(&secrets::all_secret_items(&dump, now_unix), now_unix),
         eds: eds_table(&eds),
         route_clusters,
+        eds_clusters,
         resources,
         text: text.clone(),
     })

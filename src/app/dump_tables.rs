@@ -279,6 +279,7 @@ pub(super) fn eds_table(eds: &[endpoints::EdsEndpoint]) -> Table {
                     e.address.clone(),
                     e.status.clone(),
                     String::new(),
+                    e.status.clone(),
                     e.locality.clone(),
                     e.cluster.clone(),
                     String::new(),
@@ -298,7 +299,8 @@ fn endpoint_columns() -> Vec<Column> {
     vec![
         Column::text("ENDPOINT", 22),
         Column::text("STATUS", 10),
-        Column::text("OUTLIER", 8),
+        Column::text("HEALTH FLAGS", 18),
+        Column::text("EDS", 9),
         Column::text("LOCALITY", 14),
         Column::text("CLUSTER", 56),
         Column::num("RQ TOTAL", 9),
@@ -306,16 +308,26 @@ fn endpoint_columns() -> Vec<Column> {
     ]
 }
 
+/// One row per host of `/clusters?format=json`: STATUS is what load
+/// balancing makes of the host from every health flag, HEALTH FLAGS names
+/// each flag set, EDS is the control plane's status alone.
 pub(super) fn runtime_table(cs: &ClusterStatuses) -> Table {
     let mut rows = Vec::new();
     for c in &cs.cluster_statuses {
         for h in &c.host_statuses {
-            let outlier = h.health_status.failed_outlier_check;
-            let sev = if outlier || h.health() != "HEALTHY" {
-                Severity::Error
-            } else {
-                Severity::Ok
+            let hs = &h.health_status;
+            let effective = hs.effective();
+            let sev = match effective {
+                "HEALTHY" => Severity::Ok,
+                "UNHEALTHY" => Severity::Error,
+                _ => Severity::Warn,
             };
+            let flags = hs
+                .flags()
+                .iter()
+                .map(|f| f.short())
+                .collect::<Vec<_>>()
+                .join(",");
             let locality = h
                 .locality
                 .as_ref()
@@ -332,8 +344,9 @@ pub(super) fn runtime_table(cs: &ClusterStatuses) -> Table {
                 c.name.clone(),
                 vec![
                     h.endpoint(),
+                    effective.to_string(),
+                    flags,
                     h.health().to_string(),
-                    if outlier { "FAILED" } else { "OK" }.into(),
                     locality,
                     c.name.clone(),
                     h.stat("rq_total").to_string(),

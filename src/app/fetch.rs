@@ -99,7 +99,7 @@ pub(super) fn ensure_data(state: &mut AppState, fx: &mut Vec<Effect>) {
         }
     }
     for key in wanted {
-        if stale(state, key) {
+        if state.reachable(key.0, key.1) && stale(state, key) {
             request(state, key, fx);
         }
     }

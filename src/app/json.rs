@@ -37,6 +37,12 @@ pub fn open_raw(state: &mut AppState) {
     else {
         return;
     };
+    // A host of `/clusters` opens as itself, not as its cluster.
+    if vkind == ViewKind::Endpoints {
+        if let Some(host) = view_host(state) {
+            return push_tree(state, &host.0, format!("Endpoint {} ({key})", host.1));
+        }
+    }
     let raw = state
         .slot(target, Endpoint::ConfigDump)
         .and_then(|s| match s.data() {
@@ -50,17 +56,29 @@ pub fn open_raw(state: &mut AppState) {
         );
         return;
     };
-    match JsonTree::parse(&raw) {
+    push_tree(state, &raw, format!("{} {key}", vkind.title()));
+}
+
+/// The runtime host under the cursor of the focused Endpoints view, as
+/// (JSON, endpoint).
+fn view_host(state: &AppState) -> Option<(String, String)> {
+    let view = focused_view(state)?;
+    let host = super::endpoints::selected_host(state, view)?;
+    Some((host.to_json(), host.endpoint()))
+}
+
+fn push_tree(state: &mut AppState, raw: &str, title: String) {
+    match JsonTree::parse(raw) {
         Ok(tree) => {
             let mut v = ViewState::new(ViewKind::Json);
             v.json = Some(Box::new(tree));
-            v.json_title = format!("{} {key}", vkind.title());
+            v.json_title = title;
             let focus = state.focus;
             if let Some(p) = state.panes.get_mut(focus) {
                 p.stack.push(v);
             }
         }
-        Err(e) => state.say(format!("{key}: {e}"), Severity::Error),
+        Err(e) => state.say(format!("{title}: {e}"), Severity::Error),
     }
 }
 

@@ -8,6 +8,7 @@ pub mod commands;
 pub mod data;
 pub mod drift;
 mod dump_tables;
+pub mod endpoints;
 mod fetch;
 pub mod headless;
 pub mod istiod;

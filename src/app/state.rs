@@ -483,6 +483,15 @@ impl AppState {
         Duration::from_millis(self.config.poll_interval_ms)
     }
 
+    /// Whether `endpoint` of `target` can be asked at all: pilot-agent
+    /// endpoints need an agent URL (`--agent`, or a cluster source).
+    pub fn reachable(&self, target: Option<usize>, endpoint: Endpoint) -> bool {
+        match target.and_then(|t| self.mesh.pods.get(t)) {
+            Some(pod) if endpoint.is_agent() => pod.agent.is_some(),
+            _ => true,
+        }
+    }
+
     /// The slot of an endpoint of the selected target.
     pub fn slot(&self, target: Option<usize>, endpoint: Endpoint) -> Option<&Slot> {
         self.slots.get(&(target, endpoint))

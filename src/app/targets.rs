@@ -27,6 +27,7 @@ pub fn rebuild(state: &mut AppState) {
             },
         };
         let readiness = match (ready.and_then(|s| s.data()), pod.ready) {
+            (None, None) if pod.agent.is_none() => "no agent",
             (Some(Data::Text { status: 200, .. }), _) | (None, Some(true)) => "ready",
             (Some(Data::Text { .. }), _) | (None, Some(false)) => "NOT READY",
             _ if ready
@@ -128,22 +129,10 @@ fn short(s: &str) -> String {
 
 /// (state, version) from a `/server_info` body.
 fn server_info_summary(body: &str) -> (String, String) {
-    let v: serde_json::Value = match serde_json::from_str(body) {
-        Ok(v) => v,
-        Err(_) => return ("BAD BODY".to_string(), String::new()),
-    };
-    let state = v
-        .get("state")
-        .and_then(|s| s.as_str())
-        .unwrap_or("?")
-        .to_string();
-    // "sha/1.22.0/Clean/RELEASE/BoringSSL" → "1.22.0"
-    let version = v
-        .get("version")
-        .and_then(|s| s.as_str())
-        .map(|s| s.split('/').nth(1).unwrap_or(s).to_string())
-        .unwrap_or_default();
-    (state, version)
+    match crate::model::server_info::ServerInfo::parse(body) {
+        Ok(info) => (info.state, info.version.number),
+        Err(_) => ("BAD BODY".to_string(), String::new()),
+    }
 }
 
 /// Enter on a resource row: push the view of what it points to (or, on a

@@ -376,7 +376,9 @@ fn refresh(state: &mut AppState, fx: &mut Vec<Effect>) {
     if target.is_none() {
         for i in 0..state.mesh.pods.len() {
             request(state, (Some(i), Endpoint::ServerInfo), fx);
-            request(state, (Some(i), Endpoint::AgentReady), fx);
+            if state.reachable(Some(i), Endpoint::AgentReady) {
+                request(state, (Some(i), Endpoint::AgentReady), fx);
+            }
         }
     }
     state.say("refreshing", Severity::Ok);

@@ -91,8 +91,21 @@ async fn kube_source(
 /// Runs `logs`; prints as lines arrive.
 pub async fn run(args: &LogsArgs, kube: &KubeArgs) -> Result<String, CommandError> {
     let filter = filter(args)?;
+    let from_file = args
+        .file
+        .as_deref()
+        .map(crate::sources::log_file::LogInput::from_arg);
     let (source, namespace, pod, _demo): (Arc<dyn LogSource>, String, String, _) = match &args.demo
     {
+        _ if from_file.is_some() => {
+            let input = from_file
+                .clone()
+                .unwrap_or(crate::sources::log_file::LogInput::Stdin);
+            let label = input.label();
+            let source: Arc<dyn LogSource> =
+                Arc::new(crate::sources::log_file::FileLogSource::new(input));
+            (source, String::new(), label, None)
+        }
         Some(name) => {
             let demo = serve(ServeOptions {
                 json_logs: args.json_logs,
@@ -119,7 +132,9 @@ pub async fn run(args: &LogsArgs, kube: &KubeArgs) -> Result<String, CommandErro
         }
         None => {
             let pod = args.pod.as_deref().ok_or_else(|| {
-                CommandError::usage("logs needs a POD (in the cluster) or --demo POD")
+                CommandError::usage(
+                    "logs needs a POD (in the cluster), --demo POD, or --file FILE (- for stdin)",
+                )
             })?;
             let (source, ns, name) = kube_source(kube, pod).await?;
             (source, ns, name, None)
@@ -131,7 +146,10 @@ pub async fn run(args: &LogsArgs, kube: &KubeArgs) -> Result<String, CommandErro
     let mut out = std::io::stdout().lock();
     let mut shown = 0usize;
     while let Some(item) = stream.next().await {
-        let raw = item.map_err(|e| CommandError::usage(format!("{namespace}/{pod}: {e}")))?;
+        let raw = item.map_err(|e| match from_file {
+            Some(_) => CommandError::usage(e.to_string()),
+            None => CommandError::usage(format!("{namespace}/{pod}: {e}")),
+        })?;
         let line = parse_line(&raw);
         if !filter.is_empty() && !filter.matches(&line) {
             continue;

@@ -51,7 +51,20 @@ pub async fn run(args: &PcArgs) -> Result<String, CommandError> {
         });
     }
     let dump = ConfigDump::parse(&text).map_err(|e| parse_err(&e))?;
+    if args.kind == PcKind::Endpoints && dump.of(Kind::Endpoint).next().is_none() {
+        // The header alone would read as "no endpoints anywhere".
+        eprintln!("{}", no_endpoints_note(&origin));
+    }
     render(&dump, args, now()).map_err(|e| parse_err(&e))
+}
+
+/// Why a config dump lists no endpoints, and how to get them.
+pub fn no_endpoints_note(origin: &str) -> String {
+    format!(
+        "{origin}: this config dump has no endpoints: it was taken without include_eds. \
+         Take it again with `curl 'localhost:15000/config_dump?include_eds'`, or read the live \
+         hosts with `meshscope pc endpoints --admin URL` (Envoy's /clusters?format=json)."
+    )
 }
 
 fn now() -> i64 {

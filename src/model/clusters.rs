@@ -80,6 +80,10 @@ pub struct HostStatus {
     /// Locality (region/zone/sub_zone).
     #[serde(default)]
     pub locality: Option<serde_json::Value>,
+    /// Every other field Envoy sent (`priority`, `success_rate`…), kept so the
+    /// host's raw JSON shows all of it.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
 /// A socket, pipe or Envoy-internal address.
@@ -126,7 +130,8 @@ pub struct HostStat {
     pub kind: Option<String>,
 }
 
-/// Health flags of a host.
+/// Health flags of a host, every one `/clusters?format=json` reports
+/// (`envoy.admin.v3.HostHealthStatus`).
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 pub struct HealthStatus {
     /// Health as reported by EDS (`HEALTHY`, `UNHEALTHY`, `DRAINING`, …).
@@ -138,9 +143,143 @@ pub struct HealthStatus {
     /// Failed active health checking.
     #[serde(default, alias = "failedActiveHealthCheck")]
     pub failed_active_health_check: bool,
+    /// Active health checking says degraded (`x-envoy-degraded`).
+    #[serde(default, alias = "failedActiveDegradedCheck")]
+    pub failed_active_degraded_check: bool,
     /// Removed from EDS, waiting for connections to drain.
     #[serde(default, alias = "pendingDynamicRemoval")]
     pub pending_dynamic_removal: bool,
+    /// Waiting for its first active health check.
+    #[serde(default, alias = "pendingActiveHc")]
+    pub pending_active_hc: bool,
+    /// Excluded from load balancing by an immediate health-check failure.
+    #[serde(default, alias = "excludedViaImmediateHcFail")]
+    pub excluded_via_immediate_hc_fail: bool,
+    /// Its last active health check timed out.
+    #[serde(default, alias = "activeHcTimeout")]
+    pub active_hc_timeout: bool,
+}
+
+/// One reason a host is not plainly healthy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HealthFlag {
+    /// `failed_active_health_check`.
+    FailedActiveHealthCheck,
+    /// `failed_outlier_check`.
+    FailedOutlierCheck,
+    /// `failed_active_degraded_check`.
+    FailedActiveDegradedCheck,
+    /// `pending_dynamic_removal`.
+    PendingDynamicRemoval,
+    /// `pending_active_hc`.
+    PendingActiveHc,
+    /// `excluded_via_immediate_hc_fail`.
+    ExcludedViaImmediateHcFail,
+    /// `active_hc_timeout`.
+    ActiveHcTimeout,
+    /// `eds_health_status` other than HEALTHY or UNKNOWN.
+    Eds,
+}
+
+impl HealthFlag {
+    /// The flag's name as Envoy spells it (`eds_health_status` for [`HealthFlag::Eds`]).
+    pub fn name(self) -> &'static str {
+        match self {
+            HealthFlag::FailedActiveHealthCheck => "failed_active_health_check",
+            HealthFlag::FailedOutlierCheck => "failed_outlier_check",
+            HealthFlag::FailedActiveDegradedCheck => "failed_active_degraded_check",
+            HealthFlag::PendingDynamicRemoval => "pending_dynamic_removal",
+            HealthFlag::PendingActiveHc => "pending_active_hc",
+            HealthFlag::ExcludedViaImmediateHcFail => "excluded_via_immediate_hc_fail",
+            HealthFlag::ActiveHcTimeout => "active_hc_timeout",
+            HealthFlag::Eds => "eds_health_status",
+        }
+    }
+
+    /// A short label for a narrow column.
+    pub fn short(self) -> &'static str {
+        match self {
+            HealthFlag::FailedActiveHealthCheck => "active_hc",
+            HealthFlag::FailedOutlierCheck => "outlier",
+            HealthFlag::FailedActiveDegradedCheck => "degraded_hc",
+            HealthFlag::PendingDynamicRemoval => "removing",
+            HealthFlag::PendingActiveHc => "pending_hc",
+            HealthFlag::ExcludedViaImmediateHcFail => "excluded",
+            HealthFlag::ActiveHcTimeout => "hc_timeout",
+            HealthFlag::Eds => "eds",
+        }
+    }
+
+    /// What it means for traffic, in a sentence.
+    pub fn meaning(self) -> &'static str {
+        match self {
+            HealthFlag::FailedActiveHealthCheck => "active health checking (the cluster's health_checks) failed this host: Envoy sends it no requests until a check passes; requests find no healthy host (503 UH) when all are failed",
+            HealthFlag::FailedOutlierCheck => "ejected by outlier detection (DestinationRule trafficPolicy.outlierDetection) after consecutive errors; it comes back after the ejection time",
+            HealthFlag::FailedActiveDegradedCheck => "the health check marked the host degraded (x-envoy-degraded): it gets traffic only when no healthy host is left",
+            HealthFlag::PendingDynamicRemoval => "EDS removed this host; Envoy keeps it until its health check fails or its connections drain",
+            HealthFlag::PendingActiveHc => "added recently and waiting for its first active health check: not used until that check passes",
+            HealthFlag::ExcludedViaImmediateHcFail => "the host answered a health check with x-envoy-immediate-health-check-fail (draining): excluded from load balancing",
+            HealthFlag::ActiveHcTimeout => "its last active health check timed out (a slow or hung host, or a network path dropping the probe)",
+            HealthFlag::Eds => "the control plane (EDS) reports this host not healthy: the pod is not ready or is terminating",
+        }
+    }
+}
+
+impl HealthStatus {
+    /// Every flag that is set, most blocking first.
+    pub fn flags(&self) -> Vec<HealthFlag> {
+        let mut out = Vec::new();
+        let eds = self.eds_health_status.as_deref().unwrap_or("UNKNOWN");
+        for (on, f) in [
+            (
+                self.failed_active_health_check,
+                HealthFlag::FailedActiveHealthCheck,
+            ),
+            (self.failed_outlier_check, HealthFlag::FailedOutlierCheck),
+            (!matches!(eds, "HEALTHY" | "UNKNOWN"), HealthFlag::Eds),
+            (
+                self.excluded_via_immediate_hc_fail,
+                HealthFlag::ExcludedViaImmediateHcFail,
+            ),
+            (self.pending_active_hc, HealthFlag::PendingActiveHc),
+            (self.active_hc_timeout, HealthFlag::ActiveHcTimeout),
+            (
+                self.failed_active_degraded_check,
+                HealthFlag::FailedActiveDegradedCheck,
+            ),
+            (
+                self.pending_dynamic_removal,
+                HealthFlag::PendingDynamicRemoval,
+            ),
+        ] {
+            if on {
+                out.push(f);
+            }
+        }
+        out
+    }
+
+    /// What load balancing makes of the host: `HEALTHY`, `UNHEALTHY` (no
+    /// traffic), `DEGRADED` (traffic only when nothing healthy is left) or
+    /// `DRAINING` (removed by EDS, still draining).
+    pub fn effective(&self) -> &'static str {
+        let eds = self.eds_health_status.as_deref().unwrap_or("UNKNOWN");
+        if self.failed_active_health_check
+            || self.failed_outlier_check
+            || self.pending_active_hc
+            || self.excluded_via_immediate_hc_fail
+            || matches!(eds, "UNHEALTHY" | "TIMEOUT")
+        {
+            "UNHEALTHY"
+        } else if eds == "DRAINING" || self.pending_dynamic_removal {
+            "DRAINING"
+        } else if self.failed_active_degraded_check || eds == "DEGRADED" {
+            "DEGRADED"
+        } else {
+            "HEALTHY"
+        }
+    }
 }
 
 impl ClusterStatuses {
@@ -173,6 +312,11 @@ impl HostStatus {
             .eds_health_status
             .as_deref()
             .unwrap_or("UNKNOWN")
+    }
+
+    /// This host as JSON, every field Envoy sent (for the raw view).
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).unwrap_or_default()
     }
 
     /// A per-host stat value by name (0 when absent).
@@ -240,6 +384,43 @@ mod tests {
         );
         assert_eq!(cs.cluster_statuses[1].host_statuses[0].health(), "UNKNOWN");
         assert!(ClusterStatuses::looks_like(body));
+    }
+
+    #[test]
+    fn every_health_flag_is_read_and_explained() {
+        let body = r#"{"cluster_statuses":[{"name":"c","host_statuses":[
+          {"address":{"socket_address":{"address":"127.0.0.1","port_value":1}},"priority":1,
+           "health_status":{"failed_active_health_check":true,"active_hc_timeout":true,"eds_health_status":"HEALTHY"}},
+          {"address":{"socket_address":{"address":"127.0.0.1","port_value":2}},
+           "health_status":{"pendingActiveHc":true,"excludedViaImmediateHcFail":true,"edsHealthStatus":"DRAINING"}},
+          {"address":{"socket_address":{"address":"127.0.0.1","port_value":3}},
+           "health_status":{"failed_active_degraded_check":true}},
+          {"address":{"socket_address":{"address":"127.0.0.1","port_value":4}},
+           "health_status":{"pending_dynamic_removal":true,"eds_health_status":"HEALTHY"}}]}]}"#;
+        let cs = ClusterStatuses::parse(body).unwrap();
+        let h = &cs.cluster_statuses[0].host_statuses;
+        assert_eq!(
+            h[0].health_status.flags(),
+            [
+                HealthFlag::FailedActiveHealthCheck,
+                HealthFlag::ActiveHcTimeout
+            ]
+        );
+        assert_eq!(h[0].health_status.effective(), "UNHEALTHY");
+        assert_eq!(
+            h[1].health_status.flags(),
+            [
+                HealthFlag::Eds,
+                HealthFlag::ExcludedViaImmediateHcFail,
+                HealthFlag::PendingActiveHc
+            ]
+        );
+        assert_eq!(h[2].health_status.effective(), "DEGRADED");
+        assert_eq!(h[3].health_status.effective(), "DRAINING");
+        assert!(h[0].to_json().contains("\"priority\": 1"));
+        for f in h.iter().flat_map(|h| h.health_status.flags()) {
+            assert!(!f.meaning().is_empty() && !f.short().is_empty());
+        }
     }
 
     #[test]

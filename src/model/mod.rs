@@ -8,6 +8,7 @@ pub mod config_dump;
 pub mod istioctl;
 pub mod istiod;
 pub mod logging;
+pub mod server_info;
 pub mod stats;
 pub mod x509;
 

@@ -1,12 +1,15 @@
-//! Just enough X.509 DER to summarise an SDS secret the way istioctl does:
-//! serial number, validity window and whether the certificate is a CA.
+//! An SDS secret's certificate summarised the way istioctl does: serial
+//! number, validity window, whether it is a CA, and the SPIFFE trust domain
+//! of its URI SAN. DER parsing is the `x509-parser` crate's.
 
-use base64::Engine;
+use x509_parser::extensions::GeneralName;
+use x509_parser::prelude::{parse_x509_certificate, parse_x509_pem};
 
 /// What istioctl shows about a certificate.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CertSummary {
-    /// Serial number as lower-case hex of its minimal big-endian bytes.
+    /// Serial number as Go's `%032x` prints it: lower-case hex without
+    /// leading zeros, zero-padded to 32 digits.
     pub serial_hex: String,
     /// Seconds since the Unix epoch.
     pub not_before: i64,
@@ -14,6 +17,8 @@ pub struct CertSummary {
     pub not_after: i64,
     /// `basicConstraints` cA is true.
     pub is_ca: bool,
+    /// The host of a `spiffe://` URI SAN (the last one, as istioctl takes it).
+    pub trust_domain: Option<String>,
 }
 
 impl CertSummary {
@@ -26,138 +31,51 @@ impl CertSummary {
 /// Parses the first certificate of a PEM bundle.
 pub fn first_pem_certificate(pem: &str) -> Option<CertSummary> {
     const BEGIN: &str = "-----BEGIN CERTIFICATE-----";
-    const END: &str = "-----END CERTIFICATE-----";
-    let start = pem.find(BEGIN)? + BEGIN.len();
-    let end = start + pem[start..].find(END)?;
-    let b64: String = pem[start..end]
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .collect();
-    let der = base64::engine::general_purpose::STANDARD
-        .decode(b64.as_bytes())
-        .ok()?;
-    parse_der(&der)
+    let start = pem.find(BEGIN)?;
+    let (_, block) = parse_x509_pem(&pem.as_bytes()[start..]).ok()?;
+    parse_der(&block.contents)
 }
 
-/// One DER TLV: tag, contents, and the rest of the input after it.
-fn tlv(input: &[u8]) -> Option<(u8, &[u8], &[u8])> {
-    let (&tag, rest) = input.split_first()?;
-    let (&first, mut rest) = rest.split_first()?;
-    let len = if first < 0x80 {
-        usize::from(first)
-    } else {
-        let n = usize::from(first & 0x7f);
-        if n == 0 || n > 4 || rest.len() < n {
-            return None;
-        }
-        let mut len = 0usize;
-        for &b in &rest[..n] {
-            len = (len << 8) | usize::from(b);
-        }
-        rest = &rest[n..];
-        len
-    };
-    if rest.len() < len {
-        return None;
-    }
-    Some((tag, &rest[..len], &rest[len..]))
-}
-
-fn parse_der(der: &[u8]) -> Option<CertSummary> {
-    let (_, cert, _) = tlv(der)?; // Certificate SEQUENCE
-    let (_, tbs, _) = tlv(cert)?; // TBSCertificate SEQUENCE
-    let mut rest = tbs;
-    let (mut tag, mut body, mut next) = tlv(rest)?;
-    if tag == 0xa0 {
-        // [0] EXPLICIT version
-        rest = next;
-        (tag, body, next) = tlv(rest)?;
-    }
-    if tag != 0x02 {
-        return None;
-    }
-    let serial_hex = hex_without_leading_zeros(body);
-    rest = next;
-    let (_, _sig_alg, r) = tlv(rest)?;
-    let (_, _issuer, r) = tlv(r)?;
-    let (_, validity, r) = tlv(r)?;
-    let (t1, nb, vr) = tlv(validity)?;
-    let (t2, na, _) = tlv(vr)?;
-    let not_before = parse_time(t1, nb)?;
-    let not_after = parse_time(t2, na)?;
-    let (_, _subject, r) = tlv(r)?;
-    let (_, _spki, mut r) = tlv(r)?;
-    let mut is_ca = false;
-    while let Some((tag, body, next)) = tlv(r) {
-        if tag == 0xa3 {
-            is_ca = basic_constraints_ca(body).unwrap_or(false);
-        }
-        r = next;
-    }
+/// Parses one DER certificate.
+pub fn parse_der(der: &[u8]) -> Option<CertSummary> {
+    let (_, cert) = parse_x509_certificate(der).ok()?;
+    let tbs = &cert.tbs_certificate;
+    let is_ca = tbs
+        .basic_constraints()
+        .ok()
+        .flatten()
+        .is_some_and(|bc| bc.value.ca);
+    let trust_domain = tbs
+        .subject_alternative_name()
+        .ok()
+        .flatten()
+        .and_then(|san| {
+            san.value
+                .general_names
+                .iter()
+                .filter_map(|n| match n {
+                    GeneralName::URI(u) => u.strip_prefix("spiffe://"),
+                    _ => None,
+                })
+                .map(|rest| rest.split('/').next().unwrap_or(rest).to_string())
+                .next_back()
+        });
     Some(CertSummary {
-        serial_hex,
-        not_before,
-        not_after,
+        serial_hex: go_serial(tbs.raw_serial()),
+        not_before: tbs.validity.not_before.timestamp(),
+        not_after: tbs.validity.not_after.timestamp(),
         is_ca,
+        trust_domain,
     })
 }
 
-/// OID 2.5.29.19 (basicConstraints).
-const BASIC_CONSTRAINTS: &[u8] = &[0x55, 0x1d, 0x13];
-
-fn basic_constraints_ca(ext_explicit: &[u8]) -> Option<bool> {
-    let (_, mut exts, _) = tlv(ext_explicit)?; // SEQUENCE OF Extension
-    while let Some((_, ext, next)) = tlv(exts) {
-        let (_, oid, mut r) = tlv(ext)?;
-        if oid == BASIC_CONSTRAINTS {
-            let (mut tag, mut body, mut after) = tlv(r)?;
-            if tag == 0x01 {
-                // critical BOOLEAN
-                r = after;
-                (tag, body, after) = tlv(r)?;
-            }
-            let _ = after;
-            if tag != 0x04 {
-                return None;
-            }
-            let (_, bc, _) = tlv(body)?; // BasicConstraints SEQUENCE
-            return Some(match tlv(bc) {
-                Some((0x01, v, _)) => v.first().is_some_and(|&b| b != 0),
-                _ => false,
-            });
-        }
-        exts = next;
-    }
-    Some(false)
-}
-
-fn hex_without_leading_zeros(bytes: &[u8]) -> String {
-    // Like Go's `%x` of `big.Int.Bytes()`: DER's sign-padding zero bytes go,
-    // but a leading zero nibble inside the first significant byte stays.
-    let first = bytes.iter().position(|&b| b != 0).unwrap_or(bytes.len());
-    let s: String = bytes[first..].iter().map(|b| format!("{b:02x}")).collect();
-    if s.is_empty() {
-        "0".to_string()
-    } else {
-        s
-    }
-}
-
-/// UTCTime (`YYMMDDHHMMSSZ`) or GeneralizedTime (`YYYYMMDDHHMMSSZ`) to Unix seconds.
-fn parse_time(tag: u8, body: &[u8]) -> Option<i64> {
-    let s = std::str::from_utf8(body).ok()?;
-    let s = s.strip_suffix('Z')?;
-    let (year, rest) = match tag {
-        0x17 if s.len() == 12 => {
-            let yy: i64 = s[..2].parse().ok()?;
-            (if yy < 50 { 2000 + yy } else { 1900 + yy }, &s[2..])
-        }
-        0x18 if s.len() == 14 => (s[..4].parse().ok()?, &s[4..]),
-        _ => return None,
-    };
-    let n = |i: usize| rest.get(i..i + 2).and_then(|p| p.parse::<i64>().ok());
-    let (mo, d, h, mi, se) = (n(0)?, n(2)?, n(4)?, n(6)?, n(8)?);
-    Some(days_from_civil(year, mo, d) * 86_400 + h * 3600 + mi * 60 + se)
+/// Go's `fmt.Sprintf("%032x", serial)`: hex digits of the number (no
+/// leading zeros), left-padded with zeros to 32.
+fn go_serial(bytes: &[u8]) -> String {
+    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    let digits = hex.trim_start_matches('0');
+    let digits = if digits.is_empty() { "0" } else { digits };
+    format!("{digits:0>32}")
 }
 
 /// Days since 1970-01-01 for a proleptic Gregorian date (H. Hinnant's algorithm).
@@ -209,20 +127,15 @@ mod tests {
     }
 
     #[test]
-    fn utc_and_generalized_times() {
-        assert_eq!(parse_time(0x17, b"700101000000Z"), Some(0));
+    fn serial_as_go_prints_it() {
         assert_eq!(
-            parse_time(0x18, b"20500101000000Z"),
-            Some(days_from_civil(2050, 1, 1) * 86_400)
+            go_serial(&[0x00, 0x6f, 0xbe]),
+            "00000000000000000000000000006fbe"
         );
-        assert_eq!(parse_time(0x17, b"bogus"), None);
-    }
-
-    #[test]
-    fn serial_hex_drops_leading_zero_bytes() {
-        assert_eq!(hex_without_leading_zeros(&[0x00, 0x6f, 0xbe]), "6fbe");
-        assert_eq!(hex_without_leading_zeros(&[0x01, 0x93]), "0193");
-        assert_eq!(hex_without_leading_zeros(&[0x00]), "0");
+        assert_eq!(go_serial(&[0x01, 0x93]), "00000000000000000000000000000193");
+        assert_eq!(go_serial(&[0x00]), "00000000000000000000000000000000");
+        let twenty = [0x0au8; 20];
+        assert_eq!(go_serial(&twenty).len(), 39);
     }
 
     #[test]

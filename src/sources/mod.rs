@@ -6,5 +6,6 @@ pub mod bundle;
 
 pub mod demo;
 pub mod kube;
+pub mod log_file;
 pub mod logs;
 pub mod target;

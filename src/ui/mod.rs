@@ -2,6 +2,7 @@
 //! changes; everything a view needs is already in [`AppState`].
 
 pub mod cardinality;
+pub mod endpoints;
 pub mod help;
 pub mod istiod;
 pub mod logs;

@@ -39,39 +39,32 @@ pub fn lines(state: &AppState) -> Vec<Line<'static>> {
         .slot(target, Endpoint::ServerInfo)
         .and_then(|s| s.data())
     {
-        match serde_json::from_str::<serde_json::Value>(body) {
-            Ok(v) => {
-                let st = v
-                    .get("state")
-                    .and_then(|s| s.as_str())
-                    .unwrap_or("?")
-                    .to_string();
-                let sev = if st == "LIVE" {
+        match crate::model::server_info::ServerInfo::parse(body) {
+            Ok(info) => {
+                let sev = if info.state == "LIVE" {
                     Severity::Ok
                 } else {
                     Severity::Warn
                 };
-                out.push(kv(state, "Envoy state", st, sev));
-                let up = v
-                    .get("uptime_current_epoch")
-                    .and_then(|s| s.as_str())
-                    .unwrap_or("?")
-                    .to_string();
-                out.push(kv(state, "Uptime", up, Severity::Ok));
-                let ver = v
-                    .get("version")
-                    .and_then(|s| s.as_str())
-                    .unwrap_or("?")
-                    .to_string();
-                out.push(kv(state, "Envoy version", ver, Severity::Ok));
+                out.push(kv(state, "Envoy state", info.state, sev));
+                out.push(kv(state, "Uptime", info.uptime, Severity::Ok));
+                out.push(kv(
+                    state,
+                    "Envoy version",
+                    info.version.display(),
+                    Severity::Ok,
+                ));
             }
-            Err(e) => out.push(kv(
-                state,
-                "server_info",
-                format!("not JSON: {e}"),
-                Severity::Error,
-            )),
+            Err(e) => out.push(kv(state, "server_info", e, Severity::Error)),
         }
+    }
+    if !state.reachable(target, Endpoint::AgentReady) {
+        out.push(kv(
+            state,
+            "Readiness",
+            "not connected (no --agent: pass the pilot-agent URL, port 15020)".into(),
+            Severity::Ok,
+        ));
     }
     if let Some(Data::Text { status, body }) = state
         .slot(target, Endpoint::AgentReady)
@@ -127,7 +120,11 @@ pub fn lines(state: &AppState) -> Vec<Line<'static>> {
             ("EDS clusters", Kind::Endpoint),
             ("Secrets", Kind::Secret),
         ] {
-            let active = d.count(kind, State::Active) + d.count(kind, State::Static);
+            let active = if kind == Kind::Endpoint {
+                d.eds_clusters
+            } else {
+                d.count(kind, State::Active) + d.count(kind, State::Static)
+            };
             let warming = d.count(kind, State::Warming);
             let errors = d.count(kind, State::Error);
             let mut text = format!("{active}");

@@ -148,6 +148,7 @@ fn draw_pane(
         ViewKind::Cardinality => super::cardinality::draw(frame, inner, state, view, focused),
         ViewKind::Memory => super::memory::draw(frame, inner, state),
         ViewKind::Logs | ViewKind::AppLogs => super::logs::draw(frame, inner, state, view, focused),
+        ViewKind::Endpoints => super::endpoints::draw(frame, inner, state, view, focused),
         ViewKind::Trace => {
             if let Some(trace) = &view.trace {
                 super::trace::draw(frame, inner, state, trace);
@@ -176,8 +177,12 @@ fn draw_pane(
 fn banner(state: &AppState, kind: ViewKind, target: Option<usize>) -> Option<Vec<Line<'static>>> {
     let t = &state.theme;
     let mut lines = Vec::new();
-    let mut needs: Vec<(Option<usize>, Endpoint)> =
-        kind.needs().iter().map(|&e| (target, e)).collect();
+    let mut needs: Vec<(Option<usize>, Endpoint)> = kind
+        .needs()
+        .iter()
+        .map(|&e| (target, e))
+        .filter(|&(t, e)| state.reachable(t, e))
+        .collect();
     if kind == ViewKind::Istiod {
         needs.push((None, Endpoint::IstiodMetrics));
     }

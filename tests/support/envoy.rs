@@ -353,8 +353,11 @@ impl Sidecar {
     /// What Envoy wrote to stderr, for failure messages.
     pub fn log(&self) -> String {
         let log = std::fs::read_to_string(self.dir.join("envoy.log")).unwrap_or_default();
-        let cut = log.len().saturating_sub(1500);
-        log[log.ceil_char_boundary(cut)..].to_string()
+        let lines: Vec<&str> = log
+            .lines()
+            .filter(|l| !l.contains("Deprecated field"))
+            .collect();
+        lines[lines.len().saturating_sub(20)..].join("\n")
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -589,4 +592,12 @@ pub fn runtime() -> tokio::runtime::Runtime {
         .enable_all()
         .build()
         .expect("runtime")
+}
+
+/// GET over a fresh connection; the status alone (0 on transport errors).
+pub async fn http_get_status(base: &str, path: &str) -> (u16, String) {
+    let authority = base.trim_start_matches("http://");
+    http(authority, "GET", path, authority, &[])
+        .await
+        .unwrap_or((0, String::new()))
 }

@@ -141,8 +141,8 @@ pub fn write_all(dir: &Path, ports: &Ports, services: &Services) {
         std::fs::write(dir.join(name), serde_json::to_vec_pretty(v).expect("json"))
             .unwrap_or_else(|e| panic!("write {name}: {e}"))
     };
-    let (cert, key, root) = certificates();
-    write("bootstrap.json", &bootstrap(dir, ports));
+    let certs = certificates();
+    write("bootstrap.json", &bootstrap(dir, ports, &certs.root));
     write("lds.json", &listeners(dir, ports, "2026-12-01T00:00:00Z/1"));
     write(
         "cds.json",
@@ -173,8 +173,8 @@ pub fn write_all(dir: &Path, ports: &Ports, services: &Services) {
             "1",
             SECRET_T,
             vec![json!({"name": "default", "tls_certificate": {
-                "certificate_chain": {"inline_bytes": b64(&cert)},
-                "private_key": {"inline_bytes": b64(&key)}
+                "certificate_chain": {"inline_bytes": b64(&certs.leaf)},
+                "private_key": {"inline_bytes": b64(&certs.leaf_key)}
             }})],
         ),
     );
@@ -184,23 +184,90 @@ pub fn write_all(dir: &Path, ports: &Ports, services: &Services) {
             "1",
             SECRET_T,
             vec![json!({"name": "ROOTCA", "validation_context": {
-                "trusted_ca": {"inline_bytes": b64(&root)}
+                "trusted_ca": {"inline_bytes": b64(&certs.root)}
+            }})],
+        ),
+    );
+    // SPIRE-style federation: one CA per trust domain in a SPIFFE validator.
+    write(
+        "sds_federated.json",
+        &discovery(
+            "1",
+            SECRET_T,
+            vec![json!({"name": "federated-ROOTCA", "validation_context": {
+                "custom_validator_config": {
+                    "name": "envoy.tls.cert_validator.spiffe",
+                    "typed_config": {
+                        "@type": "type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.SPIFFECertValidatorConfig",
+                        "trust_domains": [
+                            {"name": "east.local", "trust_bundle": {"inline_bytes": b64(&certs.east)}},
+                            {"name": "west.local", "trust_bundle": {"inline_bytes": b64(&certs.west)}}
+                        ]
+                    }
+                }
             }})],
         ),
     );
 }
 
-/// A root CA and a workload certificate signed by it (SPIFFE URI SAN), made
-/// now with `rcgen`: (leaf chain PEM, leaf key PEM, root PEM).
-pub fn certificates() -> (String, String, String) {
-    use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair, SanType};
-    let ca_key = KeyPair::generate().expect("ca key");
-    let mut ca = CertificateParams::new(Vec::<String>::new()).expect("ca params");
-    ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    ca.distinguished_name
-        .push(DnType::OrganizationName, "cluster.local");
-    let ca_cert = ca.self_signed(&ca_key).expect("ca cert");
-    let issuer = Issuer::new(ca, ca_key);
+/// Serials and validity the harness certificates carry, so tests can state
+/// what `pc secrets` must print.
+pub const ROOT_SERIAL: &str = "529cbbaf623611d057b517d4ffe341e4e8035037";
+pub const EAST_SERIAL: &str = "6726e5fad145f8ca9a711f0550297ced839ee301";
+pub const WEST_SERIAL: &str = "0726e5fad145f8ca9a711f0550297ced839ee302";
+pub const LEAF_SERIAL: &str = "00cd4902e499169b11ec171dad1668adbb";
+/// Validity of every CA: 2024-10-25T13:23:05Z to 2034-10-23T13:23:05Z.
+pub const CA_VALIDITY: (&str, &str) = ("2024-10-25T13:23:05Z", "2034-10-23T13:23:05Z");
+
+fn hex(s: &str) -> Vec<u8> {
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).expect("hex"))
+        .collect()
+}
+
+fn ca(
+    serial: &str,
+    trust_domain: &str,
+) -> (rcgen::Certificate, rcgen::Issuer<'static, rcgen::KeyPair>) {
+    use rcgen::{
+        BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair, SanType, SerialNumber,
+    };
+    let key = KeyPair::generate().expect("ca key");
+    let mut p = CertificateParams::new(Vec::<String>::new()).expect("ca params");
+    p.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    p.distinguished_name
+        .push(DnType::OrganizationName, trust_domain);
+    p.subject_alt_names = vec![SanType::URI(
+        format!("spiffe://{trust_domain}").try_into().expect("uri"),
+    )];
+    p.serial_number = Some(SerialNumber::from_slice(&hex(serial)));
+    p.not_before =
+        rcgen::date_time_ymd(2024, 10, 25) + time::Duration::seconds(13 * 3600 + 23 * 60 + 5);
+    p.not_after =
+        rcgen::date_time_ymd(2034, 10, 23) + time::Duration::seconds(13 * 3600 + 23 * 60 + 5);
+    let cert = p.self_signed(&key).expect("ca cert");
+    (cert, Issuer::new(p, key))
+}
+
+/// The certificates of the harness, made now with `rcgen`.
+pub struct Certs {
+    /// Workload chain (`default`), 24 h from an hour ago, SAN
+    /// `spiffe://cluster.local/ns/default/sa/fortio`.
+    pub leaf: String,
+    pub leaf_key: String,
+    /// `ROOTCA`: the mesh root, trust domain cluster.local.
+    pub root: String,
+    /// Federated trust bundles (`federated-ROOTCA`): east.local and west.local.
+    pub east: String,
+    pub west: String,
+}
+
+pub fn certificates() -> Certs {
+    use rcgen::{CertificateParams, KeyPair, SanType, SerialNumber};
+    let (root, issuer) = ca(ROOT_SERIAL, "cluster.local");
+    let (east, _) = ca(EAST_SERIAL, "east.local");
+    let (west, _) = ca(WEST_SERIAL, "west.local");
     let leaf_key = KeyPair::generate().expect("leaf key");
     let mut leaf = CertificateParams::new(Vec::<String>::new()).expect("leaf params");
     leaf.subject_alt_names = vec![SanType::URI(
@@ -208,23 +275,21 @@ pub fn certificates() -> (String, String, String) {
             .try_into()
             .expect("uri"),
     )];
-    let now = jiff_now();
-    leaf.not_before = now.0;
-    leaf.not_after = now.1;
-    let leaf_cert = leaf.signed_by(&leaf_key, &issuer).expect("leaf cert");
-    (leaf_cert.pem(), leaf_key.serialize_pem(), ca_cert.pem())
-}
-
-/// 24 h of validity from an hour ago, like an Istio workload certificate.
-fn jiff_now() -> (time::OffsetDateTime, time::OffsetDateTime) {
+    leaf.serial_number = Some(SerialNumber::from_slice(&hex(LEAF_SERIAL)));
     let now = time::OffsetDateTime::now_utc();
-    (
-        now - time::Duration::hours(1),
-        now + time::Duration::hours(23),
-    )
+    leaf.not_before = now - time::Duration::hours(1);
+    leaf.not_after = now + time::Duration::hours(23);
+    let leaf_cert = leaf.signed_by(&leaf_key, &issuer).expect("leaf cert");
+    Certs {
+        leaf: leaf_cert.pem(),
+        leaf_key: leaf_key.serialize_pem(),
+        root: root.pem(),
+        east: east.pem(),
+        west: west.pem(),
+    }
 }
 
-fn bootstrap(dir: &Path, ports: &Ports) -> Value {
+fn bootstrap(dir: &Path, ports: &Ports, root: &str) -> Value {
     json!({
         "node": {
             "id": NODE_ID,
@@ -288,7 +353,9 @@ fn bootstrap(dir: &Path, ports: &Ports) -> Value {
                     "@type": "type.googleapis.com/envoy.extensions.upstreams.http.v3.HttpProtocolOptions",
                     "explicit_http_config": {"http2_protocol_options": {}}}},
                  "load_assignment": {"cluster_name": "sds-grpc", "endpoints": [{"lb_endpoints": [{"endpoint": {"address": {"pipe": {"path": dir.join("sds.sock").to_string_lossy()}}}}]}]}}
-            ]
+            ],
+            "secrets": [{"name": "bootstrap-root", "validation_context": {
+                "trusted_ca": {"inline_bytes": base64::engine::general_purpose::STANDARD.encode(root)}}}]
         },
         "dynamic_resources": {
             "lds_config": path_source(dir, "lds.json"),
@@ -562,6 +629,19 @@ pub fn clusters(dir: &Path, services: &Services, version: &str) -> Value {
         }
         list.push(c);
     }
+    // A federated peer: its TLS trusts the SPIFFE bundles of `federated-ROOTCA`.
+    list.push(json!({
+        "name": "outbound|15443||federated-gateway.istio-system.svc.cluster.local", "type": "STATIC",
+        "connect_timeout": "1s",
+        "load_assignment": {"cluster_name": "federated", "endpoints": [{"lb_endpoints": [{"endpoint": {
+            "address": addr("127.0.0.1", services.inbound_app.port())}}]}]},
+        "transport_socket": {"name": "envoy.transport_sockets.tls", "typed_config": {
+            "@type": "type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext",
+            "common_tls_context": {
+                "tls_certificate_sds_secret_configs": [{"name": "default", "sds_config": path_source(dir, "sds_default.json")}],
+                "validation_context_sds_secret_config": {"name": "federated-ROOTCA", "sds_config": path_source(dir, "sds_federated.json")}
+            }}}
+    }));
     list.push(json!({
         "name": format!("outbound|7000||redis{FQDN_SUFFIX}"), "type": "STATIC", "connect_timeout": "1s",
         "load_assignment": {"cluster_name": format!("outbound|7000||redis{FQDN_SUFFIX}"), "endpoints": [{"lb_endpoints": [{"endpoint": {

@@ -229,6 +229,20 @@ pub struct RuntimeEndpoint {
     pub failed_outlier_check: bool,
     /// Cluster name.
     pub cluster: String,
+    /// What load balancing makes of the host: `HEALTHY`, `UNHEALTHY`,
+    /// `DEGRADED` or `DRAINING`, from every health flag (`status` is only EDS's).
+    pub health: &'static str,
+    /// Every health flag set, with what it means.
+    pub health_flags: Vec<HealthFlagJson>,
+}
+
+/// A health flag in `-o json`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct HealthFlagJson {
+    /// Envoy's name, e.g. `failed_active_health_check`.
+    pub flag: &'static str,
+    /// What it means.
+    pub meaning: &'static str,
 }
 
 /// Hosts from `/clusters?format=json`, filtered and sorted by address, port, cluster.
@@ -251,6 +265,16 @@ pub fn runtime_endpoints(cs: &ClusterStatuses, filter: &EndpointFilter) -> Vec<R
                 status: h.health().to_string(),
                 failed_outlier_check: h.health_status.failed_outlier_check,
                 cluster: c.name.clone(),
+                health: h.health_status.effective(),
+                health_flags: h
+                    .health_status
+                    .flags()
+                    .into_iter()
+                    .map(|f| HealthFlagJson {
+                        flag: f.name(),
+                        meaning: f.meaning(),
+                    })
+                    .collect(),
             });
         }
     }

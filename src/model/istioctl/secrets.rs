@@ -9,7 +9,7 @@ use serde::Deserialize;
 
 use super::tabwriter;
 use crate::model::config_dump::{ConfigDump, Kind, State};
-use crate::model::x509::{first_pem_certificate, rfc3339, CertSummary};
+use crate::model::x509::{first_pem_certificate, rfc3339};
 
 /// One secret as istioctl describes it.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -28,6 +28,9 @@ pub struct SecretItem {
     pub not_after: String,
     /// RFC 3339.
     pub not_before: String,
+    /// The SPIFFE trust domain: a trust bundle's own (`SPIFFECertValidatorConfig`),
+    /// else the certificate's `spiffe://` URI SAN; empty when unknown.
+    pub trust_domain: String,
     /// Seconds since the epoch of `not_after`, for expiry warnings.
     #[serde(skip)]
     pub not_after_epoch: Option<i64>,
@@ -35,6 +38,8 @@ pub struct SecretItem {
 
 #[derive(Deserialize, Default)]
 struct Secret<'a> {
+    #[serde(borrow, default)]
+    name: Option<Cow<'a, str>>,
     #[serde(borrow, default, alias = "tlsCertificate")]
     tls_certificate: Option<TlsCert<'a>>,
     #[serde(borrow, default, alias = "validationContext")]
@@ -51,6 +56,51 @@ struct TlsCert<'a> {
 struct Validation<'a> {
     #[serde(borrow, default, alias = "trustedCa")]
     trusted_ca: Option<DataSource<'a>>,
+    #[serde(borrow, default, alias = "customValidatorConfig")]
+    custom_validator_config: Option<CustomValidator<'a>>,
+}
+
+/// `custom_validator_config`: SPIRE-style trust bundles, one CA per trust domain.
+#[derive(Deserialize, Default)]
+struct CustomValidator<'a> {
+    #[serde(borrow, default, alias = "typedConfig")]
+    typed_config: Option<SpiffeValidator<'a>>,
+}
+
+#[derive(Deserialize, Default)]
+struct SpiffeValidator<'a> {
+    #[serde(borrow, default, rename = "@type")]
+    type_url: Option<Cow<'a, str>>,
+    #[serde(borrow, default, alias = "trustDomains")]
+    trust_domains: Vec<TrustDomain<'a>>,
+}
+
+#[derive(Deserialize, Default)]
+struct TrustDomain<'a> {
+    #[serde(borrow, default)]
+    name: Cow<'a, str>,
+    #[serde(borrow, default, alias = "trustBundle")]
+    trust_bundle: Option<DataSource<'a>>,
+}
+
+const SPIFFE_VALIDATOR: &str =
+    "type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.SPIFFECertValidatorConfig";
+
+/// The trust bundles of a SPIFFE validator, as (trust domain, PEM).
+fn trust_bundles<'s>(secret: &'s Secret<'_>) -> Option<Vec<(&'s str, Option<String>)>> {
+    let tc = secret
+        .validation_context
+        .as_ref()?
+        .custom_validator_config
+        .as_ref()?
+        .typed_config
+        .as_ref()?;
+    (tc.type_url.as_deref() == Some(SPIFFE_VALIDATOR)).then(|| {
+        tc.trust_domains
+            .iter()
+            .map(|td| (td.name.as_ref(), inline_pem(td.trust_bundle.as_ref())))
+            .collect()
+    })
 }
 
 #[derive(Deserialize, Default)]
@@ -69,8 +119,18 @@ fn inline_pem(ds: Option<&DataSource<'_>>) -> Option<String> {
 /// `now` (Unix seconds) decides VALID CERT. Returns `None` when the dump
 /// has neither (istioctl then prints "No active or warming secrets found.").
 pub fn secret_items(dump: &ConfigDump<'_>, now: i64) -> Vec<SecretItem> {
+    items_in(dump, now, &[State::Warming, State::Active])
+}
+
+/// Every secret, `static_secrets` (from the bootstrap) included, which
+/// istioctl leaves out: warming, active, then static.
+pub fn all_secret_items(dump: &ConfigDump<'_>, now: i64) -> Vec<SecretItem> {
+    items_in(dump, now, &[State::Warming, State::Active, State::Static])
+}
+
+fn items_in(dump: &ConfigDump<'_>, now: i64, states: &[State]) -> Vec<SecretItem> {
     let mut out = Vec::new();
-    for state in [State::Warming, State::Active] {
+    for &state in states {
         for r in dump.of(Kind::Secret).filter(|r| r.state == state) {
             let secret: Secret<'_> = r
                 .raw
@@ -90,49 +150,81 @@ pub fn secret_items(dump: &ConfigDump<'_>, now: i64) -> Vec<SecretItem> {
                         .and_then(|v| v.trusted_ca.as_ref()),
                 )
             });
-            let cert: Option<CertSummary> = pem.as_deref().and_then(first_pem_certificate);
-            out.push(match cert {
-                Some(c) => SecretItem {
-                    name: r.name.to_string(),
-                    cert_type: if c.is_ca { "CA" } else { "Cert Chain" }.to_string(),
-                    state: state.label().to_string(),
-                    valid: c.valid_at(now),
-                    serial: c.serial_hex.clone(),
-                    not_after: rfc3339(c.not_after),
-                    not_before: rfc3339(c.not_before),
-                    not_after_epoch: Some(c.not_after),
-                },
-                None => SecretItem {
-                    name: r.name.to_string(),
-                    cert_type: String::new(),
-                    state: state.label().to_string(),
-                    valid: false,
-                    serial: String::new(),
-                    not_after: String::new(),
-                    not_before: String::new(),
-                    not_after_epoch: None,
-                },
-            });
+            let label = state.label();
+            match (pem, trust_bundles(&secret)) {
+                // Like istioctl: a secret with neither a chain nor a CA but a
+                // SPIFFE validator lists one CA row per trust domain, named
+                // after the secret itself.
+                (None, Some(bundles)) => {
+                    let name = secret.name.as_deref().unwrap_or(r.name.as_ref());
+                    for (td, pem) in bundles {
+                        out.push(item(name, label, pem.as_deref(), td, now));
+                    }
+                }
+                (pem, _) => out.push(item(r.name.as_ref(), label, pem.as_deref(), "", now)),
+            }
         }
     }
     out
 }
 
+fn item(name: &str, state: &str, pem: Option<&str>, trust_domain: &str, now: i64) -> SecretItem {
+    match pem.and_then(first_pem_certificate) {
+        Some(c) => SecretItem {
+            name: name.to_string(),
+            cert_type: if c.is_ca { "CA" } else { "Cert Chain" }.to_string(),
+            state: state.to_string(),
+            valid: c.valid_at(now),
+            serial: c.serial_hex.clone(),
+            not_after: rfc3339(c.not_after),
+            not_before: rfc3339(c.not_before),
+            trust_domain: if trust_domain.is_empty() {
+                c.trust_domain.clone().unwrap_or_default()
+            } else {
+                trust_domain.to_string()
+            },
+            not_after_epoch: Some(c.not_after),
+        },
+        None => SecretItem {
+            name: name.to_string(),
+            cert_type: String::new(),
+            state: state.to_string(),
+            valid: false,
+            serial: String::new(),
+            not_after: String::new(),
+            not_before: String::new(),
+            trust_domain: trust_domain.to_string(),
+            not_after_epoch: None,
+        },
+    }
+}
 /// The table exactly as istioctl prints it.
 pub fn secret_table(items: &[SecretItem], include_config_type: bool) -> String {
     if items.is_empty() {
         return "No active or warming secrets found.\n".to_string();
     }
+    // istioctl adds TRUST DOMAIN only when every secret has one (trust
+    // domain federation); otherwise the column would mislead.
+    let trust_domains = items.iter().all(|s| !s.trust_domain.is_empty());
     let mut t = String::from(
-        "RESOURCE NAME\tTYPE\tSTATUS\tVALID CERT\tSERIAL NUMBER\tNOT AFTER\tNOT BEFORE\n",
+        "RESOURCE NAME\tTYPE\tSTATUS\tVALID CERT\tSERIAL NUMBER\tNOT AFTER\tNOT BEFORE",
     );
+    t.push_str(if trust_domains {
+        "\tTRUST DOMAIN\n"
+    } else {
+        "\n"
+    });
     for s in items {
         let prefix = if include_config_type { "secret/" } else { "" };
-        let _ = writeln!(
+        let _ = write!(
             t,
             "{prefix}{}\t{}\t{}\t{}\t{}\t{}\t{}",
             s.name, s.cert_type, s.state, s.valid, s.serial, s.not_after, s.not_before
         );
+        if trust_domains {
+            let _ = write!(t, "\t{}", s.trust_domain);
+        }
+        t.push('\n');
     }
     tabwriter::format(&t, 5)
 }

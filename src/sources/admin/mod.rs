@@ -36,6 +36,9 @@ use query::QueryBuilder;
 use reqwest::Method;
 use transport::StatusPolicy;
 
+/// `POST` on this path lists log levels and changes none (no `level`, no `paths`).
+const LIST_LOGGING: &str = "/logging";
+
 /// Timeouts, size cap and retry policy of an [`AdminClient`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ClientOptions {
@@ -243,10 +246,24 @@ impl AdminClient {
         self.get_json("/certs").await
     }
 
-    /// Envoy `GET /logging`: the current level of each logger (text). Changing levels is on
+    /// Envoy `/logging`: the current level of each logger (text). Changing levels is on
     /// [`AdminMutator::set_log_level`].
+    ///
+    /// Envoys before 1.25 list levels on `GET /logging`; newer ones (1.36 and 1.40 checked
+    /// against the real binaries) answer `405 ... POST required` and list only on POST. So a
+    /// 405 is followed by `POST /logging` with no query. That POST changes nothing: Envoy's
+    /// handler changes a level only when a `level` or `paths` parameter is present, and with
+    /// neither it only prints the list. It therefore stays outside the confirmation path
+    /// ([`AdminMutator`]), which is for requests that can change a proxy; the path here is the
+    /// constant `/logging`, never built from input, so no query can be added to it.
     pub async fn logging(&self) -> Result<Response, AdminError> {
-        self.get("/logging").await
+        match self.get("/logging").await {
+            Err(AdminError::Status { code: 405, .. }) => {
+                self.fetch(Method::POST, LIST_LOGGING, StatusPolicy::SuccessOnly)
+                    .await
+            }
+            other => other,
+        }
     }
 
     // ---- pilot-agent (15020) ----
