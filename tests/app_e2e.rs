@@ -389,9 +389,12 @@ async fn log_level_changes_only_after_confirmation_and_can_be_restored() {
     };
     h.state.panes[0].top_mut().expect("top").cursor = router;
     let level = || async {
-        let body = reqwest::get(format!("{admin}/logging"))
+        // Like a real Envoy 1.36+, the demo lists levels on POST only.
+        let body = reqwest::Client::new()
+            .post(format!("{admin}/logging"))
+            .send()
             .await
-            .expect("get")
+            .expect("post")
             .text()
             .await
             .expect("text");

@@ -194,7 +194,15 @@ const LEVELS: [&str; 8] = [
 ];
 
 fn logging(pod: &mut PodSim, req: &Request) -> Reply {
-    if req.method == "POST" {
+    // Like Envoy 1.36 and 1.40: GET is refused, POST without a query lists.
+    if req.method != "POST" {
+        return Reply::status(
+            405,
+            "text/plain; charset=UTF-8",
+            "Method Not Allowed: This endpoint requires POST\n".to_string(),
+        );
+    }
+    {
         if let Some(level) = req.param("level") {
             if !LEVELS.contains(&level) {
                 return Reply::status(
