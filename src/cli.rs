@@ -87,6 +87,8 @@ pub enum Command {
     Ps(IstiodArgs),
     /// Parsed istio-proxy access logs, filtered, with response flags explained.
     Logs(LogsArgs),
+    /// The doctor: findings from one sidecar's evidence, with proof and fix; exit 1 at --fail-on.
+    Check(CheckArgs),
     /// Capture every read-only endpoint into one bundle file (atomically, secrets redacted).
     Snapshot {
         /// Where the sidecar is.
@@ -333,4 +335,46 @@ pub enum DemoCommand {
         #[arg(short = 'o', long = "output", value_name = "FILE")]
         output: PathBuf,
     },
+}
+
+/// How bad a finding must be for `check` to exit 1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum FailOn {
+    /// Warnings and errors.
+    Warn,
+    /// Errors only.
+    #[default]
+    Error,
+}
+
+/// `meshscope check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// A saved `/config_dump` (config rules only).
+    #[arg(short = 'f', long = "file", value_name = "DUMP", conflicts_with_all = ["admin", "bundle"])]
+    pub file: Option<PathBuf>,
+    /// A live Envoy admin URL (port 15000): every rule, rates from two `/stats` reads.
+    #[arg(long, value_name = "URL")]
+    pub admin: Option<String>,
+    /// With --admin: pilot-agent URL (port 15020) for readiness.
+    #[arg(long, value_name = "URL", requires = "admin")]
+    pub agent: Option<String>,
+    /// A snapshot bundle.
+    #[arg(long, value_name = "BUNDLE", conflicts_with = "admin")]
+    pub bundle: Option<PathBuf>,
+    /// With --bundle: which pod (`namespace/name`; default the first).
+    #[arg(long, value_name = "NS/NAME", requires = "bundle")]
+    pub pod: Option<String>,
+    /// The sidecar's access log (a file), for response-flag counts.
+    #[arg(long, value_name = "FILE")]
+    pub logs: Option<PathBuf>,
+    /// With --admin: seconds between the two `/stats` reads (0: one read, no rates).
+    #[arg(long, default_value_t = 1.0)]
+    pub interval: f64,
+    /// Exit 1 when a finding is at or above this severity.
+    #[arg(long, value_enum, default_value_t)]
+    pub fail_on: FailOn,
+    /// Output: the findings as text, or JSON (docs/json-output.md).
+    #[arg(short = 'o', long = "output", value_enum, default_value_t)]
+    pub output: Output,
 }

@@ -1,5 +1,6 @@
 //! Non-interactive subcommands: read a source, print. Nothing here draws.
 
+pub mod check;
 pub mod demo;
 pub mod istiod;
 pub mod logs;

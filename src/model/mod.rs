@@ -5,10 +5,12 @@ pub mod access_log;
 pub mod cardinality;
 pub mod clusters;
 pub mod config_dump;
+pub mod findings;
 pub mod istioctl;
 pub mod istiod;
 pub mod logging;
 pub mod server_info;
+pub mod severity;
 pub mod stats;
 pub mod x509;
 

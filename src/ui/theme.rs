@@ -44,22 +44,14 @@ pub struct Theme {
     pub matched: Style,
 }
 
-/// Severity of a cell, row or finding; views map it to a theme role.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Severity {
-    /// Nothing to report.
-    Ok,
-    /// Worth a look.
-    Warn,
-    /// Breaks production.
-    Error,
-}
+pub use crate::model::severity::Severity;
 
 impl Theme {
     /// The style for a severity.
     pub fn severity(&self, s: Severity) -> Style {
         match s {
             Severity::Ok => self.ok,
+            Severity::Info => self.accent,
             Severity::Warn => self.warn,
             Severity::Error => self.error,
         }
