@@ -147,7 +147,7 @@ pub async fn demo(args: &DemoArgs, theme: Option<&str>) -> Result<(), CommandErr
     running.shutdown().await;
     result
         .map(|_| ())
-        .map_err(|e| CommandError::usage(format!("terminal: {e}")))
+        .map_err(terminal_error)
 }
 
 /// `meshscope --admin URL`: the UI on endpoints forwarded by hand.
@@ -163,7 +163,7 @@ pub async fn admin(src: &SourceArgs, theme: Option<&str>) -> Result<(), CommandE
     crate::tui::run(state, Arc::new(fetcher), None, None)
         .await
         .map(|_| ())
-        .map_err(|e| CommandError::usage(format!("terminal: {e}")))
+        .map_err(terminal_error)
 }
 
 /// `meshscope open BUNDLE`: the UI on a captured snapshot, offline.
@@ -179,7 +179,19 @@ pub async fn open(path: &Path, theme: Option<&str>) -> Result<(), CommandError> 
     crate::tui::run(state, Arc::new(BundleFetcher::new(bundle)), None, None)
         .await
         .map(|_| ())
-        .map_err(|e| CommandError::usage(format!("terminal: {e}")))
+        .map_err(terminal_error)
+}
+
+/// How a TUI session that failed ends the process: a stop signal exits with
+/// 128+signal (the terminal is already restored), anything else with 2.
+fn terminal_error(e: color_eyre::Report) -> CommandError {
+    match e.downcast_ref::<crate::tui::Signalled>() {
+        Some(s) => CommandError {
+            code: s.exit_code(),
+            message: s.to_string(),
+        },
+        None => CommandError::usage(format!("terminal: {e}")),
+    }
 }
 
 /// Kube options from the kubectl-style flags.
@@ -301,7 +313,7 @@ async fn kube_session(
     let updates = futures::stream::select(updates, forwards).boxed();
     crate::tui::run(state, fetcher, Some(Arc::new(logs)), Some(updates))
         .await
-        .map_err(|e| CommandError::usage(format!("terminal: {e}")))
+        .map_err(terminal_error)
 }
 
 /// The forwards of a kube fetcher as lines for the UI.
