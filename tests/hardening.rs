@@ -1,0 +1,138 @@
+//! Platform hardening against hostile or broken servers and files: control
+//! characters from an admin port never reach the terminal raw, oversized bodies
+//! stop at the configured cap, the user's config survives a layout save.
+
+mod support;
+
+use std::sync::Arc;
+
+use support::meshscope;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+/// How the test server answers one request.
+#[derive(Clone)]
+enum Answer {
+    /// A whole body with this status.
+    Body(u16, Vec<u8>),
+    /// 200 and a chunked body that never ends.
+    Endless,
+}
+
+/// A loopback HTTP/1.1 server on its own thread; `answer` maps a request path
+/// (with query) to the answer. Returns the base URL.
+fn serve(answer: impl Fn(&str) -> Answer + Send + Sync + 'static) -> String {
+    let answer = Arc::new(answer);
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        rt.block_on(async move {
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+                .await
+                .expect("bind");
+            tx.send(listener.local_addr().expect("addr")).expect("send");
+            loop {
+                let Ok((mut sock, _)) = listener.accept().await else {
+                    return;
+                };
+                let answer = answer.clone();
+                tokio::spawn(async move {
+                    let mut head = Vec::new();
+                    let mut buf = [0u8; 4096];
+                    while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+                        match sock.read(&mut buf).await {
+                            Ok(0) | Err(_) => return,
+                            Ok(n) => head.extend_from_slice(&buf[..n]),
+                        }
+                    }
+                    let text = String::from_utf8_lossy(&head);
+                    let path = text.split(' ').nth(1).unwrap_or("/").to_string();
+                    match answer(&path) {
+                        Answer::Body(code, body) => {
+                            let head = format!(
+                                "HTTP/1.1 {code} X\r\ncontent-type: application/json\r\n\
+                                 content-length: {}\r\nconnection: close\r\n\r\n",
+                                body.len()
+                            );
+                            let _ = sock.write_all(head.as_bytes()).await;
+                            let _ = sock.write_all(&body).await;
+                        }
+                        Answer::Endless => {
+                            let head = "HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\n\
+                                        transfer-encoding: chunked\r\n\r\n";
+                            if sock.write_all(head.as_bytes()).await.is_err() {
+                                return;
+                            }
+                            let line = "cluster.x.upstream_rq_total: 1\n".repeat(2048);
+                            let chunk = format!("{:x}\r\n{line}\r\n", line.len());
+                            while sock.write_all(chunk.as_bytes()).await.is_ok() {}
+                        }
+                    }
+                    let _ = sock.shutdown().await;
+                });
+            }
+        });
+    });
+    let addr = rx.recv().expect("server address");
+    format!("http://{addr}")
+}
+
+/// A config_dump with one cluster whose name carries terminal control sequences
+/// (JSON-escaped on the wire, real ESC and BEL once decoded).
+fn hostile_dump() -> Vec<u8> {
+    let name = r"outbound|80||evil\u001b]0;pwned\u0007.default.svc.cluster.local\u001b[2J";
+    format!(
+        r#"{{"configs": [{{"@type": "type.googleapis.com/envoy.admin.v3.ClustersConfigDump",
+        "dynamic_active_clusters": [{{"cluster": {{"@type": "type.googleapis.com/envoy.config.cluster.v3.Cluster",
+        "name": "{name}", "type": "EDS"}}}}]}}]}}"#
+    )
+    .into_bytes()
+}
+
+fn assert_no_controls(what: &str, bytes: &[u8]) {
+    let bad: Vec<u8> = bytes
+        .iter()
+        .copied()
+        .filter(|&b| (b < 0x20 && b != b'\n' && b != b'\t') || b == 0x7f)
+        .collect();
+    assert!(
+        bad.is_empty(),
+        "{what} has raw control bytes {bad:?}: {:?}",
+        String::from_utf8_lossy(bytes)
+    );
+}
+
+#[test]
+fn pc_tables_escape_control_sequences_from_the_server() {
+    let url = serve(|_| Answer::Body(200, hostile_dump()));
+    let out = meshscope(&["pc", "clusters", "--admin", &url]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert_no_controls("stdout", &out.stdout);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains(r"evil\u001b]0;pwned\u0007.default.svc.cluster.local\u001b[2J"),
+        "{text}"
+    );
+    // JSON output stays valid JSON and decodes to the server's exact name.
+    let out = meshscope(&["pc", "clusters", "--admin", &url, "-o", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert_no_controls("json stdout", &out.stdout);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("valid JSON");
+    assert!(v.to_string().contains(r"evil\u001b]0;pwned\u0007"), "{v}");
+}
+
+#[test]
+fn error_bodies_from_the_server_are_escaped_on_stderr() {
+    let url = serve(|_| Answer::Body(500, b"boom \x1b]0;pwned\x07 \x1b[2J\x00 done".to_vec()));
+    let out = meshscope(&["pc", "clusters", "--admin", &url]);
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    assert_no_controls("stderr", &out.stderr);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("answered HTTP 500"), "{err}");
+    assert!(
+        err.contains(r"boom \u001b]0;pwned\u0007 \u001b[2J\u0000 done"),
+        "{err}"
+    );
+}
