@@ -136,3 +136,86 @@ fn error_bodies_from_the_server_are_escaped_on_stderr() {
         "{err}"
     );
 }
+
+// ---- TUI: error banners, help, zoomed clusters ----
+
+mod ui {
+    use meshscope::app::state::{Loadable, ViewKind};
+    use meshscope::app::{update, Action};
+    use meshscope::sources::target::Endpoint;
+
+    use super::support::stats_bodies::simulate_clusters_json;
+    use super::support::ui::{drive, open, render, state};
+
+    fn command(
+        mesh: &meshscope::sources::demo::Mesh,
+        s: &mut meshscope::app::AppState,
+        cmd: &str,
+    ) {
+        drive(mesh, s, [Action::Command(cmd.to_string())]);
+    }
+
+    #[test]
+    fn error_banners_in_three_panes_wrap_instead_of_losing_the_status() {
+        let (mesh, mut s) = state();
+        open(&mesh, &mut s, "fortio", ViewKind::Clusters);
+        command(&mesh, &mut s, "layout clusters listeners routes");
+        assert_eq!(s.panes.len(), 3);
+        let key = (s.selected, Endpoint::ClustersJson);
+        let request = s.slots.get(&key).map(|x| x.request).expect("slot");
+        let error = "http://127.0.0.1:15000/clusters?format=json answered HTTP 500: \
+                     upstream connect error or disconnect/reset before headers";
+        let fx = update(
+            &mut s,
+            Action::Fetched {
+                key,
+                request,
+                result: Err(error.to_string()),
+            },
+        );
+        drop(fx);
+        assert!(matches!(
+            s.slots.get(&key).map(|x| &x.state),
+            Some(Loadable::Failed { .. })
+        ));
+        let screen = render(&s);
+        let first_pane: String = screen
+            .lines()
+            .map(|l| l.chars().take(40).collect::<String>())
+            .collect::<Vec<_>>()
+            .join("\n");
+        for words in ["answered HTTP 500", "disconnect/reset", "before headers · retrying"] {
+            assert!(first_pane.contains(words), "{words} is lost:\n{screen}");
+        }
+        insta::assert_snapshot!("three_panes_error_banner", screen);
+    }
+
+    #[test]
+    fn help_wraps_long_lines_inside_the_popup() {
+        let (mesh, mut s) = state();
+        open(&mesh, &mut s, "details", ViewKind::Clusters);
+        drive(&mesh, &mut s, [Action::ToggleHelp]);
+        let screen = render(&s);
+        // The ends of the longest lines, cut at the popup's edge before.
+        for tail in ["cardinality layout theme", "log→request, logger→level"] {
+            assert!(screen.contains(tail), "{tail} is cut:\n{screen}");
+        }
+        insta::assert_snapshot!("help_wrapped", screen);
+    }
+
+    #[test]
+    fn zoomed_clusters_show_the_whole_state_column() {
+        simulate_clusters_json();
+        let (mesh, mut s) = state();
+        open(&mesh, &mut s, "fortio", ViewKind::Clusters);
+        command(&mesh, &mut s, "layout clusters");
+        s.zoom = true;
+        let screen = render(&s);
+        let header = screen.lines().nth(2).unwrap_or_default();
+        assert!(
+            header.contains("STATE") && header.contains("CX/PEND/RQ"),
+            "{header}"
+        );
+        insta::assert_snapshot!("zoomed_clusters", screen);
+    }
+}
