@@ -36,6 +36,9 @@ pub struct Config {
     pub poll_interval_ms: u64,
     /// Log lines kept per sidecar.
     pub log_buffer_lines: usize,
+    /// Largest admin response read, in MiB; a bigger one fails and is asked
+    /// for again only after a back-off.
+    pub max_body_mib: u64,
 }
 
 impl Default for Config {
@@ -45,6 +48,7 @@ impl Default for Config {
             layout: vec!["clusters".into(), "stats".into(), "logs".into()],
             poll_interval_ms: 2000,
             log_buffer_lines: 50_000,
+            max_body_mib: 512,
         }
     }
 }
@@ -65,6 +69,16 @@ pub const LAYOUT_VIEWS: &[&str] = &[
 ];
 
 impl Config {
+    /// The config file's settings, or the defaults (warnings are the TUI's to show).
+    pub fn load_or_default() -> Config {
+        Config::path().map_or_else(Config::default, |p| Config::load(&p).0)
+    }
+
+    /// The body-size cap for admin clients, in bytes.
+    pub fn max_body_bytes(&self) -> u64 {
+        self.max_body_mib.saturating_mul(1024 * 1024)
+    }
+
     /// Where the config file lives.
     pub fn path() -> Option<PathBuf> {
         let base = std::env::var_os("XDG_CONFIG_HOME")
@@ -128,6 +142,12 @@ impl Config {
                             .to_string(),
                     ),
                 },
+                "max_body_mib" => match value.as_integer() {
+                    Some(n) if (1..=16_384).contains(&n) => c.max_body_mib = n.unsigned_abs(),
+                    _ => warnings.push(
+                        "config: max_body_mib must be an integer from 1 to 16384".to_string(),
+                    ),
+                },
                 other => warnings.push(format!("config: unknown key `{other}` ignored")),
             }
         }
@@ -139,11 +159,13 @@ impl Config {
         let layout: Vec<String> = self.layout.iter().map(|v| format!("\"{v}\"")).collect();
         format!(
             "# meshscope settings (written by meshscope when you change the layout)\n\
-             theme = \"{}\"\nlayout = [{}]\npoll_interval_ms = {}\nlog_buffer_lines = {}\n",
+             theme = \"{}\"\nlayout = [{}]\npoll_interval_ms = {}\nlog_buffer_lines = {}\n\
+             max_body_mib = {}\n",
             self.theme.replace('\\', "\\\\").replace('"', "\\\""),
             layout.join(", "),
             self.poll_interval_ms,
-            self.log_buffer_lines
+            self.log_buffer_lines,
+            self.max_body_mib
         )
     }
 
@@ -208,6 +230,9 @@ impl Config {
             let n = u64::try_from(self.log_buffer_lines).unwrap_or(u64::MAX);
             set("log_buffer_lines", saturating_i64(n).into());
         }
+        if self.max_body_mib != on_disk.max_body_mib {
+            set("max_body_mib", saturating_i64(self.max_body_mib).into());
+        }
         Ok(doc.to_string())
     }
 }
@@ -258,6 +283,7 @@ mod tests {
             ("layout = [1]", "config: layout: view names must be strings"),
             ("poll_interval_ms = 5", "config: poll_interval_ms must be an integer from 250 to 60000"),
             ("log_buffer_lines = \"many\"", "config: log_buffer_lines must be an integer from 1000 to 1000000"),
+            ("max_body_mib = 0", "config: max_body_mib must be an integer from 1 to 16384"),
             ("colour = \"red\"", "config: unknown key `colour` ignored"),
         ];
         for (text, want) in cases {

@@ -115,6 +115,7 @@ pub fn serve_options(args: &DemoArgs) -> Result<ServeOptions, CommandError> {
 
 fn ui_client_options() -> ClientOptions {
     ClientOptions {
+        max_body_bytes: Config::load_or_default().max_body_bytes(),
         connect_timeout: std::time::Duration::from_secs(2),
         request_timeout: std::time::Duration::from_secs(15),
         retries: 1,

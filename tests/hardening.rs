@@ -219,3 +219,137 @@ mod ui {
         insta::assert_snapshot!("zoomed_clusters", screen);
     }
 }
+
+// ---- Oversized bodies ----
+
+mod oversize {
+    use std::time::{Duration, Instant};
+
+    use meshscope::app::state::ViewKind;
+    use meshscope::app::{update, Action, Effect};
+    use meshscope::sources::admin::{AdminClient, AdminError, ClientOptions, TOO_LARGE};
+    use meshscope::sources::target::{AdminFetcher, Endpoint, Fetcher, MeshInfo, TargetInfo};
+
+    use super::support::ui::{open, state};
+    use super::{serve, Answer};
+
+    #[test]
+    fn an_endless_body_stops_at_the_cap_and_names_the_real_setting() {
+        let url = serve(|_| Answer::Endless);
+        let rt = tokio::runtime::Runtime::new().expect("runtime");
+        let client = AdminClient::new(
+            &url,
+            ClientOptions {
+                max_body_bytes: 4 * 1024 * 1024,
+                ..ClientOptions::default()
+            },
+        )
+        .expect("client");
+        let started = Instant::now();
+        let err = rt.block_on(client.logging()).expect_err("over the cap");
+        assert!(started.elapsed() < Duration::from_secs(5));
+        assert!(matches!(err, AdminError::TooLarge { .. }), "{err:?}");
+        let msg = err.to_string();
+        assert!(msg.contains("max_body_mib"), "{msg}");
+        assert!(msg.starts_with(TOO_LARGE), "{msg}");
+    }
+
+    #[test]
+    fn the_config_file_sets_the_cap_for_commands() {
+        let url = serve(|_| Answer::Endless);
+        let home = super::support::temp_dir("cap-config");
+        std::fs::create_dir_all(home.join("meshscope")).expect("dir");
+        std::fs::write(home.join("meshscope/config.toml"), "max_body_mib = 2\n").expect("write");
+        let started = Instant::now();
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_meshscope"))
+            .args(["pc", "clusters", "--admin", &url])
+            .env("XDG_CONFIG_HOME", &home)
+            .output()
+            .expect("run");
+        assert_eq!(out.status.code(), Some(2), "{out:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains(&format!("{TOO_LARGE} {} bytes", 2 * 1024 * 1024)),
+            "{err}"
+        );
+        assert!(started.elapsed() < Duration::from_secs(20));
+        let _ = std::fs::remove_dir_all(&home);
+    }
+
+    #[test]
+    fn stats_over_the_cap_are_fetched_again_used_only() {
+        let url = serve(|path| {
+            if path.contains("usedonly") {
+                Answer::Body(200, b"cluster.x.upstream_rq_total: 7\n".to_vec())
+            } else {
+                Answer::Endless
+            }
+        });
+        let target = TargetInfo {
+            namespace: "default".into(),
+            name: "big".into(),
+            admin: Some(url),
+            ..Default::default()
+        };
+        let mesh = MeshInfo {
+            istiod: None,
+            pods: vec![target.clone()],
+        };
+        let opts = ClientOptions {
+            max_body_bytes: 1024 * 1024,
+            ..ClientOptions::default()
+        };
+        let fetcher = AdminFetcher::new(&mesh, &opts).expect("fetcher");
+        let rt = tokio::runtime::Runtime::new().expect("runtime");
+        let got = rt
+            .block_on(fetcher.fetch(Some(&target), Endpoint::Stats))
+            .expect("used-only stats");
+        assert_eq!(&got.body[..], b"cluster.x.upstream_rq_total: 7\n");
+    }
+
+    fn asks_for(fx: &[Effect], key: (Option<usize>, Endpoint)) -> bool {
+        fx.iter()
+            .any(|e| matches!(e, Effect::Fetch { key: k, .. } if *k == key))
+    }
+
+    #[test]
+    fn an_oversized_endpoint_is_polled_with_a_growing_back_off() {
+        let (mesh, mut s) = state();
+        open(&mesh, &mut s, "fortio", ViewKind::Clusters);
+        let key = (s.selected, Endpoint::ClustersJson);
+        let poll = s.poll_interval();
+        let start = s.now;
+        let mut now = start;
+        let oversized = |s: &mut meshscope::app::AppState, at: Instant| {
+            let fx = update(s, Action::Tick(at));
+            assert!(asks_for(&fx, key), "not polled at {:?}", at - start);
+            let request = s.slots.get(&key).map(|x| x.request).expect("slot");
+            let error = format!("{TOO_LARGE} 536870912 bytes: http://x/clusters?format=json");
+            drop(update(
+                s,
+                Action::Fetched {
+                    key,
+                    request,
+                    result: Err(error),
+                },
+            ));
+        };
+        // First answer over the cap: the next poll waits two intervals, then four.
+        now += poll * 2;
+        oversized(&mut s, now);
+        assert!(!asks_for(&update(&mut s, Action::Tick(now + poll)), key));
+        assert!(!asks_for(
+            &update(&mut s, Action::Tick(now + poll + poll / 2)),
+            key
+        ));
+        now += poll * 2;
+        oversized(&mut s, now);
+        assert!(!asks_for(&update(&mut s, Action::Tick(now + poll * 3)), key));
+        let screen = super::support::ui::render(&s);
+        assert!(screen.contains("next try in"), "{screen}");
+        assert!(asks_for(&update(&mut s, Action::Tick(now + poll * 4)), key));
+        // `r` asks at once whatever the back-off.
+        let fx = update(&mut s, Action::Refresh);
+        assert!(asks_for(&fx, key));
+    }
+}

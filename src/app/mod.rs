@@ -31,4 +31,5 @@ mod views;
 
 pub use action::{Action, Effect};
 pub use state::AppState;
+pub use fetch::poll_wait;
 pub use update::update;

@@ -212,7 +212,13 @@ fn banner(state: &AppState, kind: ViewKind, target: Option<usize>) -> Option<Vec
                         age(state.now, *at).as_secs()
                     ));
                 }
-                msg.push_str(" · retrying");
+                if slot.oversize > 0 {
+                    let wait = crate::app::poll_wait(state, key);
+                    let left = wait.saturating_sub(age(state.now, *at));
+                    msg.push_str(&format!(" · next try in {}s (r: now)", left.as_secs()));
+                } else {
+                    msg.push_str(" · retrying");
+                }
                 lines.push(Line::from(Span::styled(msg, t.error)));
             }
             Loadable::Ready { .. } => {}
