@@ -199,11 +199,11 @@ impl Config {
 
     /// `text` with the settings that differ from it set to this config's values.
     fn edit(&self, text: &str) -> Result<String, SaveError> {
-        let mut doc: toml_edit::DocumentMut = text.parse().map_err(|e: toml_edit::TomlError| {
-            SaveError::Invalid {
-                reason: e.message().trim().to_string(),
-            }
-        })?;
+        let mut doc: toml_edit::DocumentMut =
+            text.parse()
+                .map_err(|e: toml_edit::TomlError| SaveError::Invalid {
+                    reason: e.message().trim().to_string(),
+                })?;
         let (on_disk, _) = Config::parse(text);
         let mut set = |key: &str, value: toml_edit::Value| {
             match doc.get_mut(key).and_then(|item| item.as_value_mut()) {
@@ -224,7 +224,10 @@ impl Config {
             set("layout", views.into());
         }
         if self.poll_interval_ms != on_disk.poll_interval_ms {
-            set("poll_interval_ms", saturating_i64(self.poll_interval_ms).into());
+            set(
+                "poll_interval_ms",
+                saturating_i64(self.poll_interval_ms).into(),
+            );
         }
         if self.log_buffer_lines != on_disk.log_buffer_lines {
             let n = u64::try_from(self.log_buffer_lines).unwrap_or(u64::MAX);
@@ -302,10 +305,8 @@ mod tests {
     }
 
     fn temp_config(name: &str, text: Option<&str>) -> PathBuf {
-        let dir = std::env::temp_dir().join(format!(
-            "meshscope-config-{name}-{}",
-            std::process::id()
-        ));
+        let dir =
+            std::env::temp_dir().join(format!("meshscope-config-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
         let path = dir.join("config.toml");
@@ -347,7 +348,10 @@ mod tests {
         c.layout = vec!["listeners".into()];
         let err = c.save(&path).unwrap_err();
         assert!(matches!(err, SaveError::Invalid { .. }), "{err:?}");
-        assert!(err.to_string().starts_with("it is not valid TOML ("), "{err}");
+        assert!(
+            err.to_string().starts_with("it is not valid TOML ("),
+            "{err}"
+        );
         assert_eq!(std::fs::read_to_string(&path).unwrap(), text);
         let _ = std::fs::remove_dir_all(path.parent().unwrap());
     }

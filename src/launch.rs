@@ -146,9 +146,7 @@ pub async fn demo(args: &DemoArgs, theme: Option<&str>) -> Result<(), CommandErr
     let state = state_for(mesh, "demo mesh (simulated, 127.0.0.1)", theme);
     let result = crate::tui::run(state, Arc::new(fetcher), Some(running.log_source()), None).await;
     running.shutdown().await;
-    result
-        .map(|_| ())
-        .map_err(terminal_error)
+    result.map(|_| ()).map_err(terminal_error)
 }
 
 /// `meshscope --admin URL`: the UI on endpoints forwarded by hand.

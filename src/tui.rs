@@ -108,9 +108,7 @@ pub async fn run(
         return Err(e.into());
     }
     let result = match Terminal::new(CrosstermBackend::new(io::stdout())) {
-        Ok(mut terminal) => {
-            event_loop(&mut terminal, state, fetcher, logs, updates, signals).await
-        }
+        Ok(mut terminal) => event_loop(&mut terminal, state, fetcher, logs, updates, signals).await,
         Err(e) => Err(e.into()),
     };
     restore();

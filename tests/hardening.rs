@@ -147,11 +147,7 @@ mod ui {
     use super::support::stats_bodies::simulate_clusters_json;
     use super::support::ui::{drive, open, render, state};
 
-    fn command(
-        mesh: &meshscope::sources::demo::Mesh,
-        s: &mut meshscope::app::AppState,
-        cmd: &str,
-    ) {
+    fn command(mesh: &meshscope::sources::demo::Mesh, s: &mut meshscope::app::AppState, cmd: &str) {
         drive(mesh, s, [Action::Command(cmd.to_string())]);
     }
 
@@ -184,7 +180,11 @@ mod ui {
             .map(|l| l.chars().take(40).collect::<String>())
             .collect::<Vec<_>>()
             .join("\n");
-        for words in ["answered HTTP 500", "disconnect/reset", "before headers · retrying"] {
+        for words in [
+            "answered HTTP 500",
+            "disconnect/reset",
+            "before headers · retrying",
+        ] {
             assert!(first_pane.contains(words), "{words} is lost:\n{screen}");
         }
         insta::assert_snapshot!("three_panes_error_banner", screen);
@@ -344,7 +344,10 @@ mod oversize {
         ));
         now += poll * 2;
         oversized(&mut s, now);
-        assert!(!asks_for(&update(&mut s, Action::Tick(now + poll * 3)), key));
+        assert!(!asks_for(
+            &update(&mut s, Action::Tick(now + poll * 3)),
+            key
+        ));
         let screen = super::support::ui::render(&s);
         assert!(screen.contains("next try in"), "{screen}");
         assert!(asks_for(&update(&mut s, Action::Tick(now + poll * 4)), key));

@@ -30,6 +30,6 @@ pub mod update;
 mod views;
 
 pub use action::{Action, Effect};
-pub use state::AppState;
 pub use fetch::poll_wait;
+pub use state::AppState;
 pub use update::update;

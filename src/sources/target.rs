@@ -316,9 +316,7 @@ impl Fetcher for AdminFetcher {
                 Endpoint::ServerInfo => client.server_info().await?,
                 Endpoint::Ready => client.ready().await?,
                 Endpoint::Stats => stats_within_cap(&client, StatsFormat::Text).await?,
-                Endpoint::Prometheus => {
-                    stats_within_cap(&client, StatsFormat::Prometheus).await?
-                }
+                Endpoint::Prometheus => stats_within_cap(&client, StatsFormat::Prometheus).await?,
                 Endpoint::Memory => client.memory().await?,
                 Endpoint::Logging => client.logging().await?,
                 Endpoint::Certs => client.certs().await?,

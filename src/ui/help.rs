@@ -16,10 +16,12 @@ const KEY_WIDTH: usize = 13;
 pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, ctx: Context) {
     let t = &state.theme;
     let w = area.width.min(100);
-    let text_width = usize::from(w.saturating_sub(2)).saturating_sub(KEY_WIDTH).max(8);
+    let text_width = usize::from(w.saturating_sub(2))
+        .saturating_sub(KEY_WIDTH)
+        .max(8);
     let mut lines: Vec<Line> = Vec::new();
     for (k, h) in help_lines(ctx) {
-        for (i, part) in wrap_words(&h, text_width).into_iter().enumerate() {
+        for (i, part) in wrap_words(h, text_width).into_iter().enumerate() {
             let key = if i == 0 {
                 format!(" {k:<width$}", width = KEY_WIDTH - 1)
             } else {
@@ -73,7 +75,11 @@ fn wrap_words(text: &str, width: usize) -> Vec<String> {
             lines.push(word.into_iter().collect());
             word = rest;
         }
-        let need = if len == 0 { word.len() } else { len + 1 + word.len() };
+        let need = if len == 0 {
+            word.len()
+        } else {
+            len + 1 + word.len()
+        };
         if need > width && len > 0 {
             lines.push(std::mem::take(&mut line));
             len = 0;

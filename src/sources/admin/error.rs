@@ -89,9 +89,7 @@ pub enum AdminError {
     },
     /// The body is larger than `ClientOptions::max_body_bytes`; reading stopped there.
     /// The message starts with [`TOO_LARGE`] wherever it is shown, so the app can back off.
-    #[error(
-        "{TOO_LARGE} {limit} bytes: {url} (raise max_body_mib in meshscope's config.toml)"
-    )]
+    #[error("{TOO_LARGE} {limit} bytes: {url} (raise max_body_mib in meshscope's config.toml)")]
     TooLarge {
         /// The URL that was called.
         url: String,
