@@ -356,3 +356,43 @@ mod oversize {
         assert!(asks_for(&fx, key));
     }
 }
+
+/// Against a real Envoy: with a cap between the sizes of `/stats` and
+/// `/stats?usedonly`, the fetcher still brings stats (the used ones).
+#[test]
+fn real_envoy_stats_over_the_cap_fall_back_to_used_only() {
+    use meshscope::sources::admin::ClientOptions;
+    use meshscope::sources::target::{AdminFetcher, Endpoint, Fetcher, MeshInfo, TargetInfo};
+    use support::envoy::{envoys, runtime, Sidecar};
+    for bin in envoys("real_envoy_stats_over_the_cap_fall_back_to_used_only") {
+        runtime().block_on(async {
+            let sc = Sidecar::start(&bin, "cap").await;
+            let full = sc.admin_get("/stats").await.len();
+            let used = sc.admin_get("/stats?usedonly").await.len();
+            eprintln!("envoy {}: /stats {full} B, ?usedonly {used} B", bin.version);
+            assert!(used * 2 < full, "usedonly {used} vs {full}");
+            let target = TargetInfo {
+                namespace: "default".into(),
+                name: "cap".into(),
+                admin: Some(sc.admin.clone()),
+                ..Default::default()
+            };
+            let mesh = MeshInfo {
+                istiod: None,
+                pods: vec![target.clone()],
+            };
+            let opts = ClientOptions {
+                max_body_bytes: u64::try_from((full + used) / 2).expect("size"),
+                ..ClientOptions::default()
+            };
+            let fetcher = AdminFetcher::new(&mesh, &opts).expect("fetcher");
+            let got = fetcher
+                .fetch(Some(&target), Endpoint::Stats)
+                .await
+                .expect("used-only stats under the cap");
+            let text = String::from_utf8_lossy(&got.body);
+            assert!(got.body.len() < (full + used) / 2);
+            assert!(text.contains("cluster_manager."), "{text:.300}");
+        });
+    }
+}
