@@ -104,6 +104,7 @@ fn main() -> color_eyre::Result<()> {
         request: 1,
         in_flight: false,
         version: 1,
+        oversize: 0,
     };
     state.slots.insert(
         (Some(0), Endpoint::ConfigDump),

@@ -2,8 +2,28 @@
 //! (`~/.config/meshscope/config.toml` without XDG). Embedded defaults, partial
 //! overrides, and warnings instead of crashes: a bad value keeps the default
 //! and says why in the status line.
+//!
+//! Saving edits the user's file in place (`toml_edit`): only the settings that
+//! changed are touched, so comments, order and unknown keys survive, and the
+//! new text replaces the old atomically. A file that does not parse is never
+//! rewritten.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
+
+/// Why the config was not saved.
+#[derive(Debug, thiserror::Error)]
+pub enum SaveError {
+    /// The file on disk is not valid TOML; it is left exactly as it is.
+    #[error("it is not valid TOML ({reason}); left untouched: fix or remove it to save settings")]
+    Invalid {
+        /// The parser's message.
+        reason: String,
+    },
+    /// Reading, writing or renaming failed.
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+}
 
 /// Settings meshscope reads at start and writes back when the layout changes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -16,6 +36,9 @@ pub struct Config {
     pub poll_interval_ms: u64,
     /// Log lines kept per sidecar.
     pub log_buffer_lines: usize,
+    /// Largest admin response read, in MiB; a bigger one fails and is asked
+    /// for again only after a back-off.
+    pub max_body_mib: u64,
 }
 
 impl Default for Config {
@@ -25,6 +48,7 @@ impl Default for Config {
             layout: vec!["clusters".into(), "stats".into(), "logs".into()],
             poll_interval_ms: 2000,
             log_buffer_lines: 50_000,
+            max_body_mib: 512,
         }
     }
 }
@@ -45,6 +69,16 @@ pub const LAYOUT_VIEWS: &[&str] = &[
 ];
 
 impl Config {
+    /// The config file's settings, or the defaults (warnings are the TUI's to show).
+    pub fn load_or_default() -> Config {
+        Config::path().map_or_else(Config::default, |p| Config::load(&p).0)
+    }
+
+    /// The body-size cap for admin clients, in bytes.
+    pub fn max_body_bytes(&self) -> u64 {
+        self.max_body_mib.saturating_mul(1024 * 1024)
+    }
+
     /// Where the config file lives.
     pub fn path() -> Option<PathBuf> {
         let base = std::env::var_os("XDG_CONFIG_HOME")
@@ -77,7 +111,7 @@ impl Config {
                 return (
                     c,
                     vec![format!(
-                        "config: invalid TOML: {}; using defaults",
+                        "config: invalid TOML: {}; using defaults (the file will not be rewritten)",
                         e.message().trim()
                     )],
                 );
@@ -108,6 +142,12 @@ impl Config {
                             .to_string(),
                     ),
                 },
+                "max_body_mib" => match value.as_integer() {
+                    Some(n) if (1..=16_384).contains(&n) => c.max_body_mib = n.unsigned_abs(),
+                    _ => warnings.push(
+                        "config: max_body_mib must be an integer from 1 to 16384".to_string(),
+                    ),
+                },
                 other => warnings.push(format!("config: unknown key `{other}` ignored")),
             }
         }
@@ -119,23 +159,89 @@ impl Config {
         let layout: Vec<String> = self.layout.iter().map(|v| format!("\"{v}\"")).collect();
         format!(
             "# meshscope settings (written by meshscope when you change the layout)\n\
-             theme = \"{}\"\nlayout = [{}]\npoll_interval_ms = {}\nlog_buffer_lines = {}\n",
+             theme = \"{}\"\nlayout = [{}]\npoll_interval_ms = {}\nlog_buffer_lines = {}\n\
+             max_body_mib = {}\n",
             self.theme.replace('\\', "\\\\").replace('"', "\\\""),
             layout.join(", "),
             self.poll_interval_ms,
-            self.log_buffer_lines
+            self.log_buffer_lines,
+            self.max_body_mib
         )
     }
 
-    /// Writes the config atomically (temp file + rename).
-    pub fn save(&self, path: &Path) -> std::io::Result<()> {
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir)?;
+    /// Saves the settings that differ from what `path` says now, editing the
+    /// file in place and replacing it atomically (a temp file next to it, then
+    /// a rename). A missing file is created; an invalid one is never written.
+    pub fn save(&self, path: &Path) -> Result<(), SaveError> {
+        // Through a symlink (dotfile managers), edit the file it points to.
+        let path = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+        let text = match std::fs::read_to_string(&path) {
+            Ok(text) => self.edit(&text)?,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => self.to_toml(),
+            Err(e) => return Err(e.into()),
+        };
+        let dir = match path.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        std::fs::create_dir_all(&dir)?;
+        let mut tmp = tempfile::Builder::new()
+            .prefix(".config.toml.")
+            .tempfile_in(&dir)?;
+        tmp.write_all(text.as_bytes())?;
+        if let Ok(meta) = std::fs::metadata(&path) {
+            tmp.as_file().set_permissions(meta.permissions())?;
         }
-        let tmp = path.with_extension("toml.tmp");
-        std::fs::write(&tmp, self.to_toml())?;
-        std::fs::rename(&tmp, path)
+        tmp.as_file().sync_all()?;
+        tmp.persist(&path).map_err(|e| SaveError::Io(e.error))?;
+        Ok(())
     }
+
+    /// `text` with the settings that differ from it set to this config's values.
+    fn edit(&self, text: &str) -> Result<String, SaveError> {
+        let mut doc: toml_edit::DocumentMut =
+            text.parse()
+                .map_err(|e: toml_edit::TomlError| SaveError::Invalid {
+                    reason: e.message().trim().to_string(),
+                })?;
+        let (on_disk, _) = Config::parse(text);
+        let mut set = |key: &str, value: toml_edit::Value| {
+            match doc.get_mut(key).and_then(|item| item.as_value_mut()) {
+                Some(old) => {
+                    // Keep the comment after the old value.
+                    let decor = old.decor().clone();
+                    *old = value;
+                    *old.decor_mut() = decor;
+                }
+                None => doc[key] = toml_edit::Item::Value(value),
+            }
+        };
+        if self.theme != on_disk.theme {
+            set("theme", self.theme.as_str().into());
+        }
+        if self.layout != on_disk.layout {
+            let views: toml_edit::Array = self.layout.iter().map(String::as_str).collect();
+            set("layout", views.into());
+        }
+        if self.poll_interval_ms != on_disk.poll_interval_ms {
+            set(
+                "poll_interval_ms",
+                saturating_i64(self.poll_interval_ms).into(),
+            );
+        }
+        if self.log_buffer_lines != on_disk.log_buffer_lines {
+            let n = u64::try_from(self.log_buffer_lines).unwrap_or(u64::MAX);
+            set("log_buffer_lines", saturating_i64(n).into());
+        }
+        if self.max_body_mib != on_disk.max_body_mib {
+            set("max_body_mib", saturating_i64(self.max_body_mib).into());
+        }
+        Ok(doc.to_string())
+    }
+}
+
+fn saturating_i64(n: u64) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
 }
 
 /// A layout: 1 to 3 known view names.
@@ -180,6 +286,7 @@ mod tests {
             ("layout = [1]", "config: layout: view names must be strings"),
             ("poll_interval_ms = 5", "config: poll_interval_ms must be an integer from 250 to 60000"),
             ("log_buffer_lines = \"many\"", "config: log_buffer_lines must be an integer from 1000 to 1000000"),
+            ("max_body_mib = 0", "config: max_body_mib must be an integer from 1 to 16384"),
             ("colour = \"red\"", "config: unknown key `colour` ignored"),
         ];
         for (text, want) in cases {
@@ -195,6 +302,68 @@ mod tests {
         assert_eq!(c, Config::default());
         assert_eq!(w.len(), 1);
         assert!(w[0].starts_with("config: invalid TOML:"), "{w:?}");
+    }
+
+    fn temp_config(name: &str, text: Option<&str>) -> PathBuf {
+        let dir =
+            std::env::temp_dir().join(format!("meshscope-config-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("config.toml");
+        if let Some(t) = text {
+            std::fs::write(&path, t).unwrap();
+        }
+        path
+    }
+
+    #[test]
+    fn a_layout_save_keeps_comments_unknown_keys_and_other_settings() {
+        let text = "# my settings\ntheme = \"light\" # easier on the eyes\n\n\
+                    # panes, left to right\nlayout = [\"stats\"] # for now\n\
+                    poll_interval_ms = 5000\nfuture_key = { nested = true }\n";
+        let path = temp_config("edit", Some(text));
+        let (mut c, _) = Config::load(&path);
+        c.layout = vec!["listeners".into(), "routes".into()];
+        c.save(&path).unwrap();
+        let saved = std::fs::read_to_string(&path).unwrap();
+        assert_eq!(
+            saved,
+            "# my settings\ntheme = \"light\" # easier on the eyes\n\n\
+             # panes, left to right\nlayout = [\"listeners\", \"routes\"] # for now\n\
+             poll_interval_ms = 5000\nfuture_key = { nested = true }\n"
+        );
+        let (back, _) = Config::load(&path);
+        assert_eq!(back, c);
+        let leftovers = std::fs::read_dir(path.parent().unwrap()).unwrap().count();
+        assert_eq!(leftovers, 1, "no temp file is left next to the config");
+        let _ = std::fs::remove_dir_all(path.parent().unwrap());
+    }
+
+    #[test]
+    fn an_invalid_file_is_never_rewritten() {
+        let text = "theme = \"light\"\nlayout = [\"stats\"\n# unfinished edit\n";
+        let path = temp_config("invalid", Some(text));
+        let (mut c, w) = Config::load(&path);
+        assert!(w[0].contains("the file will not be rewritten"), "{w:?}");
+        c.layout = vec!["listeners".into()];
+        let err = c.save(&path).unwrap_err();
+        assert!(matches!(err, SaveError::Invalid { .. }), "{err:?}");
+        assert!(
+            err.to_string().starts_with("it is not valid TOML ("),
+            "{err}"
+        );
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), text);
+        let _ = std::fs::remove_dir_all(path.parent().unwrap());
+    }
+
+    #[test]
+    fn a_missing_file_is_created_with_every_setting() {
+        let path = temp_config("fresh", None);
+        Config::default().save(&path).unwrap();
+        let (back, w) = Config::load(&path);
+        assert!(w.is_empty(), "{w:?}");
+        assert_eq!(back, Config::default());
+        let _ = std::fs::remove_dir_all(path.parent().unwrap());
     }
 
     #[test]

@@ -115,6 +115,7 @@ pub fn serve_options(args: &DemoArgs) -> Result<ServeOptions, CommandError> {
 
 fn ui_client_options() -> ClientOptions {
     ClientOptions {
+        max_body_bytes: Config::load_or_default().max_body_bytes(),
         connect_timeout: std::time::Duration::from_secs(2),
         request_timeout: std::time::Duration::from_secs(15),
         retries: 1,
@@ -145,9 +146,7 @@ pub async fn demo(args: &DemoArgs, theme: Option<&str>) -> Result<(), CommandErr
     let state = state_for(mesh, "demo mesh (simulated, 127.0.0.1)", theme);
     let result = crate::tui::run(state, Arc::new(fetcher), Some(running.log_source()), None).await;
     running.shutdown().await;
-    result
-        .map(|_| ())
-        .map_err(|e| CommandError::usage(format!("terminal: {e}")))
+    result.map(|_| ()).map_err(terminal_error)
 }
 
 /// `meshscope --admin URL`: the UI on endpoints forwarded by hand.
@@ -172,7 +171,7 @@ pub async fn admin(
     crate::tui::run(state, Arc::new(fetcher), logs, None)
         .await
         .map(|_| ())
-        .map_err(|e| CommandError::usage(format!("terminal: {e}")))
+        .map_err(terminal_error)
 }
 
 /// `meshscope open BUNDLE`: the UI on a captured snapshot, offline.
@@ -188,7 +187,19 @@ pub async fn open(path: &Path, theme: Option<&str>) -> Result<(), CommandError> 
     crate::tui::run(state, Arc::new(BundleFetcher::new(bundle)), None, None)
         .await
         .map(|_| ())
-        .map_err(|e| CommandError::usage(format!("terminal: {e}")))
+        .map_err(terminal_error)
+}
+
+/// How a TUI session that failed ends the process: a stop signal exits with
+/// 128+signal (the terminal is already restored), anything else with 2.
+fn terminal_error(e: color_eyre::Report) -> CommandError {
+    match e.downcast_ref::<crate::tui::Signalled>() {
+        Some(s) => CommandError {
+            code: s.exit_code(),
+            message: s.to_string(),
+        },
+        None => CommandError::usage(format!("terminal: {e}")),
+    }
 }
 
 /// Kube options from the kubectl-style flags.
@@ -310,7 +321,7 @@ async fn kube_session(
     let updates = futures::stream::select(updates, forwards).boxed();
     crate::tui::run(state, fetcher, Some(Arc::new(logs)), Some(updates))
         .await
-        .map_err(|e| CommandError::usage(format!("terminal: {e}")))
+        .map_err(terminal_error)
 }
 
 /// The forwards of a kube fetcher as lines for the UI.

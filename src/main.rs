@@ -1,11 +1,12 @@
 //! meshscope's binary: parse the command line, run, exit with the contract's code.
+//! Everything it prints goes through [`output`], which escapes control characters.
 
 use std::io::Write;
 use std::process::ExitCode;
 
 use clap::Parser;
 use meshscope::cli::{Cli, Command, DemoArgs};
-use meshscope::commands::{self, CommandError};
+use meshscope::commands::{self, output, CommandError};
 use meshscope::launch;
 
 fn main() -> ExitCode {
@@ -26,14 +27,16 @@ fn main() -> ExitCode {
     };
     match runtime.block_on(run(cli)) {
         Ok(out) => {
-            let mut stdout = std::io::stdout().lock();
+            let mut stdout = output::stdout();
             // A closed pipe (`| head`) is not an error worth reporting.
             let _ = stdout.write_all(out.as_bytes());
-            let _ = stdout.flush();
+            let _ = stdout.finish();
             ExitCode::SUCCESS
         }
         Err(e) => {
-            eprintln!("meshscope: {e}");
+            let mut stderr = output::stderr();
+            let _ = writeln!(stderr, "meshscope: {e}");
+            let _ = stderr.finish();
             ExitCode::from(u8::try_from(e.code).unwrap_or(2))
         }
     }
@@ -75,9 +78,9 @@ async fn serve(args: &DemoArgs) -> Result<String, CommandError> {
         let _ = tokio::signal::ctrl_c().await;
     };
     meshscope::sources::demo::run_headless_with(opts, shutdown, |m| {
-        let mut out = std::io::stdout().lock();
+        let mut out = output::stdout();
         let _ = writeln!(out, "{}", m.to_json());
-        let _ = out.flush();
+        let _ = out.finish();
     })
     .await
     .map(|_| String::new())

@@ -1,7 +1,8 @@
 //! The terminal: setup, a panic hook that restores it first, and the event
 //! loop that merges keys and mouse, a tick, and actions from tasks. State
 //! changes only in `update`; drawing happens only when something changed, at
-//! most ~30 times a second.
+//! most ~30 times a second. SIGTERM, SIGINT and SIGHUP end the loop like a
+//! quit, so the terminal is restored before the process exits with 128+signal.
 
 use std::io::{self, Write};
 use std::sync::Arc;
@@ -33,6 +34,42 @@ const FRAME: Duration = Duration::from_millis(33);
 /// Clock tick for polling and ages.
 const TICK: Duration = Duration::from_millis(250);
 
+/// The TUI ended because the process received a signal; the terminal is
+/// already restored. The conventional exit status is [`Signalled::exit_code`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("stopped by {name}")]
+pub struct Signalled {
+    /// The signal number (15 for SIGTERM...).
+    pub number: i32,
+    /// The signal's name, e.g. `SIGTERM`.
+    pub name: &'static str,
+}
+
+impl Signalled {
+    /// 128 + the signal number, what a shell reports for a process a signal ended.
+    pub fn exit_code(&self) -> i32 {
+        128 + self.number
+    }
+}
+
+/// The signals that end the TUI, each with its number and name.
+const STOP_SIGNALS: [(i32, &str); 3] = [(15, "SIGTERM"), (2, "SIGINT"), (1, "SIGHUP")];
+
+/// A stream that yields once for each stop signal the process receives.
+fn stop_signals() -> io::Result<BoxStream<'static, Signalled>> {
+    use tokio::signal::unix::{signal, SignalKind};
+    let mut streams = Vec::new();
+    for (number, name) in STOP_SIGNALS {
+        let listener = signal(SignalKind::from_raw(number))?;
+        let value = Signalled { number, name };
+        let stream = futures::stream::unfold(listener, move |mut l| async move {
+            l.recv().await.map(|()| (value, l))
+        });
+        streams.push(stream.boxed());
+    }
+    Ok(futures::stream::select_all(streams).boxed())
+}
+
 /// Puts the terminal back: raw mode off, main screen, mouse off, cursor shown.
 pub fn restore() {
     let _ = disable_raw_mode();
@@ -62,6 +99,8 @@ pub async fn run(
     updates: Option<BoxStream<'static, Action>>,
 ) -> color_eyre::Result<Option<Relaunch>> {
     install_panic_hook();
+    // Registered before the terminal changes, so no signal can find it half set up.
+    let signals = stop_signals()?;
     enable_raw_mode()?;
     let setup = execute!(io::stdout(), EnterAlternateScreen, EnableMouseCapture);
     if let Err(e) = setup {
@@ -69,7 +108,7 @@ pub async fn run(
         return Err(e.into());
     }
     let result = match Terminal::new(CrosstermBackend::new(io::stdout())) {
-        Ok(mut terminal) => event_loop(&mut terminal, state, fetcher, logs, updates).await,
+        Ok(mut terminal) => event_loop(&mut terminal, state, fetcher, logs, updates, signals).await,
         Err(e) => Err(e.into()),
     };
     restore();
@@ -82,6 +121,7 @@ async fn event_loop(
     fetcher: Arc<dyn Fetcher>,
     logs: Option<Arc<dyn LogSource>>,
     updates: Option<BoxStream<'static, Action>>,
+    mut signals: BoxStream<'static, Signalled>,
 ) -> color_eyre::Result<Option<Relaunch>> {
     let (tx, mut rx) = mpsc::unbounded_channel::<Action>();
     // Outside events (a Kubernetes watch) arrive as actions like any task's.
@@ -139,6 +179,7 @@ async fn event_loop(
                 }
             }
             _ = tick.tick() => pending.push(Action::Tick(Instant::now())),
+            Some(signalled) = signals.next() => return Err(signalled.into()),
             _ = tokio::time::sleep(redraw_in) => {}
         }
     }

@@ -90,13 +90,15 @@ pub(super) fn cluster_table(dump: &ConfigDump<'_>) -> Table {
 }
 
 /// The columns of the Clusters view: istioctl's, plus state and breaker limits.
+/// FQDN, subset and direction are parts of the name, so they give way first
+/// when the pane is too narrow for state and limits.
 pub fn cluster_columns() -> Vec<Column> {
     vec![
         Column::text("NAME", 56),
-        Column::text("SERVICE FQDN", 36),
+        Column::text("SERVICE FQDN", 36).optional(),
         Column::num("PORT", 6),
-        Column::text("SUBSET", 8),
-        Column::text("DIRECTION", 10),
+        Column::text("SUBSET", 8).optional(),
+        Column::text("DIRECTION", 10).optional(),
         Column::text("TYPE", 12),
         Column::text("DESTINATION RULE", 18),
         Column::text("STATE", 8),

@@ -7,6 +7,7 @@ use super::action::Effect;
 use super::data::Data;
 use super::state::{AppState, Loadable, Slot, SlotKey, ViewKind};
 use super::targets;
+use crate::sources::admin::is_too_large;
 use crate::sources::target::Endpoint;
 
 /// Issues a fetch for a slot (newest request wins).
@@ -19,6 +20,7 @@ pub fn request(state: &mut AppState, key: SlotKey, fx: &mut Vec<Effect>) {
         request: id,
         in_flight: true,
         version: 0,
+        oversize: 0,
     });
     slot.request = id;
     slot.in_flight = true;
@@ -35,6 +37,22 @@ fn max_age(state: &AppState, ep: Endpoint) -> Duration {
     }
 }
 
+/// The longest wait between automatic polls of an oversized endpoint.
+const OVERSIZE_MAX_WAIT: Duration = Duration::from_secs(600);
+
+/// How long after its last answer a slot is polled again: the endpoint's max
+/// age, doubled for each oversized answer in a row (up to ten minutes), so a
+/// body over the cap is not downloaded again every few seconds.
+pub fn poll_wait(state: &AppState, key: SlotKey) -> Duration {
+    let base = max_age(state, key.1);
+    match state.slots.get(&key).map_or(0, |s| s.oversize) {
+        0 => base,
+        n => base
+            .saturating_mul(1u32 << n.min(16))
+            .min(OVERSIZE_MAX_WAIT.max(base)),
+    }
+}
+
 fn stale(state: &AppState, key: SlotKey) -> bool {
     match state.slots.get(&key) {
         None => true,
@@ -44,7 +62,7 @@ fn stale(state: &AppState, key: SlotKey) -> bool {
                 Loadable::Ready { at, .. } | Loadable::Failed { at, .. } => *at,
                 Loadable::Loading { since } => *since,
             };
-            state.now.duration_since(at) >= max_age(state, key.1)
+            state.now.duration_since(at) >= poll_wait(state, key)
         }
     }
 }
@@ -148,8 +166,14 @@ pub(super) fn fetched(
         Ok(data) => {
             slot.state = Loadable::Ready { data, at: now };
             slot.version += 1;
+            slot.oversize = 0;
         }
         Err(error) => {
+            slot.oversize = if is_too_large(&error) {
+                slot.oversize.saturating_add(1)
+            } else {
+                0
+            };
             let stale = slot.data().cloned();
             slot.state = Loadable::Failed {
                 error,

@@ -31,5 +31,6 @@ pub mod update;
 mod views;
 
 pub use action::{Action, Effect};
+pub use fetch::poll_wait;
 pub use state::AppState;
 pub use update::update;

@@ -113,6 +113,7 @@ mod tests {
             request: 7,
             in_flight: true,
             version: 0,
+            oversize: 0,
         };
         for i in 0..3 {
             s.slots.insert(

@@ -219,6 +219,9 @@ pub struct Slot {
     pub in_flight: bool,
     /// Grows with every successful load.
     pub version: u64,
+    /// Failures in a row because the body was over the size cap; each one
+    /// doubles the wait before the next automatic poll.
+    pub oversize: u32,
 }
 
 impl Slot {

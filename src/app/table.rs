@@ -13,6 +13,9 @@ pub struct Column {
     pub width: u16,
     /// Sort numerically (cells parse as numbers) instead of as text.
     pub numeric: bool,
+    /// Repeats what other columns show (e.g. parsed from the name): hidden
+    /// first when that lets every other column fit.
+    pub optional: bool,
 }
 
 impl Column {
@@ -22,6 +25,7 @@ impl Column {
             title,
             width,
             numeric: false,
+            optional: false,
         }
     }
     /// A numeric column.
@@ -30,6 +34,14 @@ impl Column {
             title,
             width,
             numeric: true,
+            optional: false,
+        }
+    }
+    /// The same column, marked as repeating what other columns show.
+    pub const fn optional(self) -> Column {
+        Column {
+            optional: true,
+            ..self
         }
     }
 }

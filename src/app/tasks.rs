@@ -271,3 +271,75 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+mod layout_save_tests {
+    use std::collections::BTreeMap;
+    use std::sync::Arc;
+    use std::time::Instant;
+
+    use super::Runner;
+    use crate::app::{update, Action, AppState};
+    use crate::config::Config;
+    use crate::sources::bundle::{Bundle, BundleFetcher, BUNDLE_FORMAT};
+    use crate::sources::target::MeshInfo;
+    use crate::ui::theme::Theme;
+
+    /// `:layout` through `update` and the runner, on a file at `text`; returns
+    /// the file afterwards and what reached the status line.
+    fn layout_command_on(name: &str, text: &str) -> (String, Vec<String>) {
+        let dir = std::env::temp_dir().join(format!("meshscope-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("config.toml");
+        std::fs::write(&path, text).unwrap();
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+        let bundle = Bundle {
+            format: BUNDLE_FORMAT.into(),
+            captured_at: String::new(),
+            istiod: BTreeMap::new(),
+            pods: vec![],
+        };
+        let mut runner = Runner::new(Arc::new(BundleFetcher::new(bundle)), None, tx);
+        let (config, _) = Config::load(&path);
+        let mut state = AppState::new(
+            MeshInfo::default(),
+            "t",
+            config,
+            Theme::monochrome(),
+            Instant::now(),
+        );
+        state.config_path = Some(path.clone());
+        for effect in update(&mut state, Action::Command("layout routes logs".into())) {
+            runner.run(effect, &state);
+        }
+        let mut notices = Vec::new();
+        while let Ok(Action::Notice(m)) = rx.try_recv() {
+            notices.push(m);
+        }
+        let after = std::fs::read_to_string(&path).unwrap();
+        let _ = std::fs::remove_dir_all(&dir);
+        (after, notices)
+    }
+
+    #[test]
+    fn layout_edits_the_file_in_place() {
+        let text = "# mine\ntheme = \"light\"\nmystery = 1 # kept\n";
+        let (after, notices) = layout_command_on("layout-valid", text);
+        assert!(notices.is_empty(), "{notices:?}");
+        assert_eq!(after, format!("{text}layout = [\"routes\", \"logs\"]\n"));
+    }
+
+    #[test]
+    fn layout_never_rewrites_an_invalid_file_and_says_so() {
+        let text = "theme = \"light\nlayout = [\"stats\"]\n";
+        let (after, notices) = layout_command_on("layout-invalid", text);
+        assert_eq!(after, text);
+        assert_eq!(notices.len(), 1, "{notices:?}");
+        assert!(
+            notices[0].contains("config.toml: it is not valid TOML ("),
+            "{}",
+            notices[0]
+        );
+    }
+}

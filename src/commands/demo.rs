@@ -17,8 +17,8 @@ pub fn run(args: &DemoArgs) -> Result<String, CommandError> {
         }) => {
             let fail = |e: std::io::Error| CommandError::usage(format!("{}: {e}", output.display()));
             if output.as_os_str() == "-" {
-                let stdout = std::io::stdout();
-                let mut w = BufWriter::with_capacity(1 << 20, stdout.lock());
+                let stdout = super::output::stdout();
+                let mut w = BufWriter::with_capacity(1 << 20, stdout);
                 demo::generate_dump(*services, *seed, &mut w).map_err(fail)?;
                 w.flush().map_err(fail)?;
             } else {

@@ -143,7 +143,7 @@ pub async fn run(args: &LogsArgs, kube: &KubeArgs) -> Result<String, CommandErro
     let mut query = LogQuery::sidecar(&namespace, &pod, args.tail);
     query.follow = args.follow;
     let mut stream = source.lines(&query);
-    let mut out = std::io::stdout().lock();
+    let mut out = super::output::stdout();
     let mut shown = 0usize;
     while let Some(item) = stream.next().await {
         let raw = item.map_err(|e| match from_file {

@@ -1,9 +1,12 @@
 //! Non-interactive subcommands: read a source, print. Nothing here draws.
+//! Whatever they print reaches the terminal through [`output`], which escapes
+//! control characters.
 
 pub mod check;
 pub mod demo;
 pub mod istiod;
 pub mod logs;
+pub mod output;
 pub mod pc;
 pub mod snapshot;
 pub mod source;

@@ -37,9 +37,11 @@ pub fn single_mesh_named(src: &SourceArgs, pod: &str) -> MeshInfo {
     }
 }
 
-/// Client options for one-shot commands: short connect timeout, one retry.
+/// Client options for one-shot commands: short connect timeout, one retry,
+/// the body-size cap from the config file.
 pub fn cli_client_options() -> ClientOptions {
     ClientOptions {
+        max_body_bytes: crate::config::Config::load_or_default().max_body_bytes(),
         connect_timeout: Duration::from_secs(3),
         request_timeout: Duration::from_secs(30),
         retries: 1,

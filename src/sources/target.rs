@@ -195,6 +195,30 @@ pub trait Fetcher: Send + Sync {
     }
 }
 
+/// `/stats` in `format`; when the whole body is over the size cap, the stats
+/// that were ever used (`?usedonly`), which on a big mesh is a fraction.
+async fn stats_within_cap(
+    client: &AdminClient,
+    format: StatsFormat,
+) -> Result<crate::sources::admin::Response, AdminError> {
+    let all = StatsQuery {
+        format,
+        filter: None,
+        used_only: false,
+    };
+    match client.stats(&all).await {
+        Err(AdminError::TooLarge { .. }) => {
+            client
+                .stats(&StatsQuery {
+                    used_only: true,
+                    ..all
+                })
+                .await
+        }
+        other => other,
+    }
+}
+
 /// Fetches over HTTP with the admin client (demo mesh, `--admin`, port-forwards).
 pub struct AdminFetcher {
     istiod: Option<AdminClient>,
@@ -291,24 +315,8 @@ impl Fetcher for AdminFetcher {
                 Endpoint::ClustersJson => client.clusters_json().await?,
                 Endpoint::ServerInfo => client.server_info().await?,
                 Endpoint::Ready => client.ready().await?,
-                Endpoint::Stats => {
-                    client
-                        .stats(&StatsQuery {
-                            format: StatsFormat::Text,
-                            filter: None,
-                            used_only: false,
-                        })
-                        .await?
-                }
-                Endpoint::Prometheus => {
-                    client
-                        .stats(&StatsQuery {
-                            format: StatsFormat::Prometheus,
-                            filter: None,
-                            used_only: false,
-                        })
-                        .await?
-                }
+                Endpoint::Stats => stats_within_cap(&client, StatsFormat::Text).await?,
+                Endpoint::Prometheus => stats_within_cap(&client, StatsFormat::Prometheus).await?,
                 Endpoint::Memory => client.memory().await?,
                 Endpoint::Logging => client.logging().await?,
                 Endpoint::Certs => client.certs().await?,

@@ -112,10 +112,16 @@ fn draw_pane(
     frame.render_widget(block, area);
     let inner = match banner(state, view.kind, target) {
         Some(lines) => {
-            let h = (lines.len() as u16).min(inner.height);
+            // Wrapped, so a narrow pane still shows the whole message; at most
+            // half the pane (never less than a row per message) so the data stays in view.
+            let count = lines.len();
+            let banner = Paragraph::new(lines).wrap(Wrap { trim: true });
+            let wrapped = u16::try_from(banner.line_count(inner.width)).unwrap_or(u16::MAX);
+            let cap = (inner.height / 2).max(u16::try_from(count).unwrap_or(u16::MAX));
+            let h = wrapped.min(cap).min(inner.height);
             let [top, rest] =
                 Layout::vertical([Constraint::Length(h), Constraint::Min(0)]).areas(inner);
-            frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), top);
+            frame.render_widget(banner, top);
             rest
         }
         None => inner,
@@ -211,7 +217,13 @@ fn banner(state: &AppState, kind: ViewKind, target: Option<usize>) -> Option<Vec
                         age(state.now, *at).as_secs()
                     ));
                 }
-                msg.push_str(" · retrying");
+                if slot.oversize > 0 {
+                    let wait = crate::app::poll_wait(state, key);
+                    let left = wait.saturating_sub(age(state.now, *at));
+                    msg.push_str(&format!(" · next try in {}s (r: now)", left.as_secs()));
+                } else {
+                    msg.push_str(" · retrying");
+                }
                 lines.push(Line::from(Span::styled(msg, t.error)));
             }
             Loadable::Ready { .. } => {}

@@ -26,24 +26,63 @@ pub struct TableView<'a> {
 /// Column widths for a total width. Columns keep their preferred width while
 /// they fit; the first column gets at most half of a narrow pane; columns that
 /// no longer fit are hidden (width 0, zoom with `z` to see them) and the last
-/// shown column takes what is left.
+/// shown column takes what is left. Optional columns (repeating others) are
+/// hidden first, right to left, when that is what lets every other column but
+/// the last fit at its preferred width.
 pub fn column_widths(table: &Table, total: u16) -> Vec<u16> {
-    let n = table.columns.len();
-    let mut widths = vec![0u16; n];
+    let columns = &table.columns;
+    let mut shown = vec![true; columns.len()];
+    if !all_but_last_fit(table, &shown, total) {
+        let mut trial = shown.clone();
+        for i in (0..columns.len()).rev().filter(|&i| columns[i].optional) {
+            trial[i] = false;
+            if all_but_last_fit(table, &trial, total) {
+                shown = trial;
+                break;
+            }
+        }
+    }
+    fill_in_order(table, &shown, total)
+}
+
+/// Whether the shown columns but the last fit at their preferred widths.
+fn all_but_last_fit(table: &Table, shown: &[bool], total: u16) -> bool {
+    let widths: Vec<u32> = table
+        .columns
+        .iter()
+        .zip(shown)
+        .filter(|(_, s)| **s)
+        .map(|(c, _)| u32::from(c.width))
+        .collect();
+    let n = widths.len().saturating_sub(1);
+    let need: u32 = widths[..n].iter().sum::<u32>() + u32::try_from(n).unwrap_or(u32::MAX);
+    need <= u32::from(total)
+}
+
+/// Preferred widths of the shown columns left to right while they fit (see
+/// [`column_widths`]).
+fn fill_in_order(table: &Table, shown: &[bool], total: u16) -> Vec<u16> {
+    let n = shown.iter().filter(|s| **s).count();
+    let mut widths = vec![0u16; table.columns.len()];
     let mut left = total;
+    let mut placed = 0;
     for (i, c) in table.columns.iter().enumerate() {
-        let want = if i == 0 && n > 1 {
+        if !shown[i] {
+            continue;
+        }
+        let want = if placed == 0 && n > 1 {
             c.width.min(total / 2).max(c.width.min(12))
         } else {
             c.width
         };
-        let gap = u16::from(i > 0);
+        let gap = u16::from(placed > 0);
         if left < gap + 4 {
             break;
         }
         let w = want.min(left - gap);
         widths[i] = w;
         left -= w + gap;
+        placed += 1;
         if w < want {
             break;
         }
@@ -168,6 +207,32 @@ mod tests {
         };
         assert_eq!(column_widths(&wide, 50), vec![25, 24]);
         assert_eq!(fit("abcdef", 4), "abc…");
+        let clusters = Table {
+            columns: crate::app::data::cluster_columns(),
+            rows: vec![],
+        };
+        assert_eq!(
+            column_widths(&clusters, 118),
+            vec![56, 0, 6, 0, 0, 12, 18, 8, 13],
+            "zoomed, the name's parts give way to state and limits"
+        );
+        let mut highlighted = clusters.clone();
+        highlighted.columns.push(Column::text("HIGHLIGHT", 44));
+        assert_eq!(
+            column_widths(&highlighted, 118),
+            vec![56, 0, 6, 0, 0, 12, 18, 8, 13, 0],
+            "state and limits win over the highlight when zoomed at 120 columns"
+        );
+        assert_eq!(
+            column_widths(&highlighted, 200),
+            vec![56, 36, 6, 8, 10, 12, 18, 8, 12, 25],
+            "wide enough, every column shows"
+        );
+        assert_eq!(
+            column_widths(&clusters, 58),
+            vec![29, 28, 0, 0, 0, 0, 0, 0, 0],
+            "a narrow pane still fills in order"
+        );
         assert_eq!(fit("ab", 4), "ab  ");
     }
 }

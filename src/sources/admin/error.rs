@@ -4,6 +4,16 @@
 use std::fmt;
 use std::time::Duration;
 
+/// How every [`AdminError::TooLarge`] message starts; [`is_too_large`] looks for it in
+/// errors that travelled as text.
+pub const TOO_LARGE: &str = "body over the size cap of";
+
+/// Whether an error message (text of any error that wrapped an [`AdminError`]) says the
+/// body was over the cap: asking again at once would only download as much again.
+pub fn is_too_large(message: &str) -> bool {
+    message.contains(TOO_LARGE)
+}
+
 /// How many bytes of an unexpected body an error quotes.
 const SNIPPET_CHARS: usize = 200;
 
@@ -78,9 +88,8 @@ pub enum AdminError {
         body_snippet: String,
     },
     /// The body is larger than `ClientOptions::max_body_bytes`; reading stopped there.
-    #[error(
-        "response from {url} exceeds the {limit}-byte limit (raise max_body_bytes or use a mask)"
-    )]
+    /// The message starts with [`TOO_LARGE`] wherever it is shown, so the app can back off.
+    #[error("{TOO_LARGE} {limit} bytes: {url} (raise max_body_mib in meshscope's config.toml)")]
     TooLarge {
         /// The URL that was called.
         url: String,

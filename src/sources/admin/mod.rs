@@ -28,7 +28,7 @@ mod transport;
 
 use std::time::Duration;
 
-pub use error::{expect_json, AdminError, TimeoutPhase};
+pub use error::{expect_json, is_too_large, AdminError, TimeoutPhase, TOO_LARGE};
 pub use mutator::{AdminMutator, Confirmed};
 pub use query::{encode_query_value, ConfigDumpQuery, StatsFormat, StatsQuery};
 
@@ -48,7 +48,7 @@ pub struct ClientOptions {
     /// (a config_dump of a large mesh takes a while).
     pub request_timeout: Duration,
     /// Largest body accepted, checked against `Content-Length` up front and while streaming.
-    /// Default 512 MiB.
+    /// Default 512 MiB; `max_body_mib` in the config file sets it.
     pub max_body_bytes: u64,
     /// Extra attempts for a GET that failed in a retryable way. Default 2.
     pub retries: u32,
