@@ -17,6 +17,7 @@ use crate::app::stats_data::{breaker_thresholds, summary};
 use crate::cli::{Output, SourceArgs, StatsArgs};
 use crate::model::cardinality::{analyze_envoy_stats, analyze_prometheus, cardinality_table};
 use crate::model::clusters::ClusterStatuses;
+use crate::model::text_table::text_table;
 use crate::model::stats::{
     apply_rates, format_highlight, highlights, parse_envoy_json, parse_envoy_text,
     BreakerThresholds, Highlight, PromParser, Stat,
@@ -315,29 +316,6 @@ fn to_json<T: Serialize>(value: &T) -> String {
     s
 }
 
-/// Left-aligned columns two spaces apart, trailing spaces trimmed.
-fn text_table<const N: usize>(header: &[&str; N], rows: &[[String; N]]) -> String {
-    let mut widths = header.map(|h| h.chars().count());
-    for row in rows {
-        for (w, cell) in widths.iter_mut().zip(row) {
-            *w = (*w).max(cell.chars().count());
-        }
-    }
-    let line = |cells: Vec<&str>| {
-        let padded: Vec<String> = cells
-            .iter()
-            .zip(widths)
-            .map(|(c, w)| format!("{c:<w$}"))
-            .collect();
-        format!("{}\n", padded.join("  ").trim_end())
-    };
-    let mut out = line(header.to_vec());
-    for row in rows {
-        out.push_str(&line(row.iter().map(String::as_str).collect()));
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -349,11 +327,5 @@ mod tests {
         assert_eq!(detect("# TYPE x counter\nx 1\n"), StatsFormat::Prometheus);
         assert_eq!(detect("x{a=\"b: c\"} 1\n"), StatsFormat::Prometheus);
         assert_eq!(detect("envoy_server_live 1\n"), StatsFormat::Prometheus);
-    }
-
-    #[test]
-    fn tables_align() {
-        let t = text_table(&["A", "BB"], &[["xyz".into(), "1".into()]]);
-        assert_eq!(t, "A    BB\nxyz  1\n");
     }
 }

@@ -9,6 +9,7 @@ pub mod istioctl;
 pub mod istiod;
 pub mod logging;
 pub mod stats;
+pub mod text_table;
 pub mod x509;
 
 /// The text of a shared fixture (`$MESHSCOPE_FIXTURES`, else
