@@ -11,7 +11,10 @@ use regex::Regex;
 use serde::Serialize;
 use serde_json::{json, Value};
 
-use super::source::{bundle_text, fetch_text, single_mesh};
+use super::source::single_mesh;
+use super::stats_input::{
+    detect, envoy_stats, fetch_named, highlight_input, looks_like, read_source, StatsFormat,
+};
 use super::{read_text, CommandError};
 use crate::app::stats_data::{breaker_thresholds, summary};
 use crate::cli::{Output, SourceArgs, StatsArgs};
@@ -19,41 +22,9 @@ use crate::model::cardinality::{analyze_envoy_stats, analyze_prometheus, cardina
 use crate::model::clusters::ClusterStatuses;
 use crate::model::text_table::text_table;
 use crate::model::stats::{
-    apply_rates, format_highlight, highlights, parse_envoy_json, parse_envoy_text,
-    BreakerThresholds, Highlight, PromParser, Stat,
+    apply_rates, format_highlight, highlights, BreakerThresholds, Highlight, PromParser,
 };
 use crate::sources::target::Endpoint;
-
-/// What a stats body is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum StatsFormat {
-    /// Envoy `/stats` text: `name: value`.
-    EnvoyText,
-    /// Envoy `/stats?format=json`.
-    EnvoyJson,
-    /// The Prometheus text format (`/stats/prometheus`, 15020, 15090).
-    Prometheus,
-}
-
-/// Detects the format from the first meaningful line.
-pub fn detect(text: &str) -> StatsFormat {
-    if text.trim_start().starts_with('{') {
-        return StatsFormat::EnvoyJson;
-    }
-    let first = text.lines().map(str::trim).find(|l| !l.is_empty());
-    match first {
-        Some(l) if l.starts_with('#') => StatsFormat::Prometheus,
-        Some(l) => {
-            let head = l.find([' ', '{']).map_or(l, |i| &l[..i]);
-            if head.ends_with(':') {
-                StatsFormat::EnvoyText
-            } else {
-                StatsFormat::Prometheus
-            }
-        }
-        None => StatsFormat::EnvoyText,
-    }
-}
 
 /// Runs `stats`, returning the text to print.
 pub async fn run(args: &StatsArgs) -> Result<String, CommandError> {
@@ -78,51 +49,6 @@ pub async fn run(args: &StatsArgs) -> Result<String, CommandError> {
     list(args, &origin, &text, filter.as_ref())
 }
 
-async fn read_source(
-    args: &StatsArgs,
-    endpoint: Endpoint,
-) -> Result<(String, String), CommandError> {
-    if let Some(file) = &args.file {
-        Ok((file.display().to_string(), read_text(file)?))
-    } else if let Some(url) = &args.admin {
-        let mesh = single_mesh(&SourceArgs {
-            admin: Some(url.clone()),
-            ..Default::default()
-        });
-        Ok((url.clone(), fetch_text(&mesh, endpoint).await?))
-    } else if let Some(bundle) = &args.bundle {
-        let text = bundle_text(bundle, args.pod.as_deref(), endpoint)?;
-        Ok((bundle.display().to_string(), text))
-    } else {
-        Err(CommandError::usage(
-            "stats needs a source: --file FILE, --admin URL or --bundle BUNDLE",
-        ))
-    }
-}
-
-/// Parses Envoy text or JSON; Prometheus is refused (names lack Envoy's tags).
-fn envoy_stats<'a>(origin: &str, text: &'a str) -> Result<(Vec<Stat<'a>>, usize), CommandError> {
-    match detect(text) {
-        StatsFormat::EnvoyText => {
-            let parsed = parse_envoy_text(text);
-            if parsed.stats.is_empty() && !parsed.errors.is_empty() {
-                let first = parsed.errors.first().map(|e| format!("line {}: {}", e.line, e.message));
-                return Err(CommandError::usage(format!(
-                    "{origin}: no Envoy stat parsed ({})",
-                    first.unwrap_or_default()
-                )));
-            }
-            Ok((parsed.stats, parsed.errors.len()))
-        }
-        StatsFormat::EnvoyJson => parse_envoy_json(text)
-            .map(|s| (s, 0))
-            .map_err(|e| CommandError::usage(format!("{origin}: {e}"))),
-        StatsFormat::Prometheus => Err(CommandError::usage(format!(
-            "{origin}: this is Prometheus text; --highlights needs Envoy /stats (text or ?format=json)"
-        ))),
-    }
-}
-
 fn list(
     args: &StatsArgs,
     origin: &str,
@@ -142,12 +68,13 @@ fn list(
             };
             if keep(&name) {
                 let kind = serde_json::to_value(s.kind).unwrap_or(Value::Null);
+                let value = s.as_u64().map_or_else(|| json!(s.value), |v| json!(v));
                 rows.push([
                     name.clone(),
                     kind.as_str().unwrap_or("").into(),
-                    s.value.to_string(),
+                    s.as_u64().map_or_else(|| s.value.to_string(), |v| v.to_string()),
                 ]);
-                items.push(json!({"name": name, "kind": kind, "value": s.value}));
+                items.push(json!({"name": name, "kind": kind, "value": value}));
             }
         }
         parser.errors().len()
@@ -180,28 +107,23 @@ fn list(
     })
 }
 
-async fn thresholds(
-    args: &StatsArgs,
-    origin: &str,
-) -> Result<HashMap<String, BreakerThresholds>, CommandError> {
-    let text = if let Some(file) = &args.clusters {
-        Some(read_text(file)?)
+async fn thresholds(args: &StatsArgs) -> Result<HashMap<String, BreakerThresholds>, CommandError> {
+    let read = if let Some(file) = &args.clusters {
+        Some((file.display().to_string(), read_text(file)?))
     } else if args.admin.is_some() || args.bundle.is_some() {
         // Thresholds are a bonus: a proxy or bundle without /clusters still has highlights.
-        read_source(args, Endpoint::ClustersJson)
-            .await
-            .ok()
-            .map(|(_, t)| t)
+        read_source(args, Endpoint::ClustersJson).await.ok()
     } else {
         None
     };
-    match text {
-        Some(t) if ClusterStatuses::looks_like(&t) => ClusterStatuses::parse(&t)
+    match read {
+        Some((origin, t)) if ClusterStatuses::looks_like(&t) => ClusterStatuses::parse(&t)
             .map(|cs| breaker_thresholds(&cs))
-            .map_err(|e| CommandError::usage(format!("{origin}: /clusters?format=json: {e}"))),
-        Some(_) if args.clusters.is_some() => Err(CommandError::usage(
-            "--clusters: not a /clusters?format=json body",
-        )),
+            .map_err(|e| CommandError::usage(format!("{origin}: {e}"))),
+        Some((origin, t)) if args.clusters.is_some() => Err(CommandError::usage(format!(
+            "--clusters {origin}: not a /clusters?format=json body: {}",
+            looks_like(t.as_bytes())
+        ))),
         _ => Ok(HashMap::new()),
     }
 }
@@ -212,15 +134,16 @@ async fn highlight_cmd(
     first: &str,
     filter: Option<&Regex>,
 ) -> Result<String, CommandError> {
-    let limits = thresholds(args, origin).await?;
-    let (before, _) = envoy_stats(origin, first)?;
+    let limits = thresholds(args).await?;
+    let (before, mut parse_errors) = highlight_input(origin, first)?;
     let sampled = args.admin.is_some() && args.interval > 0.0;
     let mut list = if sampled {
         let start = Instant::now();
         tokio::time::sleep(Duration::from_secs_f64(args.interval.min(60.0))).await;
-        let (_, second) = read_source(args, Endpoint::Stats).await?;
+        let (origin, second) = read_source(args, Endpoint::Stats).await?;
         let elapsed = start.elapsed().as_secs_f64();
-        let (now, _) = envoy_stats(origin, &second)?;
+        let (now, errors) = highlight_input(&origin, &second)?;
+        parse_errors = errors;
         let mut list = highlights(&now, &limits);
         apply_rates(&mut list, &before, elapsed);
         list
@@ -232,6 +155,7 @@ async fn highlight_cmd(
         Output::Json => to_json(&json!({
             "interval_secs": sampled.then_some(args.interval),
             "highlights": list,
+            "parse_errors": parse_errors,
         })),
         Output::Table => highlight_table(&list, sampled),
     })
@@ -239,8 +163,8 @@ async fn highlight_cmd(
 
 fn highlight_table(list: &[Highlight], sampled: bool) -> String {
     if list.is_empty() {
-        return "no highlights: no overflow, open breaker, rejected update, ejection or \
-                connect-failure counter is non-zero\n"
+        return "no highlights: no overflow, open breaker, rejected update, no route or \
+                cluster, ejection, health-check, TLS, timeout or connect-failure stat is non-zero\n"
             .into();
     }
     let rows: Vec<[String; 6]> = list
@@ -284,17 +208,14 @@ async fn cardinality(args: &StatsArgs, filter: Option<&Regex>) -> Result<String,
             agent: Some(url.clone()),
             ..Default::default()
         });
-        (
-            url.clone(),
-            fetch_text(&mesh, Endpoint::AgentPrometheus).await?,
-        )
+        fetch_named(&mesh, url, Endpoint::AgentPrometheus).await?
     } else {
         read_source(args, Endpoint::Prometheus).await?
     };
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
     let mut report = match detect(&text) {
         StatsFormat::Prometheus => analyze_prometheus(&text, args.threshold, threads),
-        _ => {
+        StatsFormat::Unknown | StatsFormat::EnvoyText | StatsFormat::EnvoyJson => {
             let (stats, _) = envoy_stats(&origin, &text)?;
             analyze_envoy_stats(&stats, args.threshold)
         }
@@ -314,18 +235,4 @@ fn to_json<T: Serialize>(value: &T) -> String {
         serde_json::to_string_pretty(value).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
     s.push('\n');
     s
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn formats_are_detected() {
-        assert_eq!(detect("cluster.a.b: 1\n"), StatsFormat::EnvoyText);
-        assert_eq!(detect("  {\"stats\": []}"), StatsFormat::EnvoyJson);
-        assert_eq!(detect("# TYPE x counter\nx 1\n"), StatsFormat::Prometheus);
-        assert_eq!(detect("x{a=\"b: c\"} 1\n"), StatsFormat::Prometheus);
-        assert_eq!(detect("envoy_server_live 1\n"), StatsFormat::Prometheus);
-    }
 }
