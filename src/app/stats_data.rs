@@ -43,7 +43,8 @@ pub struct StatEntry {
 pub struct StatsData {
     /// Every stat, in Envoy's order.
     pub entries: Vec<StatEntry>,
-    /// Indices of the entries that are highlights (non-zero overflows…).
+    /// Indices of the entries that are highlights (non-zero overflows…),
+    /// worst first as [`highlights`] orders them (no rates yet).
     pub highlighted: Vec<usize>,
     /// Lines that did not parse.
     pub errors: usize,
@@ -76,10 +77,13 @@ pub fn process_stats(text: &str) -> Result<StatsData, String> {
             first.unwrap_or_default()
         ));
     }
-    let highlighted: Vec<String> = highlights(&parsed.stats, &HashMap::new())
+    // Highlight name → rank, worst first.
+    let ranked: HashMap<String, usize> = highlights(&parsed.stats, &HashMap::new())
         .into_iter()
-        .map(|h| h.full_name)
+        .enumerate()
+        .map(|(rank, h)| (h.full_name, rank))
         .collect();
+    let mut highlighted: Vec<(usize, usize)> = Vec::with_capacity(ranked.len());
     let mut out = StatsData {
         entries: Vec::with_capacity(parsed.stats.len()),
         highlighted: Vec::new(),
@@ -90,8 +94,8 @@ pub fn process_stats(text: &str) -> Result<StatsData, String> {
             .map(|e| format!("line {}: {}", e.line, e.message)),
     };
     for (i, stat) in parsed.stats.iter().enumerate() {
-        if highlighted.iter().any(|h| h.as_str() == stat.name) {
-            out.highlighted.push(i);
+        if let Some(rank) = ranked.get(stat.name.as_ref()) {
+            highlighted.push((*rank, i));
         }
         let suffix = stat.tags().stat.len();
         out.entries.push(StatEntry {
@@ -102,6 +106,8 @@ pub fn process_stats(text: &str) -> Result<StatsData, String> {
             summary: summary(&stat.value),
         });
     }
+    highlighted.sort_unstable();
+    out.highlighted = highlighted.into_iter().map(|(_, i)| i).collect();
     Ok(out)
 }
 
