@@ -345,3 +345,28 @@ fn a_one_megabyte_name_reaches_every_stats_table() {
         assert!(out.len() < 8 << 20, "{args:?}: no row is padded to 1 MB");
     }
 }
+
+/// Issue 10: Prometheus values are u64; `18446744073709551615` was printed
+/// as `18446744073709552000` (through f64).
+#[test]
+fn prometheus_counters_print_as_exact_u64() {
+    let dir = temp_dir("cli-stats-u64");
+    let prom = dir.join("prom.txt");
+    std::fs::write(
+        &prom,
+        "# TYPE envoy_cluster_upstream_rq_pending_overflow counter\n\
+         envoy_cluster_upstream_rq_pending_overflow{envoy_cluster_name=\"a\"} 18446744073709551615\n\
+         envoy_server_uptime 1.5\n",
+    )
+    .expect("write");
+    let prom = prom.display().to_string();
+    let table = stdout(&meshscope(&["stats", "-f", &prom]));
+    assert!(table.contains(" 18446744073709551615\n"), "{table}");
+    assert!(table.contains(" 1.5\n"), "{table}");
+    let json = stdout(&meshscope(&["stats", "-f", &prom, "-o", "json"]));
+    assert!(json.contains("\"value\": 18446744073709551615"), "{json}");
+    let hl = stdout(&meshscope(&["stats", "-f", &prom, "--highlights", "-o", "json"]));
+    let v: Value = serde_json::from_str(&hl).expect("json");
+    assert_eq!(v["highlights"][0]["value"].as_u64(), Some(u64::MAX), "{hl}");
+    assert_eq!(v["highlights"][0]["full_name"], "cluster.a.upstream_rq_pending_overflow");
+}

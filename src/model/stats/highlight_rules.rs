@@ -14,6 +14,9 @@ pub enum StatMatch {
     Cluster(&'static str),
     /// `cluster.<name>.<stat>` for one cluster (Istio's `BlackHoleCluster`...).
     ClusterNamed(&'static str, &'static str),
+    /// `cluster.<any>.<stat>` except Istio's host-less clusters
+    /// (`BlackHoleCluster`, `PassthroughCluster`), where it is normal.
+    ClusterWithHosts(&'static str),
     /// `cluster.<any>.circuit_breakers.<priority>.<leaf>`.
     Breaker(&'static str),
     /// `listener.<address>.<stat>`.
@@ -77,8 +80,12 @@ macro_rules! rule {
 }
 
 use StatMatch::{
-    Breaker, Cluster, ClusterManager, ClusterNamed, Http, Listener, ListenerManager, Rds,
+    Breaker, Cluster, ClusterManager, ClusterNamed, ClusterWithHosts, Http, Listener,
+    ListenerManager, Rds,
 };
+
+/// Istio's clusters without hosts: no endpoints there is by design.
+pub const HOSTLESS_CLUSTERS: [&str; 2] = ["BlackHoleCluster", "PassthroughCluster"];
 
 /// Every rule, most specific first.
 pub const RULES: &[Rule] = &[
@@ -169,7 +176,7 @@ pub const RULES: &[Rule] = &[
     rule!(Cluster("outlier_detection.ejections_overflow"), Warn, None, "ejection overflow",
         "ejections skipped because maxEjectionPercent was reached; failing hosts keep serving",
         "fix the failing hosts; raise outlierDetection.maxEjectionPercent only with spare capacity"),
-    rule!(Cluster("lb_healthy_panic"), Warn, None, "panic mode",
+    rule!(ClusterWithHosts("lb_healthy_panic"), Warn, None, "panic mode",
         "too few healthy hosts: the load balancer sends traffic to every host, healthy or not",
         "check why hosts are unhealthy or ejected; see the cluster's health-check and outlier highlights"),
     rule!(Cluster("upstream_cx_destroy_remote_with_active_rq"), Warn, None, "reset by upstream",
@@ -184,7 +191,7 @@ pub const RULES: &[Rule] = &[
 /// priorities of breaker stats spelled out; the Prometheus mapping uses it.
 pub fn rule_stats(m: StatMatch) -> Vec<(&'static str, String)> {
     match m {
-        Cluster(s) | ClusterNamed(_, s) => vec![("cluster", s.to_string())],
+        Cluster(s) | ClusterNamed(_, s) | ClusterWithHosts(s) => vec![("cluster", s.to_string())],
         Breaker(leaf) => ["default", "high"]
             .iter()
             .map(|p| ("cluster", format!("circuit_breakers.{p}.{leaf}")))

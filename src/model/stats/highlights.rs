@@ -8,7 +8,7 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
-use super::highlight_rules::{Rule, StatMatch, RULES};
+use super::highlight_rules::{Rule, StatMatch, HOSTLESS_CLUSTERS, RULES};
 use super::{Stat, StatKind, StatName, StatScope};
 
 /// How bad a highlight is.
@@ -73,6 +73,9 @@ fn rule_matches(m: StatMatch, s: &StatName<'_>) -> bool {
         (StatMatch::Cluster(stat), StatScope::Cluster { .. }) => s.stat == stat,
         (StatMatch::ClusterNamed(cluster, stat), StatScope::Cluster { name }) => {
             name == cluster && s.stat == stat
+        }
+        (StatMatch::ClusterWithHosts(stat), StatScope::Cluster { name }) => {
+            s.stat == stat && !HOSTLESS_CLUSTERS.contains(&name)
         }
         (StatMatch::Breaker(leaf), _) => s.circuit_breaker_priority().is_some() && s.leaf() == leaf,
         (StatMatch::Listener(stat), StatScope::Listener { .. }) => s.stat == stat,

@@ -135,7 +135,9 @@ fn worst_first_by_severity_then_rate_then_value() {
 fn black_hole_and_passthrough_get_their_own_advice() {
     let text = "cluster.BlackHoleCluster.upstream_cx_none_healthy: 3\n\
                 cluster.PassthroughCluster.upstream_cx_connect_fail: 2\n\
-                cluster.outbound|8000||ratings.default.svc.cluster.local.upstream_cx_none_healthy: 1\n";
+                cluster.outbound|8000||ratings.default.svc.cluster.local.upstream_cx_none_healthy: 1\n\
+                cluster.BlackHoleCluster.lb_healthy_panic: 3\n\
+                cluster.outbound|8000||ratings.default.svc.cluster.local.lb_healthy_panic: 2\n";
     let parsed = parse_envoy_text(text);
     let found = highlights(&parsed.stats, &HashMap::new());
     let advice = |subject: &str| {
@@ -149,6 +151,12 @@ fn black_hole_and_passthrough_get_their_own_advice() {
     assert!(advice("BlackHoleCluster").contains("outboundTrafficPolicy"));
     assert!(!advice("BlackHoleCluster").contains("check the endpoints"));
     assert!(advice("PassthroughCluster").contains("ServiceEntry"));
+    let panics: Vec<&str> = found
+        .iter()
+        .filter(|h| h.stat == "lb_healthy_panic")
+        .map(|h| h.subject.as_str())
+        .collect();
+    assert_eq!(panics, ["outbound|8000||ratings.default.svc.cluster.local"], "BlackHoleCluster has no hosts by design");
     assert!(advice("outbound|8000||ratings.default.svc.cluster.local").contains("check the endpoints"));
 }
 
