@@ -266,7 +266,11 @@ fn files_in_every_format() {
     let out = stdout(&meshscope(&["stats", "-f", &path(&prom), "--highlights"]));
     assert!(out.starts_with("no highlights"), "{out}");
     let garbage = dir.join("garbage.txt");
-    std::fs::write(&garbage, "<html><body>503 Service Unavailable</body></html>\n").expect("write");
+    std::fs::write(
+        &garbage,
+        "<html><body>503 Service Unavailable</body></html>\n",
+    )
+    .expect("write");
     let binary = dir.join("binary.txt");
     std::fs::write(&binary, b"\x1f\x8b\x08\x00garbage").expect("write");
 
@@ -365,8 +369,18 @@ fn prometheus_counters_print_as_exact_u64() {
     assert!(table.contains(" 1.5\n"), "{table}");
     let json = stdout(&meshscope(&["stats", "-f", &prom, "-o", "json"]));
     assert!(json.contains("\"value\": 18446744073709551615"), "{json}");
-    let hl = stdout(&meshscope(&["stats", "-f", &prom, "--highlights", "-o", "json"]));
+    let hl = stdout(&meshscope(&[
+        "stats",
+        "-f",
+        &prom,
+        "--highlights",
+        "-o",
+        "json",
+    ]));
     let v: Value = serde_json::from_str(&hl).expect("json");
     assert_eq!(v["highlights"][0]["value"].as_u64(), Some(u64::MAX), "{hl}");
-    assert_eq!(v["highlights"][0]["full_name"], "cluster.a.upstream_rq_pending_overflow");
+    assert_eq!(
+        v["highlights"][0]["full_name"],
+        "cluster.a.upstream_rq_pending_overflow"
+    );
 }

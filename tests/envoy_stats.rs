@@ -133,10 +133,14 @@ fn highlights_of_real_incidents_from_admin_and_prometheus() {
                 assert!(h["value"].as_u64() > Some(0), "{subject} {stat}");
             }
             let black = find(&list, "BlackHoleCluster", "upstream_cx_none_healthy");
-            assert!(black["advice"].as_str().is_some_and(|a| a.contains("ServiceEntry")));
+            assert!(black["advice"]
+                .as_str()
+                .is_some_and(|a| a.contains("ServiceEntry")));
             assert_eq!(find(&list, prefix, "no_route")["short"], "no route (NR)");
             assert!(
-                !list.iter().any(|h| h["subject"] == "BlackHoleCluster" && h["stat"] == "lb_healthy_panic"),
+                !list
+                    .iter()
+                    .any(|h| h["subject"] == "BlackHoleCluster" && h["stat"] == "lb_healthy_panic"),
                 "a host-less cluster is always in panic mode: not a signal"
             );
 
@@ -206,7 +210,12 @@ fn every_admin_stats_body_parses_with_zero_errors() {
             sc.drive_incidents().await;
             let text = sc.admin_get("/stats").await;
             let parsed = parse_envoy_text(&text);
-            assert!(parsed.errors.is_empty(), "{}: {:?}", bin.version, parsed.errors);
+            assert!(
+                parsed.errors.is_empty(),
+                "{}: {:?}",
+                bin.version,
+                parsed.errors
+            );
             assert!(parsed.stats.len() > 500, "{}", parsed.stats.len());
             let json = sc.admin_get("/stats?format=json").await;
             let stats = parse_envoy_json(&json).expect("stats json");
@@ -214,7 +223,12 @@ fn every_admin_stats_body_parses_with_zero_errors() {
             let prom = sc.admin_get("/stats/prometheus").await;
             let mut parser = PromParser::new(&prom);
             let samples = parser.by_ref().count();
-            assert!(parser.errors().is_empty(), "{}: {:?}", bin.version, parser.errors());
+            assert!(
+                parser.errors().is_empty(),
+                "{}: {:?}",
+                bin.version,
+                parser.errors()
+            );
             assert!(samples > 500, "{samples}");
             // The CLI lists each body with zero parse errors too.
             for path in ["/stats", "/stats?format=json", "/stats/prometheus"] {

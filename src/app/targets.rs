@@ -123,7 +123,8 @@ fn highlight_headline(state: &AppState, i: usize) -> Option<String> {
             (h.stat.clone(), h.severity, h.rate, s.highlights.len())
         }
         None => {
-            let Some(Data::Stats(stats)) = state.slot(Some(i), Endpoint::Stats).and_then(|s| s.data())
+            let Some(Data::Stats(stats)) =
+                state.slot(Some(i), Endpoint::Stats).and_then(|s| s.data())
             else {
                 return None;
             };

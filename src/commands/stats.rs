@@ -20,10 +20,10 @@ use crate::app::stats_data::{breaker_thresholds, summary};
 use crate::cli::{Output, SourceArgs, StatsArgs};
 use crate::model::cardinality::{analyze_envoy_stats, analyze_prometheus, cardinality_table};
 use crate::model::clusters::ClusterStatuses;
-use crate::model::text_table::text_table;
 use crate::model::stats::{
     apply_rates, format_highlight, highlights, BreakerThresholds, Highlight, PromParser,
 };
+use crate::model::text_table::text_table;
 use crate::sources::target::Endpoint;
 
 /// Runs `stats`, returning the text to print.
@@ -72,7 +72,8 @@ fn list(
                 rows.push([
                     name.clone(),
                     kind.as_str().unwrap_or("").into(),
-                    s.as_u64().map_or_else(|| s.value.to_string(), |v| v.to_string()),
+                    s.as_u64()
+                        .map_or_else(|| s.value.to_string(), |v| v.to_string()),
                 ]);
                 items.push(json!({"name": name, "kind": kind, "value": value}));
             }

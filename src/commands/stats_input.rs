@@ -203,7 +203,10 @@ mod tests {
         assert_eq!(detect("x{a=\"b: c\"} 1\n"), StatsFormat::Prometheus);
         assert_eq!(detect("envoy_server_live 1\n"), StatsFormat::Prometheus);
         assert_eq!(detect("garbage\n"), StatsFormat::Unknown);
-        assert_eq!(detect("<html><body>502</body></html>"), StatsFormat::Unknown);
+        assert_eq!(
+            detect("<html><body>502</body></html>"),
+            StatsFormat::Unknown
+        );
     }
 
     #[test]
@@ -215,8 +218,15 @@ mod tests {
              HTML starting \"<html>\\n<body>oops</body>\\n\""
         );
         let e = envoy_stats("f", "garbage\n").unwrap_err();
-        assert!(e.message.contains("text starting \"garbage\\n\""), "{}", e.message);
-        assert_eq!(looks_like(b"\x1f\x8b\x08\0"), "binary data starting \"\\u{1f}\\u{fffd}\\u{8}\\0\"");
+        assert!(
+            e.message.contains("text starting \"garbage\\n\""),
+            "{}",
+            e.message
+        );
+        assert_eq!(
+            looks_like(b"\x1f\x8b\x08\0"),
+            "binary data starting \"\\u{1f}\\u{fffd}\\u{8}\\0\""
+        );
         assert_eq!(looks_like(b""), "an empty body");
     }
 }

@@ -146,8 +146,16 @@ fn a_sample_with_40k_labels_is_counted_in_linear_time() {
     let report = analyze_prometheus(&text, DEFAULT_THRESHOLD, 1);
     assert_eq!(report.parse_errors, 0);
     assert_eq!(report.labels.len(), 40_000);
-    assert!(report.labels.iter().all(|l| l.series == 2 && l.distinct_values == 1));
+    assert!(report
+        .labels
+        .iter()
+        .all(|l| l.series == 2 && l.distinct_values == 1));
     // A label name of 1 MB is counted like any other.
     let long = format!("m{{{}=\"v\"}} 1\n", "n".repeat(1 << 20));
-    assert_eq!(analyze_prometheus(&long, DEFAULT_THRESHOLD, 1).labels[0].label.len(), 1 << 20);
+    assert_eq!(
+        analyze_prometheus(&long, DEFAULT_THRESHOLD, 1).labels[0]
+            .label
+            .len(),
+        1 << 20
+    );
 }

@@ -58,12 +58,15 @@ const BREAKER_ADVICE: &str =
 const BLACKHOLE_ADVICE: &str = "traffic to a destination outside the mesh registry was dropped: \
     add a ServiceEntry for it, or set meshConfig.outboundTrafficPolicy.mode ALLOW_ANY; for a port \
     that must bypass the sidecar use traffic.sidecar.istio.io/excludeOutboundPorts";
-const PASSTHROUGH_ADVICE: &str = "passthrough traffic goes straight to the original address: check \
+const PASSTHROUGH_ADVICE: &str =
+    "passthrough traffic goes straight to the original address: check \
     that destination is reachable from the pod, or add a ServiceEntry so Istio routes it";
-const NACK_ADVICE: &str = "istiod's pilot_xds_*_reject counters and the proxy log give the NACK reason";
+const NACK_ADVICE: &str =
+    "istiod's pilot_xds_*_reject counters and the proxy log give the NACK reason";
 const OUTLIER_ADVICE: &str =
     "look at the ejected hosts' errors in /clusters; check the DestinationRule outlierDetection";
-const TLS_ADVICE: &str = "mTLS mismatch: check PeerAuthentication mode against the DestinationRule \
+const TLS_ADVICE: &str =
+    "mTLS mismatch: check PeerAuthentication mode against the DestinationRule \
     tls mode (ISTIO_MUTUAL), and that both sides have valid certificates (istioctl pc secret)";
 
 macro_rules! rule {

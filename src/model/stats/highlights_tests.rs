@@ -1,6 +1,6 @@
 use super::*;
-use crate::model::stats::StatKind;
 use crate::model::stats::parse_envoy_text;
+use crate::model::stats::StatKind;
 
 const HTTPBIN: &str = "outbound|8000||httpbin.default.svc.cluster.local";
 
@@ -112,7 +112,14 @@ fn worst_first_by_severity_then_rate_then_value() {
     let order: Vec<&str> = found.iter().map(|h| h.short).collect();
     assert_eq!(
         order,
-        ["black-holed", "cx overflow", "overflow", "no route (NR)", "connect fail", "ejected hosts"],
+        [
+            "black-holed",
+            "cx overflow",
+            "overflow",
+            "no route (NR)",
+            "connect fail",
+            "ejected hosts"
+        ],
         "one snapshot: severity, then value"
     );
     apply_rates(&mut found, &before.stats, 2.0);
@@ -156,8 +163,14 @@ fn black_hole_and_passthrough_get_their_own_advice() {
         .filter(|h| h.stat == "lb_healthy_panic")
         .map(|h| h.subject.as_str())
         .collect();
-    assert_eq!(panics, ["outbound|8000||ratings.default.svc.cluster.local"], "BlackHoleCluster has no hosts by design");
-    assert!(advice("outbound|8000||ratings.default.svc.cluster.local").contains("check the endpoints"));
+    assert_eq!(
+        panics,
+        ["outbound|8000||ratings.default.svc.cluster.local"],
+        "BlackHoleCluster has no hosts by design"
+    );
+    assert!(
+        advice("outbound|8000||ratings.default.svc.cluster.local").contains("check the endpoints")
+    );
 }
 
 #[test]

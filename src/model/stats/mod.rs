@@ -24,9 +24,8 @@ pub mod tags;
 pub use envoy_json::{parse_envoy_json, EnvoyJsonError};
 pub use envoy_text::{guess_kind, parse_envoy_text};
 pub use highlights::{
-    apply_rates, format_highlight, highlights, rate_per_second, sort_worst_first, BreakerThresholds,
-    Highlight,
-    Severity,
+    apply_rates, format_highlight, highlights, rate_per_second, sort_worst_first,
+    BreakerThresholds, Highlight, Severity,
 };
 pub use prom_highlights::highlight_stats_from_prometheus;
 pub use prometheus::{PromKind, PromLabels, PromParser, PromSample};

@@ -282,7 +282,8 @@ impl<'a> PromParser<'a> {
             .next()
             .ok_or_else(|| format!("{}: missing value", clip(name)))?;
         let value_text = value;
-        let value = parse_value(value).ok_or_else(|| format!("{}: bad value {:?}", clip(name), clip(value)))?;
+        let value = parse_value(value)
+            .ok_or_else(|| format!("{}: bad value {:?}", clip(name), clip(value)))?;
         let timestamp_ms = match fields.next() {
             Some(t) => Some(
                 t.parse::<i64>()

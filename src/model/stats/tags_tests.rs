@@ -157,5 +157,8 @@ fn huge_dotted_names_parse_in_linear_time() {
     let mb = format!("cluster.{}.x", ".".repeat(1 << 20));
     assert_eq!(StatName::parse(&mb).stat, "x");
     let ssl = format!("cluster.c.ssl.ciphers.{}", "z.".repeat(50_000));
-    assert!(matches!(StatName::parse(&ssl).scope, StatScope::Cluster { name: "c" }));
+    assert!(matches!(
+        StatName::parse(&ssl).scope,
+        StatScope::Cluster { name: "c" }
+    ));
 }
