@@ -384,3 +384,31 @@ fn prometheus_counters_print_as_exact_u64() {
         "cluster.a.upstream_rq_pending_overflow"
     );
 }
+
+/// Issue 11.10: a garbage `/stats` body said "not UTF-8 at byte 2" without
+/// the URL; the message names the URL with its path and what came back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_garbage_admin_body_is_named_by_url_and_shape() {
+    let demo = serve(ServeOptions {
+        fault: Some(meshscope::sources::demo::Fault::Garbage),
+        tick: Duration::from_secs(3600),
+        ..ServeOptions::default()
+    })
+    .await
+    .expect("demo");
+    let admin = demo.manifest().pods[0].admin.clone();
+    let out = run(vec![
+        "stats".into(),
+        "--admin".into(),
+        admin.clone(),
+        "--highlights".into(),
+    ])
+    .await;
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    let want = format!(
+        "{}/stats: not UTF-8 at byte 2: binary data starting \"\\0\\u{{1f}}\u{fffd}<html>garbage",
+        admin.trim_end_matches('/')
+    );
+    assert!(err.contains(&want), "{err}\nwanted: {want}");
+}

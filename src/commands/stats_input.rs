@@ -225,7 +225,7 @@ mod tests {
         );
         assert_eq!(
             looks_like(b"\x1f\x8b\x08\0"),
-            "binary data starting \"\\u{1f}\\u{fffd}\\u{8}\\0\""
+            "binary data starting \"\\u{1f}\u{fffd}\\u{8}\\0\""
         );
         assert_eq!(looks_like(b""), "an empty body");
     }
