@@ -71,10 +71,9 @@ impl StatsData {
 pub fn process_stats(text: &str) -> Result<StatsData, String> {
     let parsed = parse_envoy_text(text);
     if parsed.stats.is_empty() && !parsed.errors.is_empty() {
-        let first = parsed.errors.first().map(|e| e.message.clone());
         return Err(format!(
-            "/stats: no stat parsed ({})",
-            first.unwrap_or_default()
+            "/stats: no stat parsed; the body is {}",
+            crate::model::body::looks_like(text.as_bytes())
         ));
     }
     // Highlight name → rank, worst first.

@@ -6,6 +6,7 @@
 use super::source::{bundle_text, cli_client_options, single_mesh};
 use super::CommandError;
 use crate::cli::{SourceArgs, StatsArgs};
+pub use crate::model::body::looks_like;
 use crate::model::stats::{
     highlight_stats_from_prometheus, parse_envoy_json, parse_envoy_text, PromParser, Stat,
 };
@@ -53,27 +54,6 @@ pub fn detect(text: &str) -> StatsFormat {
     } else {
         StatsFormat::Unknown
     }
-}
-
-/// How a body looks, for a message: `HTML ("<html>…")`, `text ("garbage")`.
-pub fn looks_like(bytes: &[u8]) -> String {
-    let head = bytes.get(..60).unwrap_or(bytes);
-    let preview = String::from_utf8_lossy(head);
-    let more = if bytes.len() > head.len() { "…" } else { "" };
-    let trimmed = preview.trim_start();
-    let what = if bytes.is_empty() {
-        return "an empty body".into();
-    } else if std::str::from_utf8(bytes).is_err() || bytes.contains(&0) {
-        "binary data"
-    } else if trimmed.starts_with('<') {
-        "HTML"
-    } else if trimmed.starts_with('{') || trimmed.starts_with('[') {
-        "JSON"
-    } else {
-        "text"
-    };
-    // `{:?}` escapes control characters: server text never reaches the terminal raw.
-    format!("{what} starting {preview:?}{more}")
 }
 
 /// The path an endpoint is read from, for messages.

@@ -2,6 +2,7 @@
 //! or terminals here.
 
 pub mod access_log;
+pub mod body;
 pub mod cardinality;
 pub mod clusters;
 pub mod config_dump;
