@@ -176,6 +176,29 @@ async fn highlights_show_the_overflow_with_its_threshold_and_rate() {
     assert_eq!(h["threshold"], 1);
     assert_eq!(h["severity"], "error");
     assert!(h["rate"].as_f64().is_some_and(|r| r > 0.0), "{h}");
+
+    // pilot-agent's merged 15020 body gives the same highlight (one snapshot).
+    let agent = m.pod_by_app("fortio").expect("fortio").agent.clone();
+    let out = stdout(
+        &run(vec![
+            "stats".into(),
+            "--agent".into(),
+            agent,
+            "--highlights".into(),
+            "-o".into(),
+            "json".into(),
+        ])
+        .await,
+    );
+    let v: Value = serde_json::from_str(&out).expect("json");
+    let found = v["highlights"].as_array().is_some_and(|a| {
+        a.iter().any(|h| {
+            h["full_name"]
+                == "cluster.outbound|8000||httpbin.default.svc.cluster.local.upstream_rq_pending_overflow"
+                && h["value"].as_u64() > Some(0)
+        })
+    });
+    assert!(found, "{out}");
 }
 
 const ENVOY_TEXT: &str = "cluster.outbound|8000||httpbin.default.svc.cluster.local.upstream_rq_pending_overflow: 59\n\

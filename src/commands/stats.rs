@@ -34,15 +34,19 @@ pub async fn run(args: &StatsArgs) -> Result<String, CommandError> {
         .map(Regex::new)
         .transpose()
         .map_err(|e| CommandError::usage(format!("--filter: {e}")))?;
-    if args.agent.is_some() && !args.cardinality {
+    if args.agent.is_some() && !args.cardinality && !args.highlights {
         return Err(CommandError::usage(
-            "--agent serves pilot-agent's merged /stats/prometheus: use it with --cardinality",
+            "--agent serves pilot-agent's merged /stats/prometheus: use it with --cardinality or --highlights",
         ));
     }
     if args.cardinality {
         return cardinality(args, filter.as_ref()).await;
     }
-    let (origin, text) = read_source(args, Endpoint::Stats).await?;
+    let (origin, text) = match &args.agent {
+        // pilot-agent's merged body carries Envoy's series: highlights come from it.
+        Some(url) => agent_prometheus(url).await?,
+        None => read_source(args, Endpoint::Stats).await?,
+    };
     if args.highlights {
         return highlight_cmd(args, &origin, &text, filter.as_ref()).await;
     }
@@ -137,7 +141,7 @@ async fn highlight_cmd(
 ) -> Result<String, CommandError> {
     let limits = thresholds(args).await?;
     let (before, mut parse_errors) = highlight_input(origin, first)?;
-    let sampled = args.admin.is_some() && args.interval > 0.0;
+    let sampled = args.admin.is_some() && args.agent.is_none() && args.interval > 0.0;
     let mut list = if sampled {
         let start = Instant::now();
         tokio::time::sleep(Duration::from_secs_f64(args.interval.min(60.0))).await;
@@ -205,11 +209,7 @@ fn highlight_table(list: &[Highlight], sampled: bool) -> String {
 
 async fn cardinality(args: &StatsArgs, filter: Option<&Regex>) -> Result<String, CommandError> {
     let (origin, text) = if let Some(url) = &args.agent {
-        let mesh = single_mesh(&SourceArgs {
-            agent: Some(url.clone()),
-            ..Default::default()
-        });
-        fetch_named(&mesh, url, Endpoint::AgentPrometheus).await?
+        agent_prometheus(url).await?
     } else {
         read_source(args, Endpoint::Prometheus).await?
     };
@@ -229,6 +229,15 @@ async fn cardinality(args: &StatsArgs, filter: Option<&Regex>) -> Result<String,
         Output::Json => to_json(&report),
         Output::Table => cardinality_table(&report),
     })
+}
+
+/// pilot-agent's merged `/stats/prometheus` (port 15020): `(origin, text)`.
+async fn agent_prometheus(url: &str) -> Result<(String, String), CommandError> {
+    let mesh = single_mesh(&SourceArgs {
+        agent: Some(url.to_string()),
+        ..Default::default()
+    });
+    fetch_named(&mesh, url, Endpoint::AgentPrometheus).await
 }
 
 fn to_json<T: Serialize>(value: &T) -> String {

@@ -48,14 +48,23 @@ fn candidates() -> Vec<Candidate> {
     out
 }
 
-/// The label that carries each scope's name (Envoy's tag names, prefixed).
+/// The label that carries each scope's name: Envoy's tag name, which
+/// `/stats/prometheus` writes with an `envoy_` prefix (`envoy_cluster_name`);
+/// the bare tag name (`cluster_name`, as some exporters write it) is read too.
 const SCOPES: [(&str, Option<&str>); 5] = [
     ("cluster_manager", None),
     ("listener_manager", None),
-    ("cluster", Some("envoy_cluster_name")),
-    ("listener", Some("envoy_listener_address")),
-    ("http", Some("envoy_http_conn_manager_prefix")),
+    ("cluster", Some("cluster_name")),
+    ("listener", Some("listener_address")),
+    ("http", Some("http_conn_manager_prefix")),
 ];
+
+fn scope_label<'a>(sample: &PromSample<'a>, tag: &str) -> Option<Cow<'a, str>> {
+    sample
+        .labels
+        .get(&format!("envoy_{tag}"))
+        .or_else(|| sample.labels.get(tag))
+}
 
 /// The highlighted stats of a Prometheus body under their Envoy names, and
 /// the lines that did not parse. Other series are skipped.
@@ -79,7 +88,7 @@ fn envoy_stat(sample: &PromSample<'_>, candidates: &[Candidate]) -> Option<Stat<
             continue;
         };
         let scope_name = match label {
-            Some(l) => match sample.labels.get(l) {
+            Some(tag) => match scope_label(sample, tag) {
                 Some(v) => Some(v),
                 None => continue,
             },
