@@ -201,7 +201,7 @@ pub struct StatsArgs {
     /// Read from a live Envoy admin URL (port 15000).
     #[arg(long, value_name = "URL", conflicts_with = "bundle")]
     pub admin: Option<String>,
-    /// With --cardinality: read pilot-agent's merged `/stats/prometheus` (port 15020).
+    /// With --cardinality or --highlights: read pilot-agent's merged `/stats/prometheus` (port 15020).
     #[arg(long, value_name = "URL", conflicts_with = "bundle")]
     pub agent: Option<String>,
     /// Read from a snapshot bundle.

@@ -176,6 +176,29 @@ async fn highlights_show_the_overflow_with_its_threshold_and_rate() {
     assert_eq!(h["threshold"], 1);
     assert_eq!(h["severity"], "error");
     assert!(h["rate"].as_f64().is_some_and(|r| r > 0.0), "{h}");
+
+    // pilot-agent's merged 15020 body gives the same highlight (one snapshot).
+    let agent = m.pod_by_app("fortio").expect("fortio").agent.clone();
+    let out = stdout(
+        &run(vec![
+            "stats".into(),
+            "--agent".into(),
+            agent,
+            "--highlights".into(),
+            "-o".into(),
+            "json".into(),
+        ])
+        .await,
+    );
+    let v: Value = serde_json::from_str(&out).expect("json");
+    let found = v["highlights"].as_array().is_some_and(|a| {
+        a.iter().any(|h| {
+            h["full_name"]
+                == "cluster.outbound|8000||httpbin.default.svc.cluster.local.upstream_rq_pending_overflow"
+                && h["value"].as_u64() > Some(0)
+        })
+    });
+    assert!(found, "{out}");
 }
 
 const ENVOY_TEXT: &str = "cluster.outbound|8000||httpbin.default.svc.cluster.local.upstream_rq_pending_overflow: 59\n\
@@ -262,6 +285,18 @@ fn files_in_every_format() {
         "Envoy text is analysed by its tags: {out}"
     );
 
+    // Prometheus input has highlights too (issue 10: it used to be refused).
+    let out = stdout(&meshscope(&["stats", "-f", &path(&prom), "--highlights"]));
+    assert!(out.starts_with("no highlights"), "{out}");
+    let garbage = dir.join("garbage.txt");
+    std::fs::write(
+        &garbage,
+        "<html><body>503 Service Unavailable</body></html>\n",
+    )
+    .expect("write");
+    let binary = dir.join("binary.txt");
+    std::fs::write(&binary, b"\x1f\x8b\x08\x00garbage").expect("write");
+
     // Usage errors exit 2 with one line.
     for (args, msg) in [
         (
@@ -269,8 +304,15 @@ fn files_in_every_format() {
             "--filter: ",
         ),
         (
-            vec!["stats", "-f", &path(&prom), "--highlights"],
-            "this is Prometheus text",
+            vec!["stats", "-f", &path(&garbage), "--highlights"],
+            &format!(
+                "{}: not Envoy stats (/stats text or ?format=json) nor Prometheus text: HTML starting \"<html>",
+                path(&garbage)
+            ),
+        ),
+        (
+            vec!["stats", "-f", &path(&binary)],
+            &format!("{}: not UTF-8 at byte 1: binary data starting", path(&binary)),
         ),
         (vec!["stats"], "stats needs a source"),
         (
@@ -283,4 +325,113 @@ fn files_in_every_format() {
         let err = String::from_utf8_lossy(&out.stderr);
         assert!(err.contains(msg), "{args:?}: {err}");
     }
+}
+
+/// Issue 11.2: a 1 MB stat name or Prometheus label used to panic with
+/// "Formatting argument out of range" (`{:<w$}`); every table of every
+/// `stats` mode prints it whole.
+#[test]
+fn a_one_megabyte_name_reaches_every_stats_table() {
+    let dir = temp_dir("cli-stats-huge");
+    let huge = "h".repeat(1 << 20);
+    let text = dir.join("stats.txt");
+    std::fs::write(
+        &text,
+        format!("cluster.{huge}.upstream_rq_pending_overflow: 5\ncluster.a.upstream_rq_total: 1\n"),
+    )
+    .expect("write");
+    let prom = dir.join("prom.txt");
+    std::fs::write(
+        &prom,
+        format!(
+            "# TYPE envoy_cluster_upstream_cx_overflow counter\n\
+             envoy_cluster_upstream_cx_overflow{{envoy_cluster_name=\"{huge}\"}} 7\n\
+             m{{{huge}=\"v\"}} 1\n"
+        ),
+    )
+    .expect("write");
+    let (text, prom) = (text.display().to_string(), prom.display().to_string());
+    for args in [
+        vec!["stats", "-f", &text],
+        vec!["stats", "-f", &text, "--highlights"],
+        vec!["stats", "-f", &text, "--cardinality"],
+        vec!["stats", "-f", &prom],
+        vec!["stats", "-f", &prom, "--highlights"],
+        vec!["stats", "-f", &prom, "--cardinality"],
+    ] {
+        let out = meshscope(&args);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {err}");
+        let out = String::from_utf8_lossy(&out.stdout);
+        // The cardinality table clips examples; its family or label column
+        // still carries the whole name where it is one.
+        let whole = !(args.contains(&"--cardinality") && args[2] == text);
+        if whole {
+            assert!(out.contains(&huge), "{args:?}: the name is printed whole");
+        }
+        assert!(out.len() < 8 << 20, "{args:?}: no row is padded to 1 MB");
+    }
+}
+
+/// Issue 10: Prometheus values are u64; `18446744073709551615` was printed
+/// as `18446744073709552000` (through f64).
+#[test]
+fn prometheus_counters_print_as_exact_u64() {
+    let dir = temp_dir("cli-stats-u64");
+    let prom = dir.join("prom.txt");
+    std::fs::write(
+        &prom,
+        "# TYPE envoy_cluster_upstream_rq_pending_overflow counter\n\
+         envoy_cluster_upstream_rq_pending_overflow{envoy_cluster_name=\"a\"} 18446744073709551615\n\
+         envoy_server_uptime 1.5\n",
+    )
+    .expect("write");
+    let prom = prom.display().to_string();
+    let table = stdout(&meshscope(&["stats", "-f", &prom]));
+    assert!(table.contains(" 18446744073709551615\n"), "{table}");
+    assert!(table.contains(" 1.5\n"), "{table}");
+    let json = stdout(&meshscope(&["stats", "-f", &prom, "-o", "json"]));
+    assert!(json.contains("\"value\": 18446744073709551615"), "{json}");
+    let hl = stdout(&meshscope(&[
+        "stats",
+        "-f",
+        &prom,
+        "--highlights",
+        "-o",
+        "json",
+    ]));
+    let v: Value = serde_json::from_str(&hl).expect("json");
+    assert_eq!(v["highlights"][0]["value"].as_u64(), Some(u64::MAX), "{hl}");
+    assert_eq!(
+        v["highlights"][0]["full_name"],
+        "cluster.a.upstream_rq_pending_overflow"
+    );
+}
+
+/// Issue 11.10: a garbage `/stats` body said "not UTF-8 at byte 2" without
+/// the URL; the message names the URL with its path and what came back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_garbage_admin_body_is_named_by_url_and_shape() {
+    let demo = serve(ServeOptions {
+        fault: Some(meshscope::sources::demo::Fault::Garbage),
+        tick: Duration::from_secs(3600),
+        ..ServeOptions::default()
+    })
+    .await
+    .expect("demo");
+    let admin = demo.manifest().pods[0].admin.clone();
+    let out = run(vec![
+        "stats".into(),
+        "--admin".into(),
+        admin.clone(),
+        "--highlights".into(),
+    ])
+    .await;
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    let want = format!(
+        "{}/stats: not UTF-8 at byte 2: binary data starting \"\\0\\u{{1f}}\u{fffd}<html>garbage",
+        admin.trim_end_matches('/')
+    );
+    assert!(err.contains(&want), "{err}\nwanted: {want}");
 }

@@ -43,7 +43,8 @@ pub struct StatEntry {
 pub struct StatsData {
     /// Every stat, in Envoy's order.
     pub entries: Vec<StatEntry>,
-    /// Indices of the entries that are highlights (non-zero overflows…).
+    /// Indices of the entries that are highlights (non-zero overflows…),
+    /// worst first as [`highlights`] orders them (no rates yet).
     pub highlighted: Vec<usize>,
     /// Lines that did not parse.
     pub errors: usize,
@@ -70,16 +71,18 @@ impl StatsData {
 pub fn process_stats(text: &str) -> Result<StatsData, String> {
     let parsed = parse_envoy_text(text);
     if parsed.stats.is_empty() && !parsed.errors.is_empty() {
-        let first = parsed.errors.first().map(|e| e.message.clone());
         return Err(format!(
-            "/stats: no stat parsed ({})",
-            first.unwrap_or_default()
+            "/stats: no stat parsed; the body is {}",
+            crate::model::body::looks_like(text.as_bytes())
         ));
     }
-    let highlighted: Vec<String> = highlights(&parsed.stats, &HashMap::new())
+    // Highlight name → rank, worst first.
+    let ranked: HashMap<String, usize> = highlights(&parsed.stats, &HashMap::new())
         .into_iter()
-        .map(|h| h.full_name)
+        .enumerate()
+        .map(|(rank, h)| (h.full_name, rank))
         .collect();
+    let mut highlighted: Vec<(usize, usize)> = Vec::with_capacity(ranked.len());
     let mut out = StatsData {
         entries: Vec::with_capacity(parsed.stats.len()),
         highlighted: Vec::new(),
@@ -90,8 +93,8 @@ pub fn process_stats(text: &str) -> Result<StatsData, String> {
             .map(|e| format!("line {}: {}", e.line, e.message)),
     };
     for (i, stat) in parsed.stats.iter().enumerate() {
-        if highlighted.iter().any(|h| h.as_str() == stat.name) {
-            out.highlighted.push(i);
+        if let Some(rank) = ranked.get(stat.name.as_ref()) {
+            highlighted.push((*rank, i));
         }
         let suffix = stat.tags().stat.len();
         out.entries.push(StatEntry {
@@ -102,6 +105,8 @@ pub fn process_stats(text: &str) -> Result<StatsData, String> {
             summary: summary(&stat.value),
         });
     }
+    highlighted.sort_unstable();
+    out.highlighted = highlighted.into_iter().map(|(_, i)| i).collect();
     Ok(out)
 }
 

@@ -80,10 +80,13 @@ fn severity_of(s: crate::model::stats::Severity) -> Severity {
 /// The Stats view's rows: highlighted stats first (worst first), then the
 /// rest in Envoy's order, after the used-only and type filters.
 pub fn stats_table(series: &TargetSeries, data: &StatsData) -> Table {
-    let highlighted: HashMap<&str, &Highlight> = series
+    // Name → (rank, highlight): `series.highlights` is worst first
+    // (severity, rate, value), and the table keeps that order.
+    let highlighted: HashMap<&str, (usize, &Highlight)> = series
         .highlights
         .iter()
-        .map(|h| (h.full_name.as_str(), h))
+        .enumerate()
+        .map(|(rank, h)| (h.full_name.as_str(), (rank, h)))
         .collect();
     let mut rows = Vec::new();
     let mut top = Vec::new();
@@ -125,7 +128,7 @@ pub fn stats_table(series: &TargetSeries, data: &StatsData) -> Table {
             })
             .unwrap_or_default();
         let hl = highlighted.get(e.name.as_str());
-        let severity = hl.map_or(Severity::Ok, |h| severity_of(h.severity));
+        let severity = hl.map_or(Severity::Ok, |(_, h)| severity_of(h.severity));
         let row = Row::new(
             e.name.clone(),
             vec![
@@ -144,12 +147,12 @@ pub fn stats_table(series: &TargetSeries, data: &StatsData) -> Table {
             severity,
         );
         match hl {
-            Some(h) => top.push((h.severity, h.value, row)),
+            Some((rank, _)) => top.push((*rank, row)),
             None => rows.push(row),
         }
     }
-    top.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.cmp(&a.1)));
-    let mut all: Vec<Row> = top.into_iter().map(|(_, _, r)| r).collect();
+    top.sort_by_key(|(rank, _)| *rank);
+    let mut all: Vec<Row> = top.into_iter().map(|(_, r)| r).collect();
     all.extend(rows);
     Table {
         columns: vec![

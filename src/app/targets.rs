@@ -102,25 +102,53 @@ fn findings(
     if let Some(n) = pod.restarts.filter(|n| *n > 0) {
         out.push(format!("⚠ restarted {n}×"));
     }
-    if let Some(Data::Stats(stats)) = state.slot(Some(i), Endpoint::Stats).and_then(|s| s.data()) {
-        if let Some(e) = stats
-            .highlighted
-            .first()
-            .and_then(|&h| stats.entries.get(h))
-        {
-            let more = stats.highlighted.len().saturating_sub(1);
-            let stat = e.name.rsplit('.').next().unwrap_or(&e.name);
-            out.push(if more > 0 {
-                format!("✖ {stat} (+{more})")
-            } else {
-                format!("✖ {stat}")
-            });
-        }
+    if let Some(headline) = highlight_headline(state, i) {
+        out.push(headline);
     }
     if !pod.scenarios.is_empty() {
         out.push(format!("demo: {}", pod.scenarios.join(", ")));
     }
     out.join(" · ")
+}
+
+/// The worst highlighted signal of a sidecar, e.g.
+/// `✖ upstream_rq_pending_overflow 70/s (+3)`: from the stats series (worst
+/// first by severity, then rate, then value) once two polls gave rates, else
+/// from the snapshot's own worst-first order.
+fn highlight_headline(state: &AppState, i: usize) -> Option<String> {
+    use crate::model::stats::Severity as Hl;
+    let series = state.series.get(&i).filter(|s| !s.highlights.is_empty());
+    let (stat, severity, rate, count) = match series {
+        Some(s) => {
+            let h = s.highlights.first()?;
+            (h.stat.clone(), h.severity, h.rate, s.highlights.len())
+        }
+        None => {
+            let Some(Data::Stats(stats)) =
+                state.slot(Some(i), Endpoint::Stats).and_then(|s| s.data())
+            else {
+                return None;
+            };
+            let worst = stats.highlighted_stats().into_iter().next()?;
+            let h = crate::model::stats::highlights(&[worst], &Default::default())
+                .into_iter()
+                .next()?;
+            (h.stat, h.severity, None, stats.highlighted.len())
+        }
+    };
+    let icon = match severity {
+        Hl::Error => "✖",
+        Hl::Warn => "⚠",
+        Hl::Ok => "·",
+    };
+    let mut line = format!("{icon} {}", short(&stat));
+    if let Some(r) = rate.filter(|r| *r > 0.0) {
+        line.push_str(&format!(" {}/s", super::stats_table::rate_cell(r)));
+    }
+    if count > 1 {
+        line.push_str(&format!(" (+{})", count - 1));
+    }
+    Some(line)
 }
 
 fn short(s: &str) -> String {
@@ -218,4 +246,69 @@ pub fn drill(state: &mut AppState) -> Vec<super::action::Effect> {
         None => super::json::open_raw(state),
     }
     Vec::new()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+    use std::time::{Duration, Instant};
+
+    use super::*;
+    use crate::app::state::{Loadable, Slot};
+    use crate::app::stats_data::process_stats;
+    use crate::config::Config;
+    use crate::sources::target::{MeshInfo, TargetInfo};
+    use crate::ui::theme::Theme;
+
+    fn put_stats(s: &mut AppState, text: &str, version: u64) {
+        let data = Data::Stats(Arc::new(process_stats(text).unwrap()));
+        s.slots.insert(
+            (Some(0), Endpoint::Stats),
+            Slot {
+                state: Loadable::Ready { data, at: s.now },
+                request: version,
+                in_flight: false,
+                version,
+            },
+        );
+    }
+
+    fn body(overflow: u64) -> String {
+        format!(
+            "cluster.BlackHoleCluster.upstream_cx_none_healthy: 500\n\
+             cluster.outbound|8000||details.default.svc.cluster.local.upstream_cx_connect_fail: 900\n\
+             cluster.outbound|8000||httpbin.default.svc.cluster.local.upstream_rq_pending_overflow: {overflow}\n"
+        )
+    }
+
+    /// Issue 10: while a breaker overflowed at ~70/s the headline showed
+    /// BlackHoleCluster's `upstream_cx_none_healthy` (first alphabetically).
+    #[test]
+    fn the_headline_is_the_worst_signal_with_its_rate() {
+        let now = Instant::now();
+        let mesh = MeshInfo {
+            istiod: None,
+            pods: vec![TargetInfo {
+                namespace: "default".into(),
+                name: "productpage".into(),
+                ..Default::default()
+            }],
+        };
+        let mut s = AppState::new(mesh, "t", Config::default(), Theme::monochrome(), now);
+        put_stats(&mut s, &body(100), 1);
+        // One snapshot: errors before warnings, then the larger value.
+        assert_eq!(
+            findings(&s, 0, &[], "", "LIVE"),
+            "✖ upstream_cx_none_healthy (+2)"
+        );
+        crate::app::stats::sync(&mut s);
+        s.now = now + Duration::from_secs(2);
+        put_stats(&mut s, &body(240), 2);
+        crate::app::stats::sync(&mut s);
+        // Two polls: the growing overflow (70/s) beats the stalled black hole.
+        assert_eq!(
+            findings(&s, 0, &[], "", "LIVE"),
+            "✖ upstream_rq_pending_overflow 70/s (+2)"
+        );
+    }
 }

@@ -11,6 +11,7 @@ pub mod pc;
 pub mod snapshot;
 pub mod source;
 pub mod stats;
+pub mod stats_input;
 
 use std::fmt;
 

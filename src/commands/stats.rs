@@ -11,48 +11,20 @@ use regex::Regex;
 use serde::Serialize;
 use serde_json::{json, Value};
 
-use super::source::{bundle_text, fetch_text, single_mesh};
+use super::source::single_mesh;
+use super::stats_input::{
+    detect, envoy_stats, fetch_named, highlight_input, looks_like, read_source, StatsFormat,
+};
 use super::{read_text, CommandError};
 use crate::app::stats_data::{breaker_thresholds, summary};
 use crate::cli::{Output, SourceArgs, StatsArgs};
 use crate::model::cardinality::{analyze_envoy_stats, analyze_prometheus, cardinality_table};
 use crate::model::clusters::ClusterStatuses;
 use crate::model::stats::{
-    apply_rates, format_highlight, highlights, parse_envoy_json, parse_envoy_text,
-    BreakerThresholds, Highlight, PromParser, Stat,
+    apply_rates, format_highlight, highlights, BreakerThresholds, Highlight, PromParser,
 };
+use crate::model::text_table::text_table;
 use crate::sources::target::Endpoint;
-
-/// What a stats body is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum StatsFormat {
-    /// Envoy `/stats` text: `name: value`.
-    EnvoyText,
-    /// Envoy `/stats?format=json`.
-    EnvoyJson,
-    /// The Prometheus text format (`/stats/prometheus`, 15020, 15090).
-    Prometheus,
-}
-
-/// Detects the format from the first meaningful line.
-pub fn detect(text: &str) -> StatsFormat {
-    if text.trim_start().starts_with('{') {
-        return StatsFormat::EnvoyJson;
-    }
-    let first = text.lines().map(str::trim).find(|l| !l.is_empty());
-    match first {
-        Some(l) if l.starts_with('#') => StatsFormat::Prometheus,
-        Some(l) => {
-            let head = l.find([' ', '{']).map_or(l, |i| &l[..i]);
-            if head.ends_with(':') {
-                StatsFormat::EnvoyText
-            } else {
-                StatsFormat::Prometheus
-            }
-        }
-        None => StatsFormat::EnvoyText,
-    }
-}
 
 /// Runs `stats`, returning the text to print.
 pub async fn run(args: &StatsArgs) -> Result<String, CommandError> {
@@ -62,64 +34,23 @@ pub async fn run(args: &StatsArgs) -> Result<String, CommandError> {
         .map(Regex::new)
         .transpose()
         .map_err(|e| CommandError::usage(format!("--filter: {e}")))?;
-    if args.agent.is_some() && !args.cardinality {
+    if args.agent.is_some() && !args.cardinality && !args.highlights {
         return Err(CommandError::usage(
-            "--agent serves pilot-agent's merged /stats/prometheus: use it with --cardinality",
+            "--agent serves pilot-agent's merged /stats/prometheus: use it with --cardinality or --highlights",
         ));
     }
     if args.cardinality {
         return cardinality(args, filter.as_ref()).await;
     }
-    let (origin, text) = read_source(args, Endpoint::Stats).await?;
+    let (origin, text) = match &args.agent {
+        // pilot-agent's merged body carries Envoy's series: highlights come from it.
+        Some(url) => agent_prometheus(url).await?,
+        None => read_source(args, Endpoint::Stats).await?,
+    };
     if args.highlights {
         return highlight_cmd(args, &origin, &text, filter.as_ref()).await;
     }
     list(args, &origin, &text, filter.as_ref())
-}
-
-async fn read_source(
-    args: &StatsArgs,
-    endpoint: Endpoint,
-) -> Result<(String, String), CommandError> {
-    if let Some(file) = &args.file {
-        Ok((file.display().to_string(), read_text(file)?))
-    } else if let Some(url) = &args.admin {
-        let mesh = single_mesh(&SourceArgs {
-            admin: Some(url.clone()),
-            ..Default::default()
-        });
-        Ok((url.clone(), fetch_text(&mesh, endpoint).await?))
-    } else if let Some(bundle) = &args.bundle {
-        let text = bundle_text(bundle, args.pod.as_deref(), endpoint)?;
-        Ok((bundle.display().to_string(), text))
-    } else {
-        Err(CommandError::usage(
-            "stats needs a source: --file FILE, --admin URL or --bundle BUNDLE",
-        ))
-    }
-}
-
-/// Parses Envoy text or JSON; Prometheus is refused (names lack Envoy's tags).
-fn envoy_stats<'a>(origin: &str, text: &'a str) -> Result<(Vec<Stat<'a>>, usize), CommandError> {
-    match detect(text) {
-        StatsFormat::EnvoyText => {
-            let parsed = parse_envoy_text(text);
-            if parsed.stats.is_empty() && !parsed.errors.is_empty() {
-                let first = parsed.errors.first().map(|e| format!("line {}: {}", e.line, e.message));
-                return Err(CommandError::usage(format!(
-                    "{origin}: no Envoy stat parsed ({})",
-                    first.unwrap_or_default()
-                )));
-            }
-            Ok((parsed.stats, parsed.errors.len()))
-        }
-        StatsFormat::EnvoyJson => parse_envoy_json(text)
-            .map(|s| (s, 0))
-            .map_err(|e| CommandError::usage(format!("{origin}: {e}"))),
-        StatsFormat::Prometheus => Err(CommandError::usage(format!(
-            "{origin}: this is Prometheus text; --highlights needs Envoy /stats (text or ?format=json)"
-        ))),
-    }
 }
 
 fn list(
@@ -141,12 +72,14 @@ fn list(
             };
             if keep(&name) {
                 let kind = serde_json::to_value(s.kind).unwrap_or(Value::Null);
+                let value = s.as_u64().map_or_else(|| json!(s.value), |v| json!(v));
                 rows.push([
                     name.clone(),
                     kind.as_str().unwrap_or("").into(),
-                    s.value.to_string(),
+                    s.as_u64()
+                        .map_or_else(|| s.value.to_string(), |v| v.to_string()),
                 ]);
-                items.push(json!({"name": name, "kind": kind, "value": s.value}));
+                items.push(json!({"name": name, "kind": kind, "value": value}));
             }
         }
         parser.errors().len()
@@ -179,28 +112,23 @@ fn list(
     })
 }
 
-async fn thresholds(
-    args: &StatsArgs,
-    origin: &str,
-) -> Result<HashMap<String, BreakerThresholds>, CommandError> {
-    let text = if let Some(file) = &args.clusters {
-        Some(read_text(file)?)
+async fn thresholds(args: &StatsArgs) -> Result<HashMap<String, BreakerThresholds>, CommandError> {
+    let read = if let Some(file) = &args.clusters {
+        Some((file.display().to_string(), read_text(file)?))
     } else if args.admin.is_some() || args.bundle.is_some() {
         // Thresholds are a bonus: a proxy or bundle without /clusters still has highlights.
-        read_source(args, Endpoint::ClustersJson)
-            .await
-            .ok()
-            .map(|(_, t)| t)
+        read_source(args, Endpoint::ClustersJson).await.ok()
     } else {
         None
     };
-    match text {
-        Some(t) if ClusterStatuses::looks_like(&t) => ClusterStatuses::parse(&t)
+    match read {
+        Some((origin, t)) if ClusterStatuses::looks_like(&t) => ClusterStatuses::parse(&t)
             .map(|cs| breaker_thresholds(&cs))
-            .map_err(|e| CommandError::usage(format!("{origin}: /clusters?format=json: {e}"))),
-        Some(_) if args.clusters.is_some() => Err(CommandError::usage(
-            "--clusters: not a /clusters?format=json body",
-        )),
+            .map_err(|e| CommandError::usage(format!("{origin}: {e}"))),
+        Some((origin, t)) if args.clusters.is_some() => Err(CommandError::usage(format!(
+            "--clusters {origin}: not a /clusters?format=json body: {}",
+            looks_like(t.as_bytes())
+        ))),
         _ => Ok(HashMap::new()),
     }
 }
@@ -211,15 +139,16 @@ async fn highlight_cmd(
     first: &str,
     filter: Option<&Regex>,
 ) -> Result<String, CommandError> {
-    let limits = thresholds(args, origin).await?;
-    let (before, _) = envoy_stats(origin, first)?;
-    let sampled = args.admin.is_some() && args.interval > 0.0;
+    let limits = thresholds(args).await?;
+    let (before, mut parse_errors) = highlight_input(origin, first)?;
+    let sampled = args.admin.is_some() && args.agent.is_none() && args.interval > 0.0;
     let mut list = if sampled {
         let start = Instant::now();
         tokio::time::sleep(Duration::from_secs_f64(args.interval.min(60.0))).await;
-        let (_, second) = read_source(args, Endpoint::Stats).await?;
+        let (origin, second) = read_source(args, Endpoint::Stats).await?;
         let elapsed = start.elapsed().as_secs_f64();
-        let (now, _) = envoy_stats(origin, &second)?;
+        let (now, errors) = highlight_input(&origin, &second)?;
+        parse_errors = errors;
         let mut list = highlights(&now, &limits);
         apply_rates(&mut list, &before, elapsed);
         list
@@ -231,6 +160,7 @@ async fn highlight_cmd(
         Output::Json => to_json(&json!({
             "interval_secs": sampled.then_some(args.interval),
             "highlights": list,
+            "parse_errors": parse_errors,
         })),
         Output::Table => highlight_table(&list, sampled),
     })
@@ -238,8 +168,8 @@ async fn highlight_cmd(
 
 fn highlight_table(list: &[Highlight], sampled: bool) -> String {
     if list.is_empty() {
-        return "no highlights: no overflow, open breaker, rejected update, ejection or \
-                connect-failure counter is non-zero\n"
+        return "no highlights: no overflow, open breaker, rejected update, no route or \
+                cluster, ejection, health-check, TLS, timeout or connect-failure stat is non-zero\n"
             .into();
     }
     let rows: Vec<[String; 6]> = list
@@ -279,21 +209,14 @@ fn highlight_table(list: &[Highlight], sampled: bool) -> String {
 
 async fn cardinality(args: &StatsArgs, filter: Option<&Regex>) -> Result<String, CommandError> {
     let (origin, text) = if let Some(url) = &args.agent {
-        let mesh = single_mesh(&SourceArgs {
-            agent: Some(url.clone()),
-            ..Default::default()
-        });
-        (
-            url.clone(),
-            fetch_text(&mesh, Endpoint::AgentPrometheus).await?,
-        )
+        agent_prometheus(url).await?
     } else {
         read_source(args, Endpoint::Prometheus).await?
     };
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
     let mut report = match detect(&text) {
         StatsFormat::Prometheus => analyze_prometheus(&text, args.threshold, threads),
-        _ => {
+        StatsFormat::Unknown | StatsFormat::EnvoyText | StatsFormat::EnvoyJson => {
             let (stats, _) = envoy_stats(&origin, &text)?;
             analyze_envoy_stats(&stats, args.threshold)
         }
@@ -308,52 +231,18 @@ async fn cardinality(args: &StatsArgs, filter: Option<&Regex>) -> Result<String,
     })
 }
 
+/// pilot-agent's merged `/stats/prometheus` (port 15020): `(origin, text)`.
+async fn agent_prometheus(url: &str) -> Result<(String, String), CommandError> {
+    let mesh = single_mesh(&SourceArgs {
+        agent: Some(url.to_string()),
+        ..Default::default()
+    });
+    fetch_named(&mesh, url, Endpoint::AgentPrometheus).await
+}
+
 fn to_json<T: Serialize>(value: &T) -> String {
     let mut s =
         serde_json::to_string_pretty(value).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
     s.push('\n');
     s
-}
-
-/// Left-aligned columns two spaces apart, trailing spaces trimmed.
-fn text_table<const N: usize>(header: &[&str; N], rows: &[[String; N]]) -> String {
-    let mut widths = header.map(|h| h.chars().count());
-    for row in rows {
-        for (w, cell) in widths.iter_mut().zip(row) {
-            *w = (*w).max(cell.chars().count());
-        }
-    }
-    let line = |cells: Vec<&str>| {
-        let padded: Vec<String> = cells
-            .iter()
-            .zip(widths)
-            .map(|(c, w)| format!("{c:<w$}"))
-            .collect();
-        format!("{}\n", padded.join("  ").trim_end())
-    };
-    let mut out = line(header.to_vec());
-    for row in rows {
-        out.push_str(&line(row.iter().map(String::as_str).collect()));
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn formats_are_detected() {
-        assert_eq!(detect("cluster.a.b: 1\n"), StatsFormat::EnvoyText);
-        assert_eq!(detect("  {\"stats\": []}"), StatsFormat::EnvoyJson);
-        assert_eq!(detect("# TYPE x counter\nx 1\n"), StatsFormat::Prometheus);
-        assert_eq!(detect("x{a=\"b: c\"} 1\n"), StatsFormat::Prometheus);
-        assert_eq!(detect("envoy_server_live 1\n"), StatsFormat::Prometheus);
-    }
-
-    #[test]
-    fn tables_align() {
-        let t = text_table(&["A", "BB"], &[["xyz".into(), "1".into()]]);
-        assert_eq!(t, "A    BB\nxyz  1\n");
-    }
 }

@@ -143,6 +143,28 @@ struct FamilyAcc<'a> {
     series: u64,
     bytes: u64,
     labels: Vec<LabelAcc<'a>>,
+    /// Label name → index in `labels`, so a sample with many labels is
+    /// looked up in linear time, not by scanning `labels` per label.
+    label_index: HashMap<&'a str, usize, Fx>,
+}
+
+impl<'a> FamilyAcc<'a> {
+    /// The index of label `name`, added when new. Samples usually list
+    /// labels in the same order, so position `pos` is tried first.
+    fn label_slot(&mut self, pos: usize, name: &'a str) -> usize {
+        if self.labels.get(pos).is_some_and(|l| l.name == name) {
+            return pos;
+        }
+        let next = self.labels.len();
+        let at = *self.label_index.entry(name).or_insert(next);
+        if at == next {
+            self.labels.push(LabelAcc {
+                name,
+                ..LabelAcc::default()
+            });
+        }
+        at
+    }
 }
 
 /// Accumulates series; public entry points feed it and call [`Acc::report`].
@@ -169,6 +191,7 @@ impl<'a> Acc<'a> {
                         series: 0,
                         bytes: 0,
                         labels: Vec::new(),
+                        label_index: HashMap::default(),
                     });
                 }
                 self.last = Some((key, i));
@@ -181,17 +204,7 @@ impl<'a> Acc<'a> {
         family.series += 1;
         family.bytes += FIXED_BYTES_PER_SERIES + bytes;
         for (pos, (name, value)) in labels.enumerate() {
-            let found = match family.labels.get(pos) {
-                Some(l) if l.name == name => Some(pos),
-                _ => family.labels.iter().position(|l| l.name == name),
-            };
-            let at = found.unwrap_or_else(|| {
-                family.labels.push(LabelAcc {
-                    name,
-                    ..LabelAcc::default()
-                });
-                family.labels.len() - 1
-            });
+            let at = family.label_slot(pos, name);
             if let Some(label) = family.labels.get_mut(at) {
                 label.add(value);
             }

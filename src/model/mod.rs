@@ -2,6 +2,7 @@
 //! or terminals here.
 
 pub mod access_log;
+pub mod body;
 pub mod cardinality;
 pub mod clusters;
 pub mod config_dump;
@@ -12,6 +13,7 @@ pub mod logging;
 pub mod server_info;
 pub mod severity;
 pub mod stats;
+pub mod text_table;
 pub mod x509;
 
 /// The text of a shared fixture (`$MESHSCOPE_FIXTURES`, else

@@ -38,9 +38,9 @@ impl<'a> Acc<'a> {
             mine.series += f.series;
             mine.bytes += f.bytes;
             for l in f.labels {
-                match mine.labels.iter_mut().find(|m| m.name == l.name) {
-                    Some(m) => m.merge(l),
-                    None => mine.labels.push(l),
+                let at = mine.label_slot(usize::MAX, l.name);
+                if let Some(m) = mine.labels.get_mut(at) {
+                    m.merge(l);
                 }
             }
         }

@@ -1,6 +1,7 @@
 //! The text table of a cardinality report, for `stats --cardinality`.
 
 use super::{CardinalityReport, LabelFlag};
+use crate::model::text_table::push_table;
 
 /// Rows of the text table before it is cut short.
 const TABLE_ROWS: usize = 40;
@@ -68,28 +69,6 @@ pub fn cardinality_table(report: &CardinalityReport) -> String {
         &rows,
     );
     out
-}
-
-fn push_table<const N: usize>(out: &mut String, header: &[&str; N], rows: &[[String; N]]) {
-    let mut widths = header.map(str::len);
-    for row in rows {
-        for (w, cell) in widths.iter_mut().zip(row) {
-            *w = (*w).max(cell.chars().count());
-        }
-    }
-    let mut line = |cells: Vec<&str>| {
-        let padded: Vec<String> = cells
-            .iter()
-            .zip(widths)
-            .map(|(c, w)| format!("{c:<w$}"))
-            .collect();
-        out.push_str(padded.join("  ").trim_end());
-        out.push('\n');
-    };
-    line(header.to_vec());
-    for row in rows {
-        line(row.iter().map(String::as_str).collect());
-    }
 }
 
 fn flag_name(flag: LabelFlag) -> &'static str {

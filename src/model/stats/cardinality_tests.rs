@@ -136,3 +136,26 @@ fn threads_do_not_change_the_report() {
     assert_eq!(key(&one), key(&three));
     assert_eq!(three.labels[0].distinct_values, 777);
 }
+
+#[test]
+fn a_sample_with_40k_labels_is_counted_in_linear_time() {
+    // Was O(labels²) (4 s): each new label scanned every label before it.
+    let labels: Vec<String> = (0..40_000).map(|i| format!("l{i}=\"v\"")).collect();
+    let mut text = format!("big{{{}}} 1\n", labels.join(","));
+    text.push_str(&format!("big{{{}}} 2\n", labels.join(",")));
+    let report = analyze_prometheus(&text, DEFAULT_THRESHOLD, 1);
+    assert_eq!(report.parse_errors, 0);
+    assert_eq!(report.labels.len(), 40_000);
+    assert!(report
+        .labels
+        .iter()
+        .all(|l| l.series == 2 && l.distinct_values == 1));
+    // A label name of 1 MB is counted like any other.
+    let long = format!("m{{{}=\"v\"}} 1\n", "n".repeat(1 << 20));
+    assert_eq!(
+        analyze_prometheus(&long, DEFAULT_THRESHOLD, 1).labels[0]
+            .label
+            .len(),
+        1 << 20
+    );
+}

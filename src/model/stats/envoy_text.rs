@@ -60,7 +60,11 @@ fn parse_line(line: &str) -> Result<Stat<'_>, String> {
     if let Some(inner) = rest.strip_prefix('"').and_then(|r| r.strip_suffix('"')) {
         return Ok(text_stat(name, inner));
     }
-    Err(format!("{name}: unrecognised value {:?}", clip(rest)))
+    Err(format!(
+        "{}: unrecognised value {:?}",
+        clip(name),
+        clip(rest)
+    ))
 }
 
 fn histogram(name: &str, quantiles: Vec<Quantile>) -> Stat<'_> {

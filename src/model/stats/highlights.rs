@@ -8,6 +8,7 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
+use super::highlight_rules::{Rule, StatMatch, HOSTLESS_CLUSTERS, RULES};
 use super::{Stat, StatKind, StatName, StatScope};
 
 /// How bad a highlight is.
@@ -49,6 +50,8 @@ pub struct Highlight {
     pub stat: String,
     /// The full Envoy stat name, to match successive snapshots.
     pub full_name: String,
+    /// Counter or gauge (gauges have no rate).
+    pub kind: StatKind,
     /// The current value.
     pub value: u64,
     /// The breaker limit this stat overflows, when known.
@@ -65,72 +68,33 @@ pub struct Highlight {
     pub advice: &'static str,
 }
 
-type Limit = fn(&BreakerThresholds) -> Option<u64>;
-
-struct Rule {
-    matches: fn(&StatName<'_>) -> bool,
-    severity: Severity,
-    threshold: Option<(&'static str, Limit)>,
-    short: &'static str,
-    meaning: &'static str,
-    advice: &'static str,
+fn rule_matches(m: StatMatch, s: &StatName<'_>) -> bool {
+    match (m, s.scope) {
+        (StatMatch::Cluster(stat), StatScope::Cluster { .. }) => s.stat == stat,
+        (StatMatch::ClusterNamed(cluster, stat), StatScope::Cluster { name }) => {
+            name == cluster && s.stat == stat
+        }
+        (StatMatch::ClusterWithHosts(stat), StatScope::Cluster { name }) => {
+            s.stat == stat && !HOSTLESS_CLUSTERS.contains(&name)
+        }
+        (StatMatch::Breaker(leaf), _) => s.circuit_breaker_priority().is_some() && s.leaf() == leaf,
+        (StatMatch::Listener(stat), StatScope::Listener { .. }) => s.stat == stat,
+        (StatMatch::Http(stat), StatScope::Http { .. }) => s.stat == stat,
+        (StatMatch::Rds(leaf), _) => s.rds_route_config().is_some() && s.leaf() == leaf,
+        (StatMatch::ClusterManager(stat), StatScope::ClusterManager) => s.stat == stat,
+        (StatMatch::ListenerManager(stat), StatScope::ListenerManager) => s.stat == stat,
+        _ => false,
+    }
 }
 
-const PENDING: (&str, Limit) = ("max_pending_requests", |t| t.max_pending_requests);
-const CONNECTIONS: (&str, Limit) = ("max_connections", |t| t.max_connections);
-const REQUESTS: (&str, Limit) = ("max_requests", |t| t.max_requests);
-const RETRIES: (&str, Limit) = ("max_retries", |t| t.max_retries);
-const BREAKER_ADVICE: &str =
-    "raise the DestinationRule connectionPool limit or add capacity; clients see 503 UO";
-
-fn cluster_stat(s: &StatName<'_>, stat: &str) -> bool {
-    matches!(s.scope, StatScope::Cluster { .. }) && s.stat == stat
+/// The rule for a stat name, if it is one worth highlighting.
+fn rule_for(name: &StatName<'_>) -> Option<&'static Rule> {
+    RULES.iter().find(|r| rule_matches(r.matches, name))
 }
-
-fn breaker_open(s: &StatName<'_>, leaf: &str) -> bool {
-    s.circuit_breaker_priority().is_some() && s.leaf() == leaf
-}
-
-const RULES: &[Rule] = &[
-    Rule { matches: |s| cluster_stat(s, "upstream_rq_pending_overflow"), severity: Severity::Error, threshold: Some(PENDING), short: "overflow",
-        meaning: "requests rejected because the pending-request queue was full (circuit breaker)", advice: BREAKER_ADVICE },
-    Rule { matches: |s| cluster_stat(s, "upstream_cx_overflow"), severity: Severity::Error, threshold: Some(CONNECTIONS), short: "cx overflow",
-        meaning: "connections not opened because max_connections was reached (circuit breaker)", advice: BREAKER_ADVICE },
-    Rule { matches: |s| cluster_stat(s, "upstream_rq_retry_overflow"), severity: Severity::Error, threshold: Some(RETRIES), short: "retry overflow",
-        meaning: "retries not attempted because max_retries was reached (circuit breaker)", advice: "raise max_retries or reduce retry attempts; failures surface without retry" },
-    Rule { matches: |s| cluster_stat(s, "upstream_cx_pool_overflow"), severity: Severity::Error, threshold: None, short: "pool overflow",
-        meaning: "connection pools not created because max_connection_pools was reached", advice: BREAKER_ADVICE },
-    Rule { matches: |s| s.leaf() == "downstream_cx_overflow", severity: Severity::Error, threshold: None, short: "downstream overflow",
-        meaning: "incoming connections rejected by the listener's connection limit", advice: "raise the listener connection limit or spread load across replicas" },
-    Rule { matches: |s| breaker_open(s, "rq_pending_open"), severity: Severity::Error, threshold: Some(PENDING), short: "pending breaker open",
-        meaning: "the pending-request circuit breaker is open now", advice: BREAKER_ADVICE },
-    Rule { matches: |s| breaker_open(s, "cx_open"), severity: Severity::Error, threshold: Some(CONNECTIONS), short: "connection breaker open",
-        meaning: "the connection circuit breaker is open now", advice: BREAKER_ADVICE },
-    Rule { matches: |s| breaker_open(s, "rq_open"), severity: Severity::Error, threshold: Some(REQUESTS), short: "request breaker open",
-        meaning: "the request circuit breaker is open now", advice: BREAKER_ADVICE },
-    Rule { matches: |s| breaker_open(s, "rq_retry_open"), severity: Severity::Error, threshold: Some(RETRIES), short: "retry breaker open",
-        meaning: "the retry circuit breaker is open now", advice: BREAKER_ADVICE },
-    Rule { matches: |s| s.scope == StatScope::ClusterManager && s.stat == "cds.update_rejected", severity: Severity::Error, threshold: None, short: "CDS rejected",
-        meaning: "Envoy rejected a cluster (CDS) update from istiod; it runs on older config", advice: "check istiod's pilot_xds_cds_reject and the proxy log for the NACK reason" },
-    Rule { matches: |s| s.scope == StatScope::ListenerManager && s.stat == "lds.update_rejected", severity: Severity::Error, threshold: None, short: "LDS rejected",
-        meaning: "Envoy rejected a listener (LDS) update from istiod; it runs on older config", advice: "check istiod's pilot_xds_lds_reject and the proxy log for the NACK reason" },
-    Rule { matches: |s| s.rds_route_config().is_some() && s.leaf() == "update_rejected", severity: Severity::Error, threshold: None, short: "RDS rejected",
-        meaning: "Envoy rejected a route (RDS) update; routes are stale", advice: "check istiod's pilot_xds_rds_reject and the proxy log for the NACK reason" },
-    Rule { matches: |s| cluster_stat(s, "upstream_cx_none_healthy"), severity: Severity::Error, threshold: None, short: "no healthy upstream",
-        meaning: "requests found no healthy host (503 UH)", advice: "check the endpoints: replicas ready, health checks, outlier ejections" },
-    Rule { matches: |s| cluster_stat(s, "upstream_cx_connect_fail"), severity: Severity::Warn, threshold: None, short: "connect fail",
-        meaning: "TCP connections to the upstream failed (503 UF)", advice: "check the app listens on the port and address (0.0.0.0, not localhost) and NetworkPolicies" },
-    Rule { matches: |s| cluster_stat(s, "outlier_detection.ejections_active"), severity: Severity::Warn, threshold: None, short: "ejected hosts",
-        meaning: "hosts currently ejected by outlier detection", advice: "look at the ejected hosts' errors in /clusters; check the outlierDetection settings" },
-    Rule { matches: |s| cluster_stat(s, "outlier_detection.ejections_enforced_total"), severity: Severity::Warn, threshold: None, short: "ejections",
-        meaning: "hosts ejected by outlier detection since start", advice: "look at the ejected hosts' errors in /clusters; check the outlierDetection settings" },
-    Rule { matches: |s| cluster_stat(s, "upstream_cx_destroy_remote_with_active_rq"), severity: Severity::Warn, threshold: None, short: "reset by upstream",
-        meaning: "the upstream closed connections with requests in flight (503 UC)", advice: "match the app's keep-alive timeout to Envoy's idle timeout, or add retries" },
-];
 
 /// Picks the highlights out of a snapshot. Only non-zero values count;
 /// `thresholds` maps cluster names to their default-priority breaker limits.
-/// Sorted by severity, then value, largest first.
+/// Sorted worst first, see [`sort_worst_first`].
 pub fn highlights(
     stats: &[Stat<'_>],
     thresholds: &HashMap<String, BreakerThresholds>,
@@ -141,7 +105,7 @@ pub fn highlights(
             continue;
         };
         let name = StatName::parse(&stat.name);
-        let Some(rule) = RULES.iter().find(|r| (r.matches)(&name)) else {
+        let Some(rule) = rule_for(&name) else {
             continue;
         };
         let subject = match name.scope {
@@ -163,6 +127,7 @@ pub fn highlights(
             subject: subject.to_string(),
             stat: name.stat.to_string(),
             full_name: stat.name.to_string(),
+            kind: stat.kind,
             value,
             threshold,
             threshold_name: rule.threshold.map(|t| t.0),
@@ -172,8 +137,24 @@ pub fn highlights(
             advice: rule.advice,
         });
     }
-    out.sort_by(|a, b| b.severity.cmp(&a.severity).then(b.value.cmp(&a.value)));
+    sort_worst_first(&mut out);
     out
+}
+
+/// Worst first: by severity, then rate (a growing counter before one
+/// without a rate), then value, largest first; ties by name, so the order
+/// is the same for the table, the JSON, the TUI and the sidecar's headline.
+pub fn sort_worst_first(list: &mut [Highlight]) {
+    list.sort_by(|a, b| {
+        b.severity
+            .cmp(&a.severity)
+            .then_with(|| {
+                let (ra, rb) = (a.rate.unwrap_or(-1.0), b.rate.unwrap_or(-1.0));
+                rb.total_cmp(&ra)
+            })
+            .then(b.value.cmp(&a.value))
+            .then_with(|| a.full_name.cmp(&b.full_name))
+    });
 }
 
 /// Per-second rate of a counter between two readings; `None` when no time
@@ -185,26 +166,31 @@ pub fn rate_per_second(previous: u64, now: u64, elapsed_secs: f64) -> Option<f64
     Some((now - previous) as f64 / elapsed_secs)
 }
 
-/// Fills each highlight's rate from the previous snapshot taken
-/// `elapsed_secs` earlier. A counter that has stopped growing is downgraded
-/// one severity level (it happened, it is not happening now); gauges keep
-/// theirs.
+/// Fills each counter highlight's rate from the previous snapshot taken
+/// `elapsed_secs` earlier and sorts the list worst first again. A counter
+/// that has stopped growing is downgraded one severity level (it happened,
+/// it is not happening now); gauges keep theirs and get no rate (a gauge's
+/// change per second is not a rate).
 pub fn apply_rates(highlights: &mut [Highlight], previous: &[Stat<'_>], elapsed_secs: f64) {
     let before: HashMap<&str, u64> = previous
         .iter()
         .filter_map(|s| s.value.as_u64().map(|v| (s.name.as_ref(), v)))
         .collect();
     for h in highlights.iter_mut() {
+        if h.kind != StatKind::Counter {
+            h.rate = None;
+            continue;
+        }
         let prev = before.get(h.full_name.as_str()).copied().unwrap_or(0);
         h.rate = rate_per_second(prev, h.value, elapsed_secs);
-        let counter = super::guess_kind(&h.full_name) == StatKind::Counter;
-        if counter && h.rate == Some(0.0) {
+        if h.rate == Some(0.0) {
             h.severity = match h.severity {
                 Severity::Error => Severity::Warn,
                 _ => Severity::Ok,
             };
         }
     }
+    sort_worst_first(highlights);
 }
 
 /// One line for a highlight, e.g.

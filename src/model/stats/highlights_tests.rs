@@ -1,5 +1,6 @@
 use super::*;
 use crate::model::stats::parse_envoy_text;
+use crate::model::stats::StatKind;
 
 const HTTPBIN: &str = "outbound|8000||httpbin.default.svc.cluster.local";
 
@@ -85,9 +86,90 @@ fn rates_and_the_write_up_line() {
         .iter()
         .find(|h| h.stat.ends_with("default.rq_pending_open"));
     assert_eq!(
-        open.map(|h| h.severity),
-        Some(Severity::Error),
-        "gauges keep severity"
+        open.map(|h| (h.severity, h.rate, h.kind)),
+        Some((Severity::Error, None, StatKind::Gauge)),
+        "gauges keep severity and have no rate"
+    );
+    let line = open.map(format_highlight).unwrap_or_default();
+    assert!(!line.contains("/s"), "no +0/s on a gauge: {line}");
+}
+
+#[test]
+fn worst_first_by_severity_then_rate_then_value() {
+    let body = |overflow: u64, cx: u64, fail: u64, nr: u64| {
+        format!(
+            "cluster.{HTTPBIN}.upstream_rq_pending_overflow: {overflow}\n\
+             cluster.{HTTPBIN}.upstream_cx_overflow: {cx}\n\
+             cluster.outbound|8000||details.default.svc.cluster.local.upstream_cx_connect_fail: {fail}\n\
+             cluster.BlackHoleCluster.upstream_cx_none_healthy: 9000\n\
+             http.outbound_0.0.0.0_8000.no_route: {nr}\n\
+             cluster.outbound|8000||reviews.default.svc.cluster.local.outlier_detection.ejections_active: 1\n"
+        )
+    };
+    let (a, b) = (body(10, 500, 5, 3), body(150, 520, 50, 3));
+    let (before, now) = (parse_envoy_text(&a), parse_envoy_text(&b));
+    let mut found = highlights(&now.stats, &thresholds());
+    let order: Vec<&str> = found.iter().map(|h| h.short).collect();
+    assert_eq!(
+        order,
+        [
+            "black-holed",
+            "cx overflow",
+            "overflow",
+            "no route (NR)",
+            "connect fail",
+            "ejected hosts"
+        ],
+        "one snapshot: severity, then value"
+    );
+    apply_rates(&mut found, &before.stats, 2.0);
+    let order: Vec<(&str, Severity)> = found.iter().map(|h| (h.short, h.severity)).collect();
+    assert_eq!(
+        order,
+        [
+            ("overflow", Severity::Error),
+            ("cx overflow", Severity::Error),
+            ("connect fail", Severity::Warn),
+            ("black-holed", Severity::Warn),
+            ("no route (NR)", Severity::Warn),
+            ("ejected hosts", Severity::Warn),
+        ],
+        "with rates: severity, then rate (70/s before 10/s), then value"
+    );
+}
+
+#[test]
+fn black_hole_and_passthrough_get_their_own_advice() {
+    let text = "cluster.BlackHoleCluster.upstream_cx_none_healthy: 3\n\
+                cluster.PassthroughCluster.upstream_cx_connect_fail: 2\n\
+                cluster.outbound|8000||ratings.default.svc.cluster.local.upstream_cx_none_healthy: 1\n\
+                cluster.BlackHoleCluster.lb_healthy_panic: 3\n\
+                cluster.outbound|8000||ratings.default.svc.cluster.local.lb_healthy_panic: 2\n";
+    let parsed = parse_envoy_text(text);
+    let found = highlights(&parsed.stats, &HashMap::new());
+    let advice = |subject: &str| {
+        found
+            .iter()
+            .find(|h| h.subject == subject)
+            .map(|h| h.advice)
+            .unwrap_or_default()
+    };
+    assert!(advice("BlackHoleCluster").contains("ServiceEntry"));
+    assert!(advice("BlackHoleCluster").contains("outboundTrafficPolicy"));
+    assert!(!advice("BlackHoleCluster").contains("check the endpoints"));
+    assert!(advice("PassthroughCluster").contains("ServiceEntry"));
+    let panics: Vec<&str> = found
+        .iter()
+        .filter(|h| h.stat == "lb_healthy_panic")
+        .map(|h| h.subject.as_str())
+        .collect();
+    assert_eq!(
+        panics,
+        ["outbound|8000||ratings.default.svc.cluster.local"],
+        "BlackHoleCluster has no hosts by design"
+    );
+    assert!(
+        advice("outbound|8000||ratings.default.svc.cluster.local").contains("check the endpoints")
     );
 }
 

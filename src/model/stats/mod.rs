@@ -13,7 +13,9 @@ use serde::Serialize;
 pub mod envoy_json;
 pub mod envoy_text;
 pub mod fxhash;
+pub mod highlight_rules;
 pub mod highlights;
+pub mod prom_highlights;
 pub mod prometheus;
 pub mod shape;
 pub mod synthetic;
@@ -22,9 +24,10 @@ pub mod tags;
 pub use envoy_json::{parse_envoy_json, EnvoyJsonError};
 pub use envoy_text::{guess_kind, parse_envoy_text};
 pub use highlights::{
-    apply_rates, format_highlight, highlights, rate_per_second, BreakerThresholds, Highlight,
-    Severity,
+    apply_rates, format_highlight, highlights, rate_per_second, sort_worst_first,
+    BreakerThresholds, Highlight, Severity,
 };
+pub use prom_highlights::highlight_stats_from_prometheus;
 pub use prometheus::{PromKind, PromLabels, PromParser, PromSample};
 pub use tags::{StatName, StatScope};
 

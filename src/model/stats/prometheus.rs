@@ -158,10 +158,28 @@ pub struct PromSample<'a> {
     pub labels: PromLabels<'a>,
     /// The value; `NaN`, `+Inf` and `-Inf` are allowed.
     pub value: f64,
+    /// The value as written, so a u64 counter past 2^53 stays exact
+    /// (see [`PromSample::as_u64`]).
+    pub value_text: &'a str,
     /// The optional timestamp in milliseconds.
     pub timestamp_ms: Option<i64>,
     /// 1-based line number.
     pub line: usize,
+}
+
+impl PromSample<'_> {
+    /// The value as an exact unsigned integer: the text when it is one
+    /// (`18446744073709551615`), else a whole, non-negative float within
+    /// u64 (`1e3`); `None` for fractions, negatives, NaN and infinities.
+    pub fn as_u64(&self) -> Option<u64> {
+        if let Ok(n) = self.value_text.parse::<u64>() {
+            return Some(n);
+        }
+        let v = self.value;
+        // 2^64 as f64 is exact; below it the cast cannot saturate.
+        (v.is_finite() && v >= 0.0 && v.fract() == 0.0 && v < 18_446_744_073_709_551_616.0)
+            .then_some(v as u64)
+    }
 }
 
 /// Iterates the samples of a Prometheus text body; see the module docs.
@@ -255,24 +273,26 @@ impl<'a> PromParser<'a> {
         let mut i = name_end;
         let mut labels = PromLabels::default();
         if bytes.get(i) == Some(&b'{') {
-            let end = validate_labels(bytes, i + 1).map_err(|e| format!("{name}: {e}"))?;
+            let end = validate_labels(bytes, i + 1).map_err(|e| format!("{}: {e}", clip(name)))?;
             labels.raw = &line[i + 1..end];
             i = end + 1;
         }
         let mut fields = line[i..].split_ascii_whitespace();
         let value = fields
             .next()
-            .ok_or_else(|| format!("{name}: missing value"))?;
-        let value = parse_value(value).ok_or_else(|| format!("{name}: bad value {value:?}"))?;
+            .ok_or_else(|| format!("{}: missing value", clip(name)))?;
+        let value_text = value;
+        let value = parse_value(value)
+            .ok_or_else(|| format!("{}: bad value {:?}", clip(name), clip(value)))?;
         let timestamp_ms = match fields.next() {
             Some(t) => Some(
                 t.parse::<i64>()
-                    .map_err(|_| format!("{name}: bad timestamp {t:?}"))?,
+                    .map_err(|_| format!("{}: bad timestamp {:?}", clip(name), clip(t)))?,
             ),
             None => None,
         };
         if fields.next().is_some() {
-            return Err(format!("{name}: unexpected text after the value"));
+            return Err(format!("{}: unexpected text after the value", clip(name)));
         }
         let (family, kind) = self.family_of(name);
         Ok(PromSample {
@@ -281,6 +301,7 @@ impl<'a> PromParser<'a> {
             kind,
             labels,
             value,
+            value_text,
             timestamp_ms,
             line: self.line,
         })

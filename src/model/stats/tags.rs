@@ -108,29 +108,31 @@ const CLUSTER_LEAF_EXACT: &[&str] = &[
     "default.total_match_count",
 ];
 
-fn is_cluster_stat(rest: &str) -> bool {
-    let dots = rest.bytes().filter(|&b| b == b'.').count();
-    if dots == 0 {
-        return CLUSTER_LEAF_EXACT.contains(&rest)
-            || CLUSTER_LEAF_PREFIXES.iter().any(|p| rest.starts_with(p));
-    }
+/// Whether `rest` (with `dots` dots in it, counted by the caller so a long
+/// name is scanned once) is a known cluster stat. Each check compares a short
+/// prefix only, so trying every dot of a name stays linear.
+fn is_cluster_stat(rest: &str, dots: usize) -> bool {
     if CLUSTER_LEAF_EXACT.contains(&rest) {
         return true;
     }
+    if dots == 0 {
+        return CLUSTER_LEAF_PREFIXES.iter().any(|p| rest.starts_with(p));
+    }
     CLUSTER_DOTTED.iter().any(|(head, segments)| {
         rest.strip_prefix(head).is_some_and(|tail| match segments {
-            Some(n) => tail.bytes().filter(|&b| b == b'.').count() + 1 == *n,
+            // `head` ends with its only dot(s); the tail holds the others.
+            Some(n) => dots - head.bytes().filter(|&b| b == b'.').count() + 1 == *n,
             None => !tail.is_empty(),
         })
     })
 }
 
 /// Splits `<cluster name>.<stat>` at the first dot that starts a known stat,
-/// falling back to the last dot.
+/// falling back to the last dot. Linear in the name's length.
 fn split_cluster(rest: &str) -> Option<(&str, &str)> {
-    let dots = rest.match_indices('.').map(|(i, _)| i);
-    for i in dots {
-        if i > 0 && is_cluster_stat(&rest[i + 1..]) {
+    let total = rest.bytes().filter(|&b| b == b'.').count();
+    for (k, (i, _)) in rest.match_indices('.').enumerate() {
+        if i > 0 && is_cluster_stat(&rest[i + 1..], total - k - 1) {
             return Some((&rest[..i], &rest[i + 1..]));
         }
     }

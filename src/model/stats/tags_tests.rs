@@ -145,3 +145,20 @@ fn managers_server_priority_and_other() {
     );
     assert_eq!(StatName::parse("nodots").scope, StatScope::Other);
 }
+
+#[test]
+fn huge_dotted_names_parse_in_linear_time() {
+    // 80k dots (was 11 s, quadratic) and a 1 MB name: no timing asserted
+    // here (benchmarks measure), but a quadratic split would take minutes.
+    let dots = format!("cluster.{}upstream_rq_total", "a.".repeat(80_000));
+    let s = StatName::parse(&dots);
+    assert_eq!(s.stat, "upstream_rq_total");
+    assert!(matches!(s.scope, StatScope::Cluster { name } if name.len() == 159_999));
+    let mb = format!("cluster.{}.x", ".".repeat(1 << 20));
+    assert_eq!(StatName::parse(&mb).stat, "x");
+    let ssl = format!("cluster.c.ssl.ciphers.{}", "z.".repeat(50_000));
+    assert!(matches!(
+        StatName::parse(&ssl).scope,
+        StatScope::Cluster { name: "c" }
+    ));
+}
