@@ -69,12 +69,9 @@ fn shown(filter: KindFilter, kind: StatKind) -> bool {
     }
 }
 
-fn severity_of(s: crate::model::stats::Severity) -> Severity {
-    match s {
-        crate::model::stats::Severity::Ok => Severity::Ok,
-        crate::model::stats::Severity::Warn => Severity::Warn,
-        crate::model::stats::Severity::Error => Severity::Error,
-    }
+/// Highlights and rows share the model's one severity.
+fn severity_of(s: Severity) -> Severity {
+    s
 }
 
 /// The Stats view's rows: highlighted stats first (worst first), then the

@@ -139,7 +139,7 @@ fn highlight_headline(state: &AppState, i: usize) -> Option<String> {
     let icon = match severity {
         Hl::Error => "✖",
         Hl::Warn => "⚠",
-        Hl::Ok => "·",
+        Hl::Ok | Hl::Info => "·",
     };
     let mut line = format!("{icon} {}", short(&stat));
     if let Some(r) = rate.filter(|r| *r > 0.0) {
@@ -269,6 +269,7 @@ mod tests {
                 request: version,
                 in_flight: false,
                 version,
+                oversize: 0,
             },
         );
     }

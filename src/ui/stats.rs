@@ -51,7 +51,7 @@ fn highlight_lines(t: &Theme, highlights: &[Highlight]) -> Vec<Line<'static>> {
             let (icon, style) = match h.severity {
                 HlSeverity::Error => ("✖ ", t.error),
                 HlSeverity::Warn => ("▲ ", t.warn),
-                HlSeverity::Ok => ("· ", t.dim),
+                HlSeverity::Ok | HlSeverity::Info => ("· ", t.dim),
             };
             let subject = if h.subject.is_empty() {
                 h.scope.to_string()

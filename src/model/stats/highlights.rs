@@ -11,17 +11,9 @@ use serde::Serialize;
 use super::highlight_rules::{Rule, StatMatch, HOSTLESS_CLUSTERS, RULES};
 use super::{Stat, StatKind, StatName, StatScope};
 
-/// How bad a highlight is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Severity {
-    /// Happened before but not growing now (a counter whose rate is 0).
-    Ok,
-    /// Worth a look.
-    Warn,
-    /// Requests are failing because of it.
-    Error,
-}
+/// How bad a highlight is: `Ok` for a counter that happened but is not growing
+/// now, `Warn` worth a look, `Error` requests failing (never `Info`).
+pub use crate::model::severity::Severity;
 
 /// A cluster's default-priority circuit-breaker thresholds, as `/clusters`
 /// reports them (`circuit_breakers::default_priority::max_connections::1`).
