@@ -414,29 +414,9 @@ async fn log_level_changes_only_after_confirmation_and_can_be_restored() {
         ),
         other => panic!("expected a confirmation, got {other:?}"),
     }
+    // Back to normal mode, then the shared walk: no, yes, R.
     h.act(Action::Confirm(false));
-    h.settle(Duration::from_millis(300), |_| false).await;
-    assert_eq!(level().await, before);
-    // "yes" changes it.
-    h.act(Action::Enter);
-    h.act(Action::Confirm(true));
-    assert!(
-        h.settle(Duration::from_secs(5), |s| s.last_log_change.is_some())
-            .await
-    );
-    assert_eq!(level().await, "router: debug");
-    // R offers to put it back, and does after yes.
-    h.act(Action::RestoreLogLevel);
-    assert!(matches!(h.state.mode, Mode::Confirm(_)));
-    h.act(Action::Confirm(true));
-    assert!(
-        h.settle(Duration::from_secs(5), |s| s
-            .last_log_change
-            .as_ref()
-            .is_some_and(|c| c.to != "debug"))
-            .await
-    );
-    assert_eq!(level().await, before);
+    support::loglevel::no_yes_restore(&mut h, level, &before).await;
     demo.shutdown().await;
 }
 

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use meshscope::sources::demo::{serve, Scenario, ServeOptions};
 use serde_json::Value;
-use support::{meshscope, temp_dir};
+use support::{meshscope, stdout_ok, temp_dir};
 
 async fn run(args: Vec<String>) -> std::process::Output {
     tokio::task::spawn_blocking(move || {
@@ -18,16 +18,6 @@ async fn run(args: Vec<String>) -> std::process::Output {
     })
     .await
     .expect("join")
-}
-
-fn stdout(out: &std::process::Output) -> String {
-    assert!(
-        out.status.success(),
-        "exit {:?}: {}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout.clone()).expect("utf-8")
 }
 
 /// Distinct `request_path` values of `istio_requests_total`, counted naively.
@@ -70,7 +60,7 @@ async fn cardinality_names_request_path_on_istio_requests_total() {
         "the scenario explodes the label: {distinct}"
     );
 
-    let text = stdout(
+    let text = stdout_ok(
         &run(vec![
             "stats".into(),
             "--admin".into(),
@@ -96,7 +86,7 @@ async fn cardinality_names_request_path_on_istio_requests_total() {
     );
     assert!(top.contains("many-values"), "{top}");
 
-    let json = stdout(
+    let json = stdout_ok(
         &run(vec![
             "stats".into(),
             "--admin".into(),
@@ -146,7 +136,7 @@ async fn highlights_show_the_overflow_with_its_threshold_and_rate() {
         }
         a
     };
-    let text = stdout(&run(args(false)).await);
+    let text = stdout_ok(&run(args(false)).await);
     let line = text
         .lines()
         .find(|l| l.starts_with("outbound|8000||httpbin.default.svc.cluster.local: max_pending_requests 1, overflow "))
@@ -159,7 +149,7 @@ async fn highlights_show_the_overflow_with_its_threshold_and_rate() {
     );
     assert!(text.contains("upstream_rq_pending_overflow"), "{text}");
 
-    let v: Value = serde_json::from_str(&stdout(&run(args(true)).await)).expect("json");
+    let v: Value = serde_json::from_str(&stdout_ok(&run(args(true)).await)).expect("json");
     let h = v["highlights"]
         .as_array()
         .and_then(|a| {
@@ -179,7 +169,7 @@ async fn highlights_show_the_overflow_with_its_threshold_and_rate() {
 
     // pilot-agent's merged 15020 body gives the same highlight (one snapshot).
     let agent = m.pod_by_app("fortio").expect("fortio").agent.clone();
-    let out = stdout(
+    let out = stdout_ok(
         &run(vec![
             "stats".into(),
             "--agent".into(),
@@ -229,7 +219,7 @@ fn files_in_every_format() {
     .expect("write");
     let path = |p: &std::path::Path| p.display().to_string();
 
-    let out = stdout(&meshscope(&[
+    let out = stdout_ok(&meshscope(&[
         "stats",
         "--file",
         &path(&text),
@@ -244,7 +234,7 @@ fn files_in_every_format() {
     );
     assert!(out.contains("P50 3.5 · P99 31"), "{out}");
 
-    let out = stdout(&meshscope(&[
+    let out = stdout_ok(&meshscope(&[
         "stats",
         "-f",
         &path(&text),
@@ -258,17 +248,17 @@ fn files_in_every_format() {
     );
     assert!(out.contains("one snapshot: no rates"), "{out}");
 
-    let out = stdout(&meshscope(&["stats", "-f", &path(&json), "--highlights"]));
+    let out = stdout_ok(&meshscope(&["stats", "-f", &path(&json), "--highlights"]));
     assert!(
         out.contains("cx overflow 4"),
         "Envoy JSON is detected: {out}"
     );
 
-    let out = stdout(&meshscope(&["stats", "-f", &path(&prom), "-o", "json"]));
+    let out = stdout_ok(&meshscope(&["stats", "-f", &path(&prom), "-o", "json"]));
     let v: Value = serde_json::from_str(&out).expect("json");
     assert_eq!(v["stats"].as_array().map(Vec::len), Some(2));
 
-    let out = stdout(&meshscope(&[
+    let out = stdout_ok(&meshscope(&[
         "stats",
         "-f",
         &path(&prom),
@@ -279,14 +269,14 @@ fn files_in_every_format() {
     let v: Value = serde_json::from_str(&out).expect("json");
     assert_eq!(v["total_series"], 2);
 
-    let out = stdout(&meshscope(&["stats", "-f", &path(&text), "--cardinality"]));
+    let out = stdout_ok(&meshscope(&["stats", "-f", &path(&text), "--cardinality"]));
     assert!(
         out.contains("cluster_name"),
         "Envoy text is analysed by its tags: {out}"
     );
 
     // Prometheus input has highlights too (issue 10: it used to be refused).
-    let out = stdout(&meshscope(&["stats", "-f", &path(&prom), "--highlights"]));
+    let out = stdout_ok(&meshscope(&["stats", "-f", &path(&prom), "--highlights"]));
     assert!(out.starts_with("no highlights"), "{out}");
     let garbage = dir.join("garbage.txt");
     std::fs::write(
@@ -387,12 +377,12 @@ fn prometheus_counters_print_as_exact_u64() {
     )
     .expect("write");
     let prom = prom.display().to_string();
-    let table = stdout(&meshscope(&["stats", "-f", &prom]));
+    let table = stdout_ok(&meshscope(&["stats", "-f", &prom]));
     assert!(table.contains(" 18446744073709551615\n"), "{table}");
     assert!(table.contains(" 1.5\n"), "{table}");
-    let json = stdout(&meshscope(&["stats", "-f", &prom, "-o", "json"]));
+    let json = stdout_ok(&meshscope(&["stats", "-f", &prom, "-o", "json"]));
     assert!(json.contains("\"value\": 18446744073709551615"), "{json}");
-    let hl = stdout(&meshscope(&[
+    let hl = stdout_ok(&meshscope(&[
         "stats",
         "-f",
         &prom,

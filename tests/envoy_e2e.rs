@@ -26,20 +26,10 @@ use ratatui::backend::TestBackend;
 use ratatui::Terminal;
 use support::envoy::{envoys, runtime, Sidecar, FQDN_SUFFIX};
 use support::envoy_config::{CA_VALIDITY, EAST_SERIAL, ROOT_SERIAL};
-use support::{meshscope, temp_dir};
+use support::{meshscope, stdout_ok, temp_dir};
 
 fn client(url: &str) -> AdminClient {
     AdminClient::new(url, ClientOptions::default()).expect("client")
-}
-
-fn text(out: &std::process::Output) -> String {
-    assert!(
-        out.status.success(),
-        "exit {:?}: {}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout.clone()).expect("utf-8")
 }
 
 /// The app headless on the sidecar's admin port (no agent, like `--admin`
@@ -173,18 +163,18 @@ fn pc_agrees_between_the_admin_port_and_a_saved_dump() {
                 "ecds",
                 "all",
             ] {
-                let live = text(&meshscope(&["pc", kind, "--admin", &sc.admin]));
-                let saved = text(&meshscope(&["pc", kind, "--file", &file(&dump)]));
+                let live = stdout_ok(&meshscope(&["pc", kind, "--admin", &sc.admin]));
+                let saved = stdout_ok(&meshscope(&["pc", kind, "--file", &file(&dump)]));
                 assert_eq!(live, saved, "pc {kind} on {}", bin.version);
                 assert!(!live.trim().is_empty(), "pc {kind} printed nothing");
             }
-            let live = text(&meshscope(&["pc", "endpoints", "--admin", &sc.admin]));
-            let saved = text(&meshscope(&["pc", "endpoints", "--file", &file(&clusters)]));
+            let live = stdout_ok(&meshscope(&["pc", "endpoints", "--admin", &sc.admin]));
+            let saved = stdout_ok(&meshscope(&["pc", "endpoints", "--file", &file(&clusters)]));
             assert_eq!(live, saved);
             // The tables carry the incidents' resources.
-            let c = text(&meshscope(&["pc", "clusters", "--file", &file(&dump)]));
+            let c = stdout_ok(&meshscope(&["pc", "clusters", "--file", &file(&dump)]));
             assert!(c.contains(&format!("httpbin{FQDN_SUFFIX}")) && c.contains("httpbin.default"));
-            let l = text(&meshscope(&["pc", "listeners", "--file", &file(&dump)]));
+            let l = stdout_ok(&meshscope(&["pc", "listeners", "--file", &file(&dump)]));
             // istioctl prints a tcp_proxy to BlackHoleCluster as Non-HTTP/Non-TCP.
             let port = sc.ports.blackhole.to_string();
             assert!(
@@ -193,7 +183,7 @@ fn pc_agrees_between_the_admin_port_and_a_saved_dump() {
                     && x.contains("Non-HTTP/Non-TCP")),
                 "{l}"
             );
-            let r = text(&meshscope(&["pc", "routes", "--file", &file(&dump)]));
+            let r = stdout_ok(&meshscope(&["pc", "routes", "--file", &file(&dump)]));
             assert!(r.contains("8000") && r.contains("productpage"), "{r}");
         });
     }
@@ -205,7 +195,7 @@ fn endpoints_show_every_health_flag_and_x_opens_the_host() {
         runtime().block_on(async {
             let sc = Sidecar::start(&bin, "endpoints").await;
             sc.drive_incidents().await;
-            let json = text(&meshscope(&[
+            let json = stdout_ok(&meshscope(&[
                 "pc",
                 "endpoints",
                 "--admin",
@@ -231,7 +221,7 @@ fn endpoints_show_every_health_flag_and_x_opens_the_host() {
             assert_eq!(ejected["health"], "UNHEALTHY");
             assert_eq!(ejected["health_flags"][0]["flag"], "failed_outlier_check");
             // The table keeps istioctl's columns and values.
-            let table = text(&meshscope(&["pc", "endpoints", "--admin", &sc.admin]));
+            let table = stdout_ok(&meshscope(&["pc", "endpoints", "--admin", &sc.admin]));
             let line = |addr: std::net::SocketAddr| {
                 table
                     .lines()
@@ -322,8 +312,8 @@ fn secrets_match_istioctl_for_spiffe_trust_bundles_and_the_tui_shows_static_ones
     for bin in envoys("secrets_match_istioctl_for_spiffe_trust_bundles") {
         runtime().block_on(async {
             let sc = Sidecar::start(&bin, "secrets").await;
-            let table = text(&meshscope(&["pc", "secrets", "--admin", &sc.admin]));
-            let json: Vec<serde_json::Value> = serde_json::from_str(&text(&meshscope(&[
+            let table = stdout_ok(&meshscope(&["pc", "secrets", "--admin", &sc.admin]));
+            let json: Vec<serde_json::Value> = serde_json::from_str(&stdout_ok(&meshscope(&[
                 "pc", "secrets", "--admin", &sc.admin, "-o", "json",
             ])))
             .expect("json");
@@ -428,29 +418,7 @@ fn a_log_level_changes_only_after_confirmation_and_r_restores_it() {
                     .unwrap_or_default()
             };
             assert_eq!(level().await, "router: warning");
-            h.act(Action::Enter);
-            assert!(matches!(h.state.mode, Mode::Confirm(_)));
-            h.act(Action::Confirm(false));
-            h.settle(Duration::from_millis(300), |_| false).await;
-            assert_eq!(level().await, "router: warning", "no means no change");
-            h.act(Action::Enter);
-            h.act(Action::Confirm(true));
-            assert!(
-                h.settle(Duration::from_secs(5), |s| s.last_log_change.is_some())
-                    .await
-            );
-            assert_eq!(level().await, "router: debug");
-            h.act(Action::RestoreLogLevel);
-            assert!(matches!(h.state.mode, Mode::Confirm(_)));
-            h.act(Action::Confirm(true));
-            assert!(
-                h.settle(Duration::from_secs(5), |s| s
-                    .last_log_change
-                    .as_ref()
-                    .is_some_and(|c| c.to != "debug"))
-                    .await
-            );
-            assert_eq!(level().await, "router: warning");
+            support::loglevel::no_yes_restore(&mut h, level, "router: warning").await;
         });
     }
 }

@@ -4,6 +4,7 @@
 pub mod apiserver;
 pub mod envoy;
 pub mod envoy_config;
+pub mod loglevel;
 pub mod stats_bodies;
 pub mod ui;
 
@@ -41,4 +42,15 @@ pub fn temp_dir(name: &str) -> PathBuf {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("create temp dir");
     dir
+}
+
+/// A command's stdout, after asserting it exited 0 (stderr in the message).
+pub fn stdout_ok(out: &Output) -> String {
+    assert!(
+        out.status.success(),
+        "exit {:?}: {}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout.clone()).expect("utf-8")
 }
