@@ -12,7 +12,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use meshscope::app::headless::Headless;
-use meshscope::app::state::{AppState, Loadable, Mode, ViewKind};
+use meshscope::app::state::{AppState, Loadable, ViewKind};
 use meshscope::app::Action;
 use meshscope::config::Config;
 use meshscope::model::access_log::{parse_line, LogLine};
