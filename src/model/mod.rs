@@ -8,6 +8,7 @@ pub mod config_dump;
 pub mod istioctl;
 pub mod istiod;
 pub mod logging;
+pub mod redact;
 pub mod stats;
 pub mod x509;
 
