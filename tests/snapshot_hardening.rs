@@ -148,7 +148,12 @@ fn secrets_json(camel: bool) -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn crafted_dumps_never_leak_secrets() {
     let dir = temp_dir("crafted");
-    let deep = format!("{}{}{}", "[".repeat(300), secrets_json(false), "]".repeat(300));
+    let deep = format!(
+        "{}{}{}",
+        "[".repeat(300),
+        secrets_json(false),
+        "]".repeat(300)
+    );
     let huge = secrets_json(false).replacen("{\"configs\"", "{\"n\":1e400,\"configs\"", 1);
     let mut bad_utf8 = secrets_json(true).into_bytes();
     let at = bad_utf8.len() - 1;
@@ -164,7 +169,13 @@ async fn crafted_dumps_never_leak_secrets() {
         let url = fake_admin(dump).await;
         let out = dir.join(format!("{name}.json"));
         let r = run(
-            vec!["snapshot".into(), "--admin".into(), url, "-o".into(), out.display().to_string()],
+            vec![
+                "snapshot".into(),
+                "--admin".into(),
+                url,
+                "-o".into(),
+                out.display().to_string(),
+            ],
             Duration::from_secs(30),
         )
         .await;
@@ -193,14 +204,24 @@ async fn an_unredactable_dump_is_refused_and_reported() {
     let url = fake_admin(truncated.into_bytes()).await;
     let out = dir.join("b.json");
     let r = run(
-        vec!["snapshot".into(), "--admin".into(), url, "-o".into(), out.display().to_string()],
+        vec![
+            "snapshot".into(),
+            "--admin".into(),
+            url,
+            "-o".into(),
+            out.display().to_string(),
+        ],
         Duration::from_secs(30),
     )
     .await;
     assert_eq!(r.code, Some(2), "{}", r.stderr);
     assert!(r.stderr.contains("config_dump"), "{}", r.stderr);
     assert!(r.stderr.contains("not stored"), "{}", r.stderr);
-    assert!(r.stderr.contains("essential endpoints missing"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("essential endpoints missing"),
+        "{}",
+        r.stderr
+    );
     let bytes = bundle_bytes(&out);
     assert!(!bytes.windows(9).any(|w| w == b"KEYkeyKEY"));
 }
@@ -238,8 +259,18 @@ async fn a_silent_port_hits_one_deadline_and_names_every_endpoint() {
     .await;
     assert!(r.took < Duration::from_secs(8), "took {:?}", r.took);
     assert_eq!(r.code, Some(2), "{}", r.stderr);
-    assert!(r.stderr.contains("nothing could be captured"), "{}", r.stderr);
-    for ep in ["config_dump", "clusters_json", "stats", "server_info", "logging"] {
+    assert!(
+        r.stderr.contains("nothing could be captured"),
+        "{}",
+        r.stderr
+    );
+    for ep in [
+        "config_dump",
+        "clusters_json",
+        "stats",
+        "server_info",
+        "logging",
+    ] {
         assert!(
             r.stderr.contains(&format!("default/sidecar {ep}: {url}")),
             "{ep} not named with its URL: {}",
@@ -276,9 +307,14 @@ async fn a_sidecar_answering_500_fails_the_snapshot_naming_the_essentials() {
     )
     .await;
     assert_ne!(r.code, Some(0), "stdout {} stderr {}", r.stdout, r.stderr);
-    assert!(r.stderr.contains("essential endpoints missing"), "{}", r.stderr);
     assert!(
-        r.stderr.contains("default/sidecar config_dump, default/sidecar stats"),
+        r.stderr.contains("essential endpoints missing"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr
+            .contains("default/sidecar config_dump, default/sidecar stats"),
         "{}",
         r.stderr
     );
@@ -305,7 +341,10 @@ fn bundle_write_ignores_a_planted_symlink_and_is_private() {
         pods: vec![],
     };
     bundle.write(&path).expect("write");
-    assert_eq!(std::fs::read_to_string(&victim).expect("victim"), "precious");
+    assert_eq!(
+        std::fs::read_to_string(&victim).expect("victim"),
+        "precious"
+    );
     assert!(std::fs::symlink_metadata(&planted)
         .expect("planted")
         .file_type()

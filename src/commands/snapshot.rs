@@ -99,11 +99,10 @@ pub async fn capture_to(
 
 /// `who endpoint: reason` for every endpoint that was not stored.
 fn failures(bundle: &Bundle) -> Vec<String> {
-    let pods = bundle.pods.iter().flat_map(|p| {
-        p.endpoints
-            .iter()
-            .map(move |(n, c)| (p.target.key(), n, c))
-    });
+    let pods = bundle
+        .pods
+        .iter()
+        .flat_map(|p| p.endpoints.iter().map(move |(n, c)| (p.target.key(), n, c)));
     let istiod = bundle
         .istiod
         .iter()
@@ -119,10 +118,7 @@ fn failures(bundle: &Bundle) -> Vec<String> {
 
 /// One stderr line per answer: `[ 3/13] default/x config_dump  200  212.3 KiB  0.12 s`.
 fn progress_line(p: &Progress<'_>) -> String {
-    let head = format!(
-        "[{:>2}/{}] {} {}",
-        p.done, p.total, p.who, p.endpoint
-    );
+    let head = format!("[{:>2}/{}] {} {}", p.done, p.total, p.who, p.endpoint);
     let secs = p.elapsed.as_secs_f64();
     match &p.capture.error {
         None => format!(

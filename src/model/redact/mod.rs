@@ -124,7 +124,9 @@ fn is_secret_string_field(norm: &[u8]) -> bool {
 /// Whether a header name (decoded) carries a secret value.
 fn is_secret_header(name: &[u8]) -> bool {
     let lower: Vec<u8> = name.iter().map(u8::to_ascii_lowercase).collect();
-    SECRET_HEADERS.iter().any(|h| h.as_bytes() == lower.as_slice())
+    SECRET_HEADERS
+        .iter()
+        .any(|h| h.as_bytes() == lower.as_slice())
 }
 
 /// Redacts one captured body. JSON goes through the streaming scanner; other

@@ -9,6 +9,9 @@ use super::{
     BEARER, REDACTED,
 };
 
+/// `[redacted]` in base64: Envoy's own redaction of a bytes field.
+const REDACTED_BASE64: &[u8] = b"W3JlZGFjdGVkXQ==";
+
 /// What to do with the next value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Mode {
@@ -245,9 +248,12 @@ impl Scanner<'_> {
         }
     }
 
-    /// Replaces `body[start..end]` (inside a string's quotes) with [`REDACTED`].
+    /// Replaces `body[start..end]` (inside a string's quotes) with
+    /// [`REDACTED`], unless it already says `[redacted]` (as text, or base64
+    /// as Envoy prints a redacted `inline_bytes`): nothing secret to remove.
     fn splice(&mut self, start: usize, end: usize) {
-        if &self.body[start..end] == REDACTED.as_bytes() {
+        let value = &self.body[start..end];
+        if value == REDACTED.as_bytes() || value == REDACTED_BASE64 {
             return;
         }
         self.out.extend_from_slice(&self.body[self.copied..start]);

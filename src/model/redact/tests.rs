@@ -32,9 +32,18 @@ fn every_secret_field_of_envoy_secrets_snake_and_camel() {
     let out = ok(snake);
     let t = text(&out);
     assert_clean(&t);
-    assert!(t.contains(r#""certificate_chain":{"inline_bytes":"Q0VSVA=="}"#), "{t}");
-    assert!(t.contains(r#""ocsp_staple":{"inline_bytes":"T0NTUA=="}"#), "{t}");
-    assert!(t.contains(r#""private_key":{"inline_bytes":"[redacted]"}"#), "{t}");
+    assert!(
+        t.contains(r#""certificate_chain":{"inline_bytes":"Q0VSVA=="}"#),
+        "{t}"
+    );
+    assert!(
+        t.contains(r#""ocsp_staple":{"inline_bytes":"T0NTUA=="}"#),
+        "{t}"
+    );
+    assert!(
+        t.contains(r#""private_key":{"inline_bytes":"[redacted]"}"#),
+        "{t}"
+    );
     assert!(t.contains(r#""name":"ticket""#), "{t}");
     assert_eq!(out.changed, 6);
     let camel = String::from_utf8(snake.to_vec())
@@ -50,7 +59,10 @@ fn every_secret_field_of_envoy_secrets_snake_and_camel() {
     let out = ok(camel.as_bytes());
     let t = text(&out);
     assert_clean(&t);
-    assert!(t.contains(r#""certificateChain":{"inlineBytes":"Q0VSVA=="}"#), "{t}");
+    assert!(
+        t.contains(r#""certificateChain":{"inlineBytes":"Q0VSVA=="}"#),
+        "{t}"
+    );
     assert_eq!(out.changed, 6);
 }
 
@@ -79,13 +91,22 @@ fn escaped_key_names_are_recognised() {
 
 #[test]
 fn unchanged_bodies_keep_every_byte() {
+    let envoy = br#"{"private_key":{"inline_bytes":"W3JlZGFjdGVkXQ=="}}"#;
+    assert_eq!(
+        ok(envoy).body,
+        envoy.to_vec(),
+        "Envoy's own redaction is kept"
+    );
     let body = b"{\n  \"b\": 1e400,\n  \"a\" : [ -0.5E+3, true, null, \"x\\\"y\" ],\n  \"private_key\": \"[redacted]\"\n}\n";
     let out = ok(body);
     assert_eq!(out.body, body.to_vec());
     assert_eq!(out.changed, 0);
     let text = b"cluster.a.upstream_rq_total: 3\nauth: Bearer abc\n";
     let out = ok(text);
-    assert_eq!(out.body, b"cluster.a.upstream_rq_total: 3\nauth: Bearer [redacted]\n");
+    assert_eq!(
+        out.body,
+        b"cluster.a.upstream_rq_total: 3\nauth: Bearer [redacted]\n"
+    );
     assert_eq!(out.changed, 1);
 }
 
@@ -107,15 +128,24 @@ fn invalid_utf8_in_strings_is_redacted_and_kept() {
     body.extend_from_slice(br#"","password":"S3CRETa"}"#);
     let out = ok(&body);
     assert!(!out.body.windows(7).any(|w| w == b"S3CRETa"));
-    assert_eq!(&out.body[..8], &[b'{', b'"', b'a', b'"', b':', b'"', 0xff, 0xfe]);
+    assert_eq!(
+        &out.body[..8],
+        &[b'{', b'"', b'a', b'"', b':', b'"', 0xff, 0xfe]
+    );
 }
 
 #[test]
 fn bodies_it_cannot_tokenise_are_refused() {
     let cases: &[(&[u8], &str)] = &[
         (br#"{"private_key":"S3CRETa""#, "ends before"),
-        (br#"{"private_key":"S3CRETa"} trailing"#, "after the top-level"),
-        (br#"{"private_key":NaN,"password":"S3CRETa"}"#, "expected a JSON value"),
+        (
+            br#"{"private_key":"S3CRETa"} trailing"#,
+            "after the top-level",
+        ),
+        (
+            br#"{"private_key":NaN,"password":"S3CRETa"}"#,
+            "expected a JSON value",
+        ),
         (br#"{"a":"\x"}"#, "invalid escape"),
         (br#"{"a":1.}"#, "malformed number"),
         (br#"{"a" 1}"#, "expected `:`"),
@@ -126,7 +156,11 @@ fn bodies_it_cannot_tokenise_are_refused() {
     ];
     for (body, want) in cases {
         let e = redact(body).expect_err(&String::from_utf8_lossy(body));
-        assert!(e.to_string().contains(want), "{e} for {}", String::from_utf8_lossy(body));
+        assert!(
+            e.to_string().contains(want),
+            "{e} for {}",
+            String::from_utf8_lossy(body)
+        );
     }
     let e = redact(b"garbage before {\"private_key\":\"S3CRETa\"}").unwrap_err();
     assert_eq!(

@@ -60,7 +60,11 @@ pub async fn capture(
     };
     for (i, pod) in mesh.pods.iter().enumerate() {
         for &ep in Endpoint::SIDECAR {
-            let base = if ep.is_agent() { &pod.agent } else { &pod.admin };
+            let base = if ep.is_agent() {
+                &pod.agent
+            } else {
+                &pod.admin
+            };
             if let Some(base) = base {
                 ask(Slot::Pod(i), ep, base.clone());
             }

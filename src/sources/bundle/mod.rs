@@ -115,7 +115,9 @@ impl Capture {
 
     /// Whether the body was withheld because redaction was not certain.
     pub fn refused(&self) -> bool {
-        self.error.as_deref().is_some_and(|e| e.starts_with(REFUSED))
+        self.error
+            .as_deref()
+            .is_some_and(|e| e.starts_with(REFUSED))
     }
 
     /// Size of the stored body in bytes (0 when none was stored).
@@ -251,4 +253,3 @@ impl Fetcher for BundleFetcher {
         Box::pin(async move { result })
     }
 }
-
