@@ -361,3 +361,43 @@ fn bundle_write_ignores_a_planted_symlink_and_is_private() {
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slow_demo_sidecar_is_cut_at_the_deadline() {
+    let demo = serve(ServeOptions {
+        fault: Some(Fault::Slow),
+        slow_delay: Duration::from_secs(60),
+        ..ServeOptions::default()
+    })
+    .await
+    .expect("demo");
+    let pod = demo.manifest().pods[0].clone();
+    let dir = temp_dir("slow");
+    let out = dir.join("b.json");
+    let r = run(
+        vec![
+            "snapshot".into(),
+            "--admin".into(),
+            pod.admin.clone(),
+            "--agent".into(),
+            pod.agent.clone(),
+            "--timeout".into(),
+            "1.5".into(),
+            "-o".into(),
+            out.display().to_string(),
+        ],
+        Duration::from_secs(30),
+    )
+    .await;
+    assert!(r.took < Duration::from_secs(6), "took {:?}", r.took);
+    assert_eq!(r.code, Some(2), "{}", r.stderr);
+    assert!(
+        r.stderr.contains(&format!(
+            "default/sidecar agent_ready: {}: no answer within the 1.5 s deadline",
+            pod.agent
+        )),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("[12/12]"), "{}", r.stderr);
+}

@@ -85,8 +85,13 @@ impl Capture {
         }
     }
 
-    /// A failed fetch.
+    /// A failed fetch. The reason may quote the server's body, so it is
+    /// redacted like a body, and withheld when that cannot be done for sure.
     pub fn failed(error: String) -> Capture {
+        let error = match redact(error.as_bytes()) {
+            Ok(r) => String::from_utf8_lossy(&r.body).into_owned(),
+            Err(e) => format!("(the error text is withheld: {e})"),
+        };
         Capture {
             status: 0,
             text: None,

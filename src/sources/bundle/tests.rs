@@ -101,3 +101,34 @@ fn bundle_round_trips_and_serves_offline() {
         .contains("unsupported bundle format `other`"));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn error_text_quoting_a_secret_is_redacted_or_withheld() {
+    let c = Capture::from_result(Err(FetchError(
+        "http://x/config_dump answered HTTP 500: auth Bearer abc.def".into(),
+    )));
+    assert_eq!(
+        c.error.as_deref(),
+        Some("http://x/config_dump answered HTTP 500: auth Bearer [redacted]")
+    );
+    let c = Capture::from_result(Err(FetchError(
+        "http://x answered HTTP 500: {\"private_key\":\"sekrit\"".into(),
+    )));
+    let e = c.error.unwrap_or_default();
+    assert!(!e.contains("sekrit"), "{e}");
+    assert!(e.starts_with("(the error text is withheld"), "{e}");
+}
+
+#[test]
+fn a_body_that_cannot_be_redacted_is_not_stored() {
+    let c = Capture::from_result(Ok(Fetched {
+        status: 200,
+        body: Arc::new(br#"{"private_key":"sekrit""#.to_vec()),
+    }));
+    assert!(c.refused());
+    assert_eq!((c.status, &c.text, &c.base64), (200, &None, &None));
+    assert!(c
+        .error
+        .unwrap_or_default()
+        .starts_with("not stored: a secret could not be ruled out (not redactable JSON"));
+}
