@@ -100,6 +100,10 @@ pub enum Command {
         /// Output bundle file.
         #[arg(short = 'o', long = "output", value_name = "BUNDLE")]
         output: PathBuf,
+        /// Overall deadline for the whole capture, in seconds; endpoints still
+        /// unanswered then are recorded as failed.
+        #[arg(long, value_name = "SECS", default_value_t = 30.0, value_parser = parse_timeout)]
+        timeout: f64,
     },
 }
 
@@ -377,4 +381,14 @@ pub struct CheckArgs {
     /// Output: the findings as text, or JSON (docs/json-output.md).
     #[arg(short = 'o', long = "output", value_enum, default_value_t)]
     pub output: Output,
+}
+
+/// A positive, finite number of seconds.
+fn parse_timeout(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(v) if v.is_finite() && v > 0.0 && v < 86_400.0 => Ok(v),
+        _ => Err(format!(
+            "`{s}` is not a number of seconds between 0 and 86400"
+        )),
+    }
 }

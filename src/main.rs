@@ -59,7 +59,11 @@ async fn run(cli: Cli) -> Result<String, CommandError> {
             source,
             pod,
             output,
-        }) => commands::snapshot::run(&source, &pod, &output).await,
+            timeout,
+        }) => {
+            let timeout = std::time::Duration::from_secs_f64(timeout);
+            commands::snapshot::run(&source, &pod, &output, timeout).await
+        }
         None if cli.source.admin.is_some() || cli.source.agent.is_some() => {
             launch::admin(&cli.source, cli.log_file.as_deref(), theme)
                 .await

@@ -10,6 +10,7 @@ pub mod findings;
 pub mod istioctl;
 pub mod istiod;
 pub mod logging;
+pub mod redact;
 pub mod server_info;
 pub mod severity;
 pub mod stats;
