@@ -22,8 +22,6 @@ use meshscope::sources::admin::{AdminClient, ClientOptions};
 use meshscope::sources::log_file::{FileLogSource, LogInput};
 use meshscope::sources::target::{AdminFetcher, Endpoint, MeshInfo, TargetInfo};
 use meshscope::ui::theme::Theme;
-use ratatui::backend::TestBackend;
-use ratatui::Terminal;
 use support::envoy::{envoys, runtime, Sidecar, FQDN_SUFFIX};
 use support::envoy_config::{CA_VALIDITY, EAST_SERIAL, ROOT_SERIAL};
 use support::{meshscope, stdout_ok, temp_dir};
@@ -63,20 +61,6 @@ fn ready(s: &AppState, ep: Endpoint) -> bool {
         s.slot(Some(0), ep).map(|x| &x.state),
         Some(Loadable::Ready { .. })
     )
-}
-
-fn screen(state: &AppState, w: u16, h: u16) -> String {
-    let mut term = Terminal::new(TestBackend::new(w, h)).expect("terminal");
-    term.draw(|f| meshscope::ui::draw(f, state)).expect("draw");
-    let buf = term.backend().buffer().clone();
-    let mut out = String::new();
-    for y in 0..h {
-        for x in 0..w {
-            out.push_str(buf[(x, y)].symbol());
-        }
-        out.push('\n');
-    }
-    out
 }
 
 #[test]
@@ -260,7 +244,7 @@ fn endpoints_show_every_health_flag_and_x_opens_the_host() {
                 .iter()
                 .position(|&i| i == row)
                 .expect("visible");
-            let screen_text = screen(&h.state, 160, 45);
+            let screen_text = support::ui::render_at(&h.state, 160, 45);
             assert!(
                 screen_text.contains("failed_active_health_check active health checking"),
                 "{screen_text}"
@@ -286,7 +270,7 @@ fn overview_shows_the_version_eds_count_and_no_agent_without_errors() {
             let done =
                 |s: &AppState| ready(s, Endpoint::ServerInfo) && ready(s, Endpoint::ConfigDump);
             assert!(h.settle(Duration::from_secs(10), done).await);
-            let s = screen(&h.state, 160, 45);
+            let s = support::ui::render_at(&h.state, 160, 45);
             assert!(s.contains(&format!("{} (", bin.version)), "version: {s}");
             let eds = s
                 .lines()

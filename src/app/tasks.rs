@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use futures::StreamExt;
 use tokio::sync::mpsc::UnboundedSender;
@@ -13,6 +13,7 @@ use super::action::{Action, Effect};
 use super::data;
 use super::state::AppState;
 use crate::sources::admin::Confirmed;
+use crate::sources::clock::unix_now;
 use crate::sources::logs::{LogQuery, LogSource};
 use crate::sources::target::{Fetcher, TargetInfo};
 
@@ -225,13 +226,6 @@ fn warn_on_status_line(tx: &UnboundedSender<Action>, message: String) {
     let _ = tx.send(Action::Notice(message));
 }
 
-fn unix_now() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
-        .unwrap_or(0)
-}
-
 #[cfg(test)]
 mod tests {
     use std::collections::BTreeMap;
@@ -243,16 +237,21 @@ mod tests {
     use crate::sources::target::MeshInfo;
     use crate::ui::theme::Theme;
 
-    #[test]
-    fn a_config_that_cannot_be_written_becomes_a_status_warning() {
-        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    /// A runner on an empty bundle (nothing to fetch), reporting to `tx`.
+    pub(super) fn empty_runner(tx: tokio::sync::mpsc::UnboundedSender<Action>) -> Runner {
         let bundle = Bundle {
             format: BUNDLE_FORMAT.into(),
             captured_at: String::new(),
             istiod: BTreeMap::new(),
             pods: vec![],
         };
-        let mut runner = Runner::new(Arc::new(BundleFetcher::new(bundle)), None, tx);
+        Runner::new(Arc::new(BundleFetcher::new(bundle)), None, tx)
+    }
+
+    #[test]
+    fn a_config_that_cannot_be_written_becomes_a_status_warning() {
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+        let mut runner = empty_runner(tx);
         let mut state = AppState::new(
             MeshInfo::default(),
             "t",
@@ -274,14 +273,11 @@ mod tests {
 
 #[cfg(test)]
 mod layout_save_tests {
-    use std::collections::BTreeMap;
-    use std::sync::Arc;
     use std::time::Instant;
 
-    use super::Runner;
+    use super::tests::empty_runner;
     use crate::app::{update, Action, AppState};
     use crate::config::Config;
-    use crate::sources::bundle::{Bundle, BundleFetcher, BUNDLE_FORMAT};
     use crate::sources::target::MeshInfo;
     use crate::ui::theme::Theme;
 
@@ -294,13 +290,7 @@ mod layout_save_tests {
         let path = dir.join("config.toml");
         std::fs::write(&path, text).unwrap();
         let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-        let bundle = Bundle {
-            format: BUNDLE_FORMAT.into(),
-            captured_at: String::new(),
-            istiod: BTreeMap::new(),
-            pods: vec![],
-        };
-        let mut runner = Runner::new(Arc::new(BundleFetcher::new(bundle)), None, tx);
+        let mut runner = empty_runner(tx);
         let (config, _) = Config::load(&path);
         let mut state = AppState::new(
             MeshInfo::default(),

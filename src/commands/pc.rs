@@ -1,7 +1,5 @@
 //! `meshscope pc`: istioctl-identical proxy-config tables, or stable JSON.
 
-use std::time::{SystemTime, UNIX_EPOCH};
-
 use serde::Serialize;
 use serde_json::Value;
 
@@ -55,7 +53,7 @@ pub async fn run(args: &PcArgs) -> Result<String, CommandError> {
         // The header alone would read as "no endpoints anywhere".
         eprintln!("{}", no_endpoints_note(&origin));
     }
-    render(&dump, args, now()).map_err(|e| parse_err(&e))
+    render(&dump, args, crate::sources::clock::unix_now()).map_err(|e| parse_err(&e))
 }
 
 /// Why a config dump lists no endpoints, and how to get them.
@@ -65,13 +63,6 @@ pub fn no_endpoints_note(origin: &str) -> String {
          Take it again with `curl 'localhost:15000/config_dump?include_eds'`, or read the live \
          hosts with `meshscope pc endpoints --admin URL` (Envoy's /clusters?format=json)."
     )
-}
-
-fn now() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
-        .unwrap_or(0)
 }
 
 /// Renders one `pc` kind from a parsed dump. `now` (Unix seconds) decides

@@ -2,7 +2,7 @@
 //! at once under one deadline, with a progress line per endpoint on stderr.
 
 use std::path::Path;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use super::source::{cli_client_options, single_mesh_named};
 use super::CommandError;
@@ -45,11 +45,7 @@ pub async fn capture_to(
         ..cli_client_options()
     };
     let fetcher = AdminFetcher::new(mesh, &opts).map_err(|e| CommandError::usage(e.0))?;
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0);
-    let captured_at = rfc3339(i64::try_from(now).unwrap_or(0));
+    let captured_at = rfc3339(crate::sources::clock::unix_now().max(0));
     let bundle = capture(&fetcher, mesh, captured_at, timeout, &mut |p| {
         eprintln!("{}", progress_line(&p));
     })

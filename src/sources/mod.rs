@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod bundle;
+pub mod clock;
 
 pub mod demo;
 pub mod kube;

@@ -127,7 +127,12 @@ pub fn drive(mesh: &Mesh, state: &mut AppState, actions: impl IntoIterator<Item 
 
 /// Renders the state at 120x40 and returns the screen as text lines.
 pub fn render(state: &AppState) -> String {
-    let backend = TestBackend::new(120, 40);
+    render_at(state, 120, 40)
+}
+
+/// The whole app drawn at `w`×`h` as text, one trimmed line per row.
+pub fn render_at(state: &AppState, w: u16, h: u16) -> String {
+    let backend = TestBackend::new(w, h);
     let mut terminal = Terminal::new(backend).expect("test terminal");
     terminal
         .draw(|f| meshscope::ui::draw(f, state))
