@@ -109,7 +109,6 @@ fn runtime<'e>(ev: &'e Evidence<'_>, cluster: &str) -> Option<&'e ClusterStatus>
 
 /// MS1004 (no routable host) and MS1022 (hosts failing active health checks).
 fn no_healthy(ev: &Evidence<'_>, facts: &Facts<'_>, out: &mut Vec<Finding>) {
-    let mut seen = std::collections::BTreeSet::new();
     if let Some(cs) = ev.clusters {
         for c in &cs.cluster_statuses {
             if special(&c.name) || c.host_statuses.is_empty() {
@@ -126,29 +125,28 @@ fn no_healthy(ev: &Evidence<'_>, facts: &Facts<'_>, out: &mut Vec<Finding>) {
                 .iter()
                 .filter(|h| h.health_status.effective() == "HEALTHY")
                 .count();
-            let name = format!("cluster.{}.upstream_cx_none_healthy", c.name);
-            let mut evidence = vec![Proof {
-                source: "/clusters",
-                item: format!("{} hosts", c.name),
-                value: format!("{healthy} of {} healthy", c.host_statuses.len()),
-                limit: None,
-                rate: None,
-            }];
-            if facts.value(&name) > 0 {
-                evidence.push(stat_proof(facts, &name, None));
-            }
-            let uh = facts.logged("UH", &c.name);
-            if uh > 0 {
-                evidence.push(log_proof(uh, &ResponseFlag::NoHealthyUpstream, &c.name));
-            }
             if healthy == 0 {
-                seen.insert(c.name.clone());
+                let name = format!("cluster.{}.upstream_cx_none_healthy", c.name);
+                let mut evidence = vec![Proof {
+                    source: "/clusters",
+                    item: format!("{} hosts", c.name),
+                    value: format!("{healthy} of {} healthy", c.host_statuses.len()),
+                    limit: None,
+                    rate: None,
+                }];
+                if facts.value(&name) > 0 {
+                    evidence.push(stat_proof(facts, &name, None));
+                }
+                let uh = facts.logged("UH", &c.name);
+                if uh > 0 {
+                    evidence.push(log_proof(uh, &ResponseFlag::NoHealthyUpstream, &c.name));
+                }
                 out.push(Finding {
                     rule: "MS1004",
                     severity: Severity::Error,
                     title: format!("no healthy host in {}: requests get 503 UH", c.name),
                     subject: c.name.clone(),
-                    evidence: evidence.clone(),
+                    evidence,
                     meaning: "Every host of the cluster is unhealthy (failed health checks, ejected, or not ready in EDS), so Envoy has nowhere to send requests and answers 503 UH.",
                     fix: "Look at the pods behind the Service (`kubectl get endpoints`, readiness); the health flags in the Endpoints view say why each host is out. Istio disables Envoy's panic mode, so one healthy host is enough to recover.",
                     doc: RESPONSE_FLAGS,
@@ -183,13 +181,14 @@ fn no_healthy(ev: &Evidence<'_>, facts: &Facts<'_>, out: &mut Vec<Finding>) {
                 });
             }
         }
+        return;
     }
     // Without /clusters, the counter alone still proves it.
     for (name, parsed, v) in facts.by_stat("upstream_cx_none_healthy") {
         let StatScope::Cluster { name: cluster } = parsed.scope else {
             continue;
         };
-        if v == 0 || special(cluster) || seen.contains(cluster) || ev.clusters.is_some() {
+        if v == 0 || special(cluster) {
             continue;
         }
         let mut evidence = vec![stat_proof(facts, name, None)];
