@@ -4,10 +4,10 @@
 //! list-only `/logging` is not even asked).
 
 use std::fmt::Write as _;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use super::read_text;
-use super::source::{bundle_text, fetch_text, single_mesh};
+use super::source::{cli_client_options, fetch_text_with, single_mesh, BundlePod};
 use super::CommandError;
 use crate::cli::{CheckArgs, FailOn, Output, SourceArgs};
 use crate::model::access_log::{parse_line, AccessEntry, LogLine};
@@ -18,7 +18,7 @@ use crate::model::findings::{diagnose, Evidence, Report};
 use crate::model::server_info::ServerInfo;
 use crate::model::severity::Severity;
 use crate::model::stats::parse_envoy_text;
-use crate::sources::target::Endpoint;
+use crate::sources::target::{AdminFetcher, Endpoint, Fetcher as _};
 
 /// The bodies the rules read, as text.
 #[derive(Default)]
@@ -43,41 +43,39 @@ async fn gather(args: &CheckArgs) -> Result<(String, Bodies), CommandError> {
             agent: args.agent.clone(),
             ..Default::default()
         });
+        let fetcher = AdminFetcher::new(&mesh, &cli_client_options())
+            .map_err(|e| CommandError::usage(e.0))?;
+        let get = |endpoint| fetch_text_with(&fetcher, &mesh, endpoint);
         // config_dump is essential: its failure is the command's failure.
-        b.dump = Some(fetch_text(&mesh, Endpoint::ConfigDump).await?);
-        let first = fetch_text(&mesh, Endpoint::Stats).await?;
+        b.dump = Some(get(Endpoint::ConfigDump).await?);
+        let first = get(Endpoint::Stats).await?;
         let interval = Duration::from_secs_f64(args.interval.max(0.0));
         if !interval.is_zero() {
             tokio::time::sleep(interval).await;
             b.previous_stats = Some((first, interval.as_secs_f64()));
-            b.stats = Some(fetch_text(&mesh, Endpoint::Stats).await?);
+            b.stats = Some(get(Endpoint::Stats).await?);
         } else {
             b.stats = Some(first);
         }
-        b.clusters = fetch_text(&mesh, Endpoint::ClustersJson).await.ok();
-        b.server_info = fetch_text(&mesh, Endpoint::ServerInfo).await.ok();
-        b.prometheus = fetch_text(&mesh, Endpoint::Prometheus).await.ok();
+        b.clusters = get(Endpoint::ClustersJson).await.ok();
+        b.server_info = get(Endpoint::ServerInfo).await.ok();
+        b.prometheus = get(Endpoint::Prometheus).await.ok();
         if args.agent.is_some() {
-            let fetcher = crate::sources::target::AdminFetcher::new(
-                &mesh,
-                &super::source::cli_client_options(),
-            )
-            .map_err(|e| CommandError::usage(e.0))?;
-            use crate::sources::target::Fetcher as _;
             b.agent_ready = fetcher
                 .fetch(mesh.pods.first(), Endpoint::AgentReady)
                 .await
                 .ok()
                 .map(|f| f.status);
         }
-    } else if let Some(bundle) = &args.bundle {
-        origin = bundle.display().to_string();
-        let pod = args.pod.as_deref();
-        b.dump = Some(bundle_text(bundle, pod, Endpoint::ConfigDump)?);
-        b.stats = bundle_text(bundle, pod, Endpoint::Stats).ok();
-        b.clusters = bundle_text(bundle, pod, Endpoint::ClustersJson).ok();
-        b.server_info = bundle_text(bundle, pod, Endpoint::ServerInfo).ok();
-        b.prometheus = bundle_text(bundle, pod, Endpoint::Prometheus).ok();
+    } else if let Some(path) = &args.bundle {
+        origin = path.display().to_string();
+        // Read once; an endpoint the bundle lacks is simply absent evidence.
+        let bundle = BundlePod::open(path, args.pod.as_deref())?;
+        b.dump = Some(bundle.text(Endpoint::ConfigDump)?);
+        b.stats = bundle.text(Endpoint::Stats).ok();
+        b.clusters = bundle.text(Endpoint::ClustersJson).ok();
+        b.server_info = bundle.text(Endpoint::ServerInfo).ok();
+        b.prometheus = bundle.text(Endpoint::Prometheus).ok();
     } else if let Some(file) = &args.file {
         origin = file.display().to_string();
         b.dump = Some(read_text(file)?);
@@ -132,10 +130,7 @@ pub async fn run(args: &CheckArgs) -> Result<String, CommandError> {
     let live = args.admin.is_some();
     let now = match dump.as_ref().and_then(captured_at).filter(|_| !live) {
         Some(t) => t,
-        None => SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
-            .unwrap_or(0),
+        None => crate::sources::clock::unix_now(),
     };
     let report = diagnose(&Evidence {
         dump: dump.as_ref(),

@@ -53,6 +53,15 @@ pub fn cli_client_options() -> ClientOptions {
 pub async fn fetch_text(mesh: &MeshInfo, endpoint: Endpoint) -> Result<String, CommandError> {
     let fetcher =
         AdminFetcher::new(mesh, &cli_client_options()).map_err(|e| CommandError::usage(e.0))?;
+    fetch_text_with(&fetcher, mesh, endpoint).await
+}
+
+/// [`fetch_text`] through a fetcher the caller keeps for several endpoints.
+pub async fn fetch_text_with(
+    fetcher: &AdminFetcher,
+    mesh: &MeshInfo,
+    endpoint: Endpoint,
+) -> Result<String, CommandError> {
     let target = if endpoint == Endpoint::IstiodMetrics || endpoint == Endpoint::Syncz {
         None
     } else {
@@ -71,46 +80,68 @@ pub async fn fetch_text(mesh: &MeshInfo, endpoint: Endpoint) -> Result<String, C
     })
 }
 
+/// One pod of a bundle, read from disk once for any number of endpoints.
+pub struct BundlePod {
+    path: std::path::PathBuf,
+    fetcher: BundleFetcher,
+    target: TargetInfo,
+}
+
+impl BundlePod {
+    /// Reads the bundle and picks `pod` (`namespace/name` or name; default the first).
+    pub fn open(path: &Path, pod: Option<&str>) -> Result<BundlePod, CommandError> {
+        let bundle = Bundle::read(path).map_err(CommandError::usage)?;
+        let mesh = bundle.mesh();
+        let target = match pod {
+            Some(p) => mesh
+                .pods
+                .iter()
+                .find(|t| t.key() == p || t.name == p)
+                .cloned()
+                .ok_or_else(|| {
+                    let names: Vec<String> = mesh.pods.iter().map(TargetInfo::key).collect();
+                    CommandError::usage(format!(
+                        "{}: no pod `{p}` (has: {})",
+                        path.display(),
+                        names.join(", ")
+                    ))
+                })?,
+            None => mesh.pods.first().cloned().ok_or_else(|| {
+                CommandError::usage(format!("{}: the bundle has no pods", path.display()))
+            })?,
+        };
+        Ok(BundlePod {
+            path: path.to_path_buf(),
+            fetcher: BundleFetcher::new(bundle),
+            target,
+        })
+    }
+
+    /// The captured body of `endpoint` as text.
+    pub fn text(&self, endpoint: Endpoint) -> Result<String, CommandError> {
+        // The bundle fetcher answers immediately; no runtime needed.
+        let fetched = futures::executor::block_on(self.fetcher.fetch(Some(&self.target), endpoint))
+            .map_err(|e| CommandError::usage(format!("{}: {e}", self.path.display())))?;
+        String::from_utf8(fetched.body.to_vec())
+            .map_err(|e| CommandError::usage(format!("{}: not UTF-8: {e}", self.path.display())))
+    }
+}
+
 /// An endpoint's text from a bundle (`pod`: `namespace/name`, default the first pod).
+/// A bundle without `/clusters` answers that with its dump, which holds the EDS endpoints.
 pub fn bundle_text(
     path: &Path,
     pod: Option<&str>,
     endpoint: Endpoint,
 ) -> Result<String, CommandError> {
-    let bundle = Bundle::read(path).map_err(CommandError::usage)?;
-    let mesh = bundle.mesh();
-    let target = match pod {
-        Some(p) => mesh
-            .pods
-            .iter()
-            .find(|t| t.key() == p || t.name == p)
-            .cloned()
-            .ok_or_else(|| {
-                let names: Vec<String> = mesh.pods.iter().map(TargetInfo::key).collect();
-                CommandError::usage(format!(
-                    "{}: no pod `{p}` (has: {})",
-                    path.display(),
-                    names.join(", ")
-                ))
-            })?,
-        None => mesh.pods.first().cloned().ok_or_else(|| {
-            CommandError::usage(format!("{}: the bundle has no pods", path.display()))
-        })?,
-    };
-    let fetcher = BundleFetcher::new(bundle);
-    // The bundle fetcher answers immediately; no runtime needed.
-    let fetched = futures::executor::block_on(fetcher.fetch(Some(&target), endpoint))
-        .or_else(|e| {
-            // A bundle without /clusters still has the EDS endpoints in its dump.
-            if endpoint == Endpoint::ClustersJson {
-                futures::executor::block_on(fetcher.fetch(Some(&target), Endpoint::ConfigDump))
-            } else {
-                Err(e)
-            }
-        })
-        .map_err(|e| CommandError::usage(format!("{}: {e}", path.display())))?;
-    String::from_utf8(fetched.body.to_vec())
-        .map_err(|e| CommandError::usage(format!("{}: not UTF-8: {e}", path.display())))
+    let bundle = BundlePod::open(path, pod)?;
+    bundle.text(endpoint).or_else(|e| {
+        if endpoint == Endpoint::ClustersJson {
+            bundle.text(Endpoint::ConfigDump)
+        } else {
+            Err(e)
+        }
+    })
 }
 
 /// istiod's capture of an endpoint from a bundle.
