@@ -496,7 +496,8 @@ pub struct Traffic {
 
 impl Sidecar {
     /// Every incident once, bounded: 3 breaker clients × 8 requests, 3 of
-    /// each failure, 12 to the outlier pair, 3 TCP connections to 7000.
+    /// each failure, 12 to 60 to the outlier pair (until the ejection shows),
+    /// 3 TCP connections to 7000.
     pub async fn drive_incidents(&self) -> Traffic {
         let mut t = Traffic::default();
         let port = self.ports.outbound;
@@ -535,9 +536,25 @@ impl Sidecar {
             t.unhealthy
                 .push(self.request(&format!("ratings{FQDN_SUFFIX}"), "/").await);
         }
-        for _ in 0..12 {
+        // Load balancing picks the failing replica about half the time and it
+        // needs 3 consecutive 5xx: 12 requests, then more (at most 60 in all)
+        // until /clusters shows the ejection.
+        let ejected = format!(
+            "outbound|8000||reviews{FQDN_SUFFIX}::{}::health_flags::",
+            self.upstreams.failing
+        );
+        for i in 0..60 {
             t.outlier
                 .push(self.request(&format!("reviews{FQDN_SUFFIX}"), "/").await);
+            if i >= 11 {
+                let body = self.admin_get("/clusters").await;
+                if body
+                    .lines()
+                    .any(|l| l.starts_with(&ejected) && l.contains("failed_outlier_check"))
+                {
+                    break;
+                }
+            }
         }
         for _ in 0..3 {
             if let Ok(mut s) = TcpStream::connect(("127.0.0.1", self.ports.blackhole)).await {
