@@ -17,7 +17,7 @@ use meshscope::app::table::{Row, Table};
 use meshscope::app::update;
 use meshscope::config::Config;
 use meshscope::sources::target::{Endpoint, MeshInfo, TargetInfo};
-use meshscope::ui::theme::{Severity, Theme};
+use meshscope::theme::{Severity, Theme};
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
 

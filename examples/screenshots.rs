@@ -15,8 +15,8 @@ use meshscope::launch::mesh_from_manifest;
 use meshscope::sources::admin::ClientOptions;
 use meshscope::sources::demo::{serve, ServeOptions};
 use meshscope::sources::target::{AdminFetcher, Endpoint};
+use meshscope::theme::Theme;
 use meshscope::ui::svg::buffer_to_svg;
-use meshscope::ui::theme::Theme;
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
 

@@ -17,7 +17,7 @@ use crate::sources::bundle::{Bundle, BundleFetcher};
 use crate::sources::demo::{self, Fault, Manifest, Scenario, ServeOptions};
 use crate::sources::kube::{self as kube_src, KubeFetcher, KubeLogSource, KubeOptions};
 use crate::sources::target::{AdminFetcher, MeshInfo, TargetInfo};
-use crate::ui::theme::Theme;
+use crate::theme::Theme;
 
 /// Loads the config and picks the theme (`--theme`, then the config, then dark;
 /// `NO_COLOR` wins). Returns warnings for the status line.
@@ -129,7 +129,7 @@ fn state_for(mesh: MeshInfo, label: &str, theme_flag: Option<&str>) -> AppState 
     state.config_path = path;
     crate::app::targets::rebuild(&mut state);
     if !warnings.is_empty() {
-        state.say(warnings.join("; "), crate::ui::theme::Severity::Warn);
+        state.say(warnings.join("; "), crate::model::severity::Severity::Warn);
     }
     state
 }
@@ -285,7 +285,7 @@ async fn kube_session(
                 "no Istio proxies in {} (try -A or -n NAMESPACE)",
                 cluster.scope.describe()
             ),
-            crate::ui::theme::Severity::Warn,
+            crate::model::severity::Severity::Warn,
         );
     }
     if let Some(ix) = selected {

@@ -12,5 +12,6 @@ pub mod config;
 pub mod launch;
 pub mod model;
 pub mod sources;
+pub mod theme;
 pub mod tui;
 pub mod ui;

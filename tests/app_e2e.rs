@@ -16,7 +16,7 @@ use meshscope::launch::mesh_from_manifest;
 use meshscope::sources::admin::ClientOptions;
 use meshscope::sources::demo::{serve, Manifest, RunningDemo, Scenario, ServeOptions};
 use meshscope::sources::target::{AdminFetcher, Endpoint};
-use meshscope::ui::theme::Theme;
+use meshscope::theme::Theme;
 use support::{meshscope, temp_dir};
 
 fn ready(s: &AppState, target: Option<usize>, ep: Endpoint) -> bool {

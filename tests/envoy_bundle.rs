@@ -15,7 +15,7 @@ use meshscope::config::Config;
 use meshscope::sources::admin::ClientOptions;
 use meshscope::sources::bundle::{Bundle, BundleFetcher};
 use meshscope::sources::target::{AdminFetcher, Fetcher, MeshInfo};
-use meshscope::ui::theme::Theme;
+use meshscope::theme::Theme;
 use support::envoy::{envoys, runtime, Sidecar};
 use support::{meshscope, temp_dir};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};

@@ -21,7 +21,7 @@ use meshscope::model::config_dump::{ConfigDump, Kind, State};
 use meshscope::sources::admin::{AdminClient, ClientOptions};
 use meshscope::sources::log_file::{FileLogSource, LogInput};
 use meshscope::sources::target::{AdminFetcher, Endpoint, MeshInfo, TargetInfo};
-use meshscope::ui::theme::Theme;
+use meshscope::theme::Theme;
 use support::envoy::{envoys, runtime, Sidecar, FQDN_SUFFIX};
 use support::envoy_config::{CA_VALIDITY, EAST_SERIAL, ROOT_SERIAL};
 use support::{meshscope, stdout_ok, temp_dir};

@@ -11,9 +11,9 @@ use meshscope::app::keys::map_key;
 use meshscope::app::state::{AppState, ViewKind};
 use meshscope::app::update::{open_target, show_view, table_of};
 use meshscope::app::{update, Action};
+use meshscope::model::severity::Severity;
 use meshscope::sources::demo::Mesh;
 use meshscope::sources::target::Endpoint;
-use meshscope::ui::theme::Severity;
 use support::stats_bodies::simulate_clusters_json;
 use support::ui::{drive, open, render, state};
 

@@ -3,7 +3,8 @@
 use super::action::Effect;
 use super::state::{AppState, Pane, ViewKind};
 use super::update::show_view;
-use crate::ui::theme::{Severity, Theme};
+use crate::model::severity::Severity;
+use crate::theme::Theme;
 
 /// Every command, for completion and help.
 pub const COMMANDS: &[&str] = &[
@@ -93,7 +94,7 @@ fn layout(state: &mut AppState, args: &[&str], fx: &mut Vec<Effect>) {
 
 fn theme(state: &mut AppState, args: &[&str], fx: &mut Vec<Effect>) {
     let Some(name) = args.first() else {
-        let names: Vec<&str> = crate::ui::theme::BUILTIN.iter().map(|(n, _)| *n).collect();
+        let names: Vec<&str> = crate::theme::BUILTIN.iter().map(|(n, _)| *n).collect();
         state.say(
             format!("theme: {} (one of: {})", state.theme.name, names.join(" ")),
             Severity::Ok,

@@ -261,7 +261,7 @@ mod tests {
             .iter()
             .find(|r| r.key.contains("warm.default"))
             .unwrap();
-        assert_eq!(warming.severity, crate::ui::theme::Severity::Warn);
+        assert_eq!(warming.severity, crate::model::severity::Severity::Warn);
         assert_eq!(warming.cells[7], "WARMING");
         let name = &d.clusters.rows[0].key;
         assert!(d.raw(Kind::Cluster, name).unwrap().contains(name.as_str()));

@@ -9,7 +9,7 @@ use super::table::{Column, Row, Table};
 use crate::model::clusters::ClusterStatuses;
 use crate::model::config_dump::{ClusterInfo, ConfigDump, Kind, State, SubsetKey};
 use crate::model::istioctl::{describe_management, endpoints, listeners, routes, secrets};
-use crate::ui::theme::Severity;
+use crate::model::severity::Severity;
 
 pub(super) fn cluster_table(dump: &ConfigDump<'_>) -> Table {
     let mut rows = Vec::new();

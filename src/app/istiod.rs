@@ -5,8 +5,8 @@ use super::data::Data;
 use super::state::AppState;
 use super::table::{Column, Row, Table};
 use crate::model::istiod::{parse_syncz, rejections, IstiodReport, Rejection};
+use crate::model::severity::Severity;
 use crate::sources::target::Endpoint;
-use crate::ui::theme::Severity;
 
 /// Builds the proxy-status table from a `/debug/syncz` body. Row keys are
 /// the proxy ids (`pod.namespace`), so Enter can open that sidecar.

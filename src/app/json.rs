@@ -7,8 +7,8 @@ use super::json_tree::JsonTree;
 use super::state::{AppState, ViewKind, ViewState};
 use super::update::{focused_view, focused_view_mut, table_of};
 use crate::model::config_dump::Kind;
+use crate::model::severity::Severity;
 use crate::sources::target::Endpoint;
-use crate::ui::theme::Severity;
 
 fn kind_of(view: ViewKind) -> Option<Kind> {
     Some(match view {

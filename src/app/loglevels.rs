@@ -9,8 +9,8 @@ use super::data::Data;
 use super::state::{AppState, Mode};
 use super::table::{Column, Row, Table};
 use crate::model::logging::{next_level, parse_loggers};
+use crate::model::severity::Severity;
 use crate::sources::target::Endpoint;
-use crate::ui::theme::Severity;
 
 /// A proposed change: which sidecar, which logger, from which level to which.
 #[derive(Debug, Clone, PartialEq, Eq)]

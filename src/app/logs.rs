@@ -6,8 +6,8 @@
 use super::state::AppState;
 use super::table::{Column, Row, Table};
 use crate::model::access_log::{parse_line, LogLevel, LogLine};
+use crate::model::severity::Severity;
 use crate::sources::logs::LogError;
-use crate::ui::theme::Severity;
 
 /// The lines kept for one sidecar.
 #[derive(Debug, Clone, Default)]

@@ -6,8 +6,8 @@
 use std::collections::HashMap;
 
 use super::state::AppState;
+use crate::model::severity::Severity;
 use crate::sources::target::MeshInfo;
-use crate::ui::theme::Severity;
 
 /// Replaces the mesh and remaps every per-target map and the selection.
 pub fn mesh_changed(state: &mut AppState, mesh: MeshInfo) {
@@ -86,7 +86,7 @@ mod tests {
     use crate::app::state::{Loadable, Slot};
     use crate::config::Config;
     use crate::sources::target::{Endpoint, TargetInfo};
-    use crate::ui::theme::Theme;
+    use crate::theme::Theme;
 
     fn pod(name: &str) -> TargetInfo {
         TargetInfo {

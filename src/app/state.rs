@@ -11,8 +11,9 @@ use super::data::Data;
 use super::json_tree::JsonTree;
 use super::table::{Filter, Sort, Table};
 use crate::config::Config;
+use crate::model::severity::Severity;
 use crate::sources::target::{Endpoint, MeshInfo};
-use crate::ui::theme::{Severity, Theme};
+use crate::theme::Theme;
 
 /// The kinds of view a pane can show.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

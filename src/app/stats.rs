@@ -14,9 +14,9 @@ use super::keys::focused_kind;
 use super::state::{AppState, ViewKind};
 use super::stats_data::{breaker_thresholds, MemoryData, StatsData};
 use super::table::Table;
+use crate::model::severity::Severity;
 use crate::model::stats::{apply_rates, highlights, rate_per_second, Highlight, Stat, StatValue};
 use crate::sources::target::Endpoint;
-use crate::ui::theme::Severity;
 
 /// Samples kept per stat (and per memory field) for sparklines.
 pub const HISTORY: usize = 24;

@@ -11,10 +11,10 @@ use serde_json::Value;
 use super::table::{Column, Row, Table};
 use crate::model::cardinality::{analyze_prometheus, CardinalityReport, LabelFlag};
 use crate::model::clusters::ClusterStatuses;
+use crate::model::severity::Severity;
 use crate::model::stats::{
     highlights, parse_envoy_text, BreakerThresholds, Stat, StatKind, StatValue,
 };
-use crate::ui::theme::Severity;
 
 /// Distinct values above which the Cardinality view flags a label.
 pub const CARDINALITY_THRESHOLD: usize = crate::model::cardinality::DEFAULT_THRESHOLD;

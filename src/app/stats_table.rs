@@ -7,8 +7,8 @@ use std::collections::HashMap;
 use super::stats::{KindFilter, TargetSeries};
 use super::stats_data::StatsData;
 use super::table::{Column, Row, Table};
+use crate::model::severity::Severity;
 use crate::model::stats::{format_highlight, Highlight, StatKind};
-use crate::ui::theme::Severity;
 
 const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
 

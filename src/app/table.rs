@@ -2,7 +2,7 @@
 //! are built once when data arrives (off the UI thread); filtering and
 //! sorting only shuffle an index vector, so 100k rows stay instant.
 
-use crate::ui::theme::Severity;
+use crate::model::severity::Severity;
 
 /// A column of a table.
 #[derive(Debug, Clone, PartialEq, Eq)]

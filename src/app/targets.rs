@@ -4,8 +4,8 @@ use super::data::Data;
 use super::state::{AppState, ViewKind, ViewState};
 use super::table::{Column, Row, Table};
 use super::update::{focused_view, table_of};
+use crate::model::severity::Severity;
 use crate::sources::target::Endpoint;
-use crate::ui::theme::Severity;
 
 /// Rebuilds the sidecar table from the mesh and the health data fetched so far.
 pub fn rebuild(state: &mut AppState) {
@@ -258,7 +258,7 @@ mod tests {
     use crate::app::stats_data::process_stats;
     use crate::config::Config;
     use crate::sources::target::{MeshInfo, TargetInfo};
-    use crate::ui::theme::Theme;
+    use crate::theme::Theme;
 
     fn put_stats(s: &mut AppState, text: &str, version: u64) {
         let data = Data::Stats(Arc::new(process_stats(text).unwrap()));

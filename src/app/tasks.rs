@@ -235,7 +235,7 @@ mod tests {
     use crate::config::Config;
     use crate::sources::bundle::{Bundle, BundleFetcher, BUNDLE_FORMAT};
     use crate::sources::target::MeshInfo;
-    use crate::ui::theme::Theme;
+    use crate::theme::Theme;
 
     /// A runner on an empty bundle (nothing to fetch), reporting to `tx`.
     pub(super) fn empty_runner(tx: tokio::sync::mpsc::UnboundedSender<Action>) -> Runner {
@@ -279,7 +279,7 @@ mod layout_save_tests {
     use crate::app::{update, Action, AppState};
     use crate::config::Config;
     use crate::sources::target::MeshInfo;
-    use crate::ui::theme::Theme;
+    use crate::theme::Theme;
 
     /// `:layout` through `update` and the runner, on a file at `text`; returns
     /// the file afterwards and what reached the status line.

@@ -17,8 +17,8 @@ use super::views::recompute_views;
 use super::{commands, json, targets};
 
 pub use super::fetch::request;
+use crate::model::severity::Severity;
 use crate::sources::target::Endpoint;
-use crate::ui::theme::Severity;
 
 /// Applies an action; returns the effects to run.
 pub fn update(state: &mut AppState, action: Action) -> Vec<Effect> {

@@ -12,8 +12,8 @@ use crate::app::istiod::report;
 use crate::app::state::{AppState, ViewState};
 use crate::app::update::table_of;
 use crate::model::istiod::{rejections, IstiodReport};
+use crate::model::severity::Severity;
 use crate::sources::target::Endpoint;
-use crate::ui::theme::Severity;
 
 /// Draws the istiod view into `area`.
 pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, view: &ViewState, focused: bool) {

@@ -12,7 +12,7 @@ pub mod panes;
 pub mod stats;
 pub mod svg;
 pub mod table;
-pub mod theme;
+
 pub mod trace;
 pub mod widgets;
 

@@ -8,8 +8,8 @@ use ratatui::Frame;
 use crate::app::data::Data;
 use crate::app::state::AppState;
 use crate::model::config_dump::{Kind, State};
+use crate::model::severity::Severity;
 use crate::sources::target::Endpoint;
-use crate::ui::theme::Severity;
 
 /// Draws the overview of the selected sidecar.
 pub fn draw(frame: &mut Frame, area: Rect, state: &AppState) {

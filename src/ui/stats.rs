@@ -12,7 +12,7 @@ use crate::app::state::{AppState, ViewState};
 use crate::app::stats::{stats_table, TargetSeries};
 use crate::app::stats_table::highlight_detail;
 use crate::model::stats::{Highlight, Severity as HlSeverity};
-use crate::ui::theme::Theme;
+use crate::theme::Theme;
 
 /// Highlight lines shown at most; the rest are counted.
 const MAX_HIGHLIGHTS: usize = 6;

@@ -9,7 +9,7 @@ use ratatui::widgets::Widget;
 
 use crate::app::state::ViewState;
 use crate::app::table::Table;
-use crate::ui::theme::Theme;
+use crate::theme::Theme;
 
 /// A table view borrowing its data, its view state and the theme.
 pub struct TableView<'a> {
@@ -144,7 +144,7 @@ impl Widget for TableView<'_> {
             } else {
                 t.severity(row.severity)
             };
-            let style = if !selected && row.severity == crate::ui::theme::Severity::Ok {
+            let style = if !selected && row.severity == crate::model::severity::Severity::Ok {
                 t.text
             } else {
                 base

@@ -11,7 +11,7 @@ use meshscope::app::{update, Action};
 use meshscope::config::Config;
 use meshscope::sources::demo::{write_config_dump, DumpOptions, Mesh};
 use meshscope::sources::target::{Endpoint, Fetched, MeshInfo, TargetInfo};
-use meshscope::ui::theme::Theme;
+use meshscope::theme::Theme;
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
 

@@ -1,17 +1,19 @@
 //! Themes: colours by role (`ok`, `warn`, `error`, `focus_border`…), loaded
-//! from `themes/*.toml` (embedded) or a user file. Views ask for roles and
-//! never name colours; under `NO_COLOR` every role is plain text plus
-//! modifiers (bold, reversed, underline), so meaning survives without colour.
+//! from `themes/*.toml` (embedded) or a user file. Configuration, like
+//! [`crate::config`]: the app holds the chosen theme, the ui draws with it.
+//! Views ask for roles and never name colours; under `NO_COLOR` every role is
+//! plain text plus modifiers (bold, reversed, underline), so meaning survives
+//! without colour.
 
 use ratatui::style::{Color, Modifier, Style};
 
 /// The built-in themes, embedded from `themes/`.
 pub const BUILTIN: &[(&str, &str)] = &[
-    ("dark", include_str!("../../themes/dark.toml")),
-    ("light", include_str!("../../themes/light.toml")),
+    ("dark", include_str!("../themes/dark.toml")),
+    ("light", include_str!("../themes/light.toml")),
     (
         "high-contrast",
-        include_str!("../../themes/high-contrast.toml"),
+        include_str!("../themes/high-contrast.toml"),
     ),
 ];
 
@@ -44,7 +46,7 @@ pub struct Theme {
     pub matched: Style,
 }
 
-pub use crate::model::severity::Severity;
+use crate::model::severity::Severity;
 
 impl Theme {
     /// The style for a severity.
