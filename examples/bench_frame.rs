@@ -10,14 +10,17 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use meshscope::app::data::{cluster_columns, Data, DumpData};
+use meshscope::app::clusters::table::cluster_columns;
+use meshscope::app::data::Data;
+use meshscope::app::dump::DumpData;
 use meshscope::app::keys::map_key;
 use meshscope::app::state::{AppState, Loadable, Slot, ViewKind};
 use meshscope::app::table::{Row, Table};
 use meshscope::app::update;
 use meshscope::config::Config;
+use meshscope::model::severity::Severity;
 use meshscope::sources::target::{Endpoint, MeshInfo, TargetInfo};
-use meshscope::theme::{Severity, Theme};
+use meshscope::theme::Theme;
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
 
@@ -110,8 +113,8 @@ fn main() -> color_eyre::Result<()> {
         (Some(0), Endpoint::ConfigDump),
         slot(Data::Dump(Arc::new(dump))),
     );
-    update::open_target(&mut state, 0);
-    update::show_view(&mut state, ViewKind::Clusters);
+    meshscope::app::nav::open_target(&mut state, 0);
+    meshscope::app::nav::show_view(&mut state, ViewKind::Clusters);
     let _ = update::update(&mut state, meshscope::app::Action::Tick(now));
     let mut terminal = Terminal::new(TestBackend::new(120, 40))?;
     terminal.draw(|f| meshscope::ui::draw(f, &state))?;

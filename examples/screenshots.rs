@@ -97,7 +97,7 @@ async fn main() -> color_eyre::Result<()> {
         Theme::dark(),
         Instant::now(),
     );
-    meshscope::app::targets::rebuild(&mut state);
+    meshscope::app::sidecars::update::rebuild(&mut state);
     let mut h = Headless::new(state, Arc::new(fetcher), Some(demo.log_source()));
     let t = Duration::from_secs(10);
     let n = h.state.mesh.pods.len();
@@ -131,7 +131,7 @@ async fn main() -> color_eyre::Result<()> {
     // The httpbin cluster's raw JSON with its circuit breaker thresholds.
     if let Some(pos) = {
         let v = h.state.panes[0].top();
-        let table = meshscope::app::update::table_of(&h.state, ViewKind::Clusters, Some(fortio));
+        let table = meshscope::app::registry::table_of(&h.state, ViewKind::Clusters, Some(fortio));
         v.zip(table).and_then(|(v, (tbl, _))| {
             v.visible
                 .iter()

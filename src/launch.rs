@@ -127,7 +127,7 @@ fn state_for(mesh: MeshInfo, label: &str, theme_flag: Option<&str>) -> AppState 
     let (config, path, theme, warnings) = settings(theme_flag);
     let mut state = AppState::new(mesh, label, config, theme, Instant::now());
     state.config_path = path;
-    crate::app::targets::rebuild(&mut state);
+    crate::app::sidecars::update::rebuild(&mut state);
     if !warnings.is_empty() {
         state.say(warnings.join("; "), crate::model::severity::Severity::Warn);
     }
@@ -161,7 +161,7 @@ pub async fn admin(
     let label = src.admin.clone().unwrap_or_default();
     let mut state = state_for(mesh, &label, theme);
     if !state.mesh.pods.is_empty() {
-        crate::app::update::open_target(&mut state, 0);
+        crate::app::nav::open_target(&mut state, 0);
     }
     let logs: Option<Arc<dyn crate::sources::logs::LogSource>> = log_file.map(|f| {
         Arc::new(crate::sources::log_file::FileLogSource::new(
@@ -289,7 +289,7 @@ async fn kube_session(
         );
     }
     if let Some(ix) = selected {
-        crate::app::update::open_target(&mut state, ix);
+        crate::app::nav::open_target(&mut state, ix);
     }
     // Live updates: every watch snapshot refreshes the forwards and the sidecar list.
     let fetcher = Arc::new(fetcher);

@@ -42,7 +42,7 @@ async fn headless_demo(scenarios: Vec<Scenario>, layout: &[&str]) -> (RunningDem
         config.layout = layout.iter().map(|v| v.to_string()).collect();
     }
     let mut state = AppState::new(mesh, "demo", config, Theme::dark(), Instant::now());
-    meshscope::app::targets::rebuild(&mut state);
+    meshscope::app::sidecars::update::rebuild(&mut state);
     let h = Headless::new(state, Arc::new(fetcher), Some(demo.log_source()));
     (demo, h)
 }
@@ -90,7 +90,7 @@ async fn rejected_gateway_shows_in_badge_istiod_view_and_cli() {
 
     // The istiod view of the gateway names it too, with the proxy-status table under it.
     h.open(gw);
-    meshscope::app::update::show_view(&mut h.state, ViewKind::Istiod);
+    meshscope::app::nav::show_view(&mut h.state, ViewKind::Istiod);
     assert!(
         h.settle(Duration::from_secs(10), |s| ready(s, None, Endpoint::Syncz))
             .await
@@ -380,8 +380,8 @@ async fn log_level_changes_only_after_confirmation_and_can_be_restored() {
     );
     let router = {
         let v = h.state.panes[0].top().expect("view");
-        let (t, _) =
-            meshscope::app::update::table_of(&h.state, ViewKind::Logging, Some(0)).expect("table");
+        let (t, _) = meshscope::app::registry::table_of(&h.state, ViewKind::Logging, Some(0))
+            .expect("table");
         v.visible
             .iter()
             .position(|&i| t.rows[i].key == "router")

@@ -120,19 +120,19 @@ fn equal_except_redacted(stored: &[u8], live: &[u8]) -> Result<usize, String> {
 /// The cluster names of the app's Clusters view, in their natural order.
 async fn app_clusters(mesh: MeshInfo, fetcher: Arc<dyn Fetcher>) -> Vec<String> {
     let mut state = AppState::new(mesh, "t", Config::default(), Theme::dark(), Instant::now());
-    meshscope::app::targets::rebuild(&mut state);
+    meshscope::app::sidecars::update::rebuild(&mut state);
     let mut h = Headless::new(state, fetcher, None);
     h.open(0);
-    meshscope::app::update::show_view(&mut h.state, ViewKind::Clusters);
+    meshscope::app::nav::show_view(&mut h.state, ViewKind::Clusters);
     let rows = |s: &AppState| {
-        meshscope::app::update::table_of(s, ViewKind::Clusters, Some(0))
+        meshscope::app::registry::table_of(s, ViewKind::Clusters, Some(0))
             .map(|(t, _)| t.rows.len())
             .unwrap_or(0)
     };
     assert!(h.settle(Duration::from_secs(10), |s| rows(s) > 5).await);
     // Let the merged (stats + /clusters) table settle too.
     h.settle(Duration::from_millis(500), |_| false).await;
-    meshscope::app::update::table_of(&h.state, ViewKind::Clusters, Some(0))
+    meshscope::app::registry::table_of(&h.state, ViewKind::Clusters, Some(0))
         .map(|(t, _)| t.rows.iter().map(|r| r.cells[0].clone()).collect())
         .unwrap_or_default()
 }

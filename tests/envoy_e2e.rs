@@ -49,7 +49,7 @@ fn headless(sc: &Sidecar, layout: &[&str]) -> Headless {
         ..Config::default()
     };
     let mut state = AppState::new(mesh, "envoy", config, Theme::dark(), Instant::now());
-    meshscope::app::targets::rebuild(&mut state);
+    meshscope::app::sidecars::update::rebuild(&mut state);
     let logs = Arc::new(FileLogSource::new(LogInput::File(sc.access_text.clone())));
     let mut h = Headless::new(state, Arc::new(fetcher), Some(logs));
     h.open(0);
@@ -228,7 +228,7 @@ fn endpoints_show_every_health_flag_and_x_opens_the_host() {
                 ))
                 .await
             );
-            let (t, _) = meshscope::app::update::table_of(&h.state, ViewKind::Endpoints, Some(0))
+            let (t, _) = meshscope::app::registry::table_of(&h.state, ViewKind::Endpoints, Some(0))
                 .expect("endpoints table");
             let addr = sc.upstreams.unhealthy.to_string();
             let row = t
@@ -330,7 +330,7 @@ fn secrets_match_istioctl_for_spiffe_trust_bundles_and_the_tui_shows_static_ones
                 h.settle(Duration::from_secs(10), |s| ready(s, Endpoint::ConfigDump))
                     .await
             );
-            let (t, _) = meshscope::app::update::table_of(&h.state, ViewKind::Secrets, Some(0))
+            let (t, _) = meshscope::app::registry::table_of(&h.state, ViewKind::Secrets, Some(0))
                 .expect("secrets table");
             let names: Vec<&str> = t.rows.iter().map(|r| r.cells[0].as_str()).collect();
             assert!(names.contains(&"bootstrap-root"), "{names:?}");
@@ -379,7 +379,7 @@ fn a_log_level_changes_only_after_confirmation_and_r_restores_it() {
                     .slot(Some(0), Endpoint::Logging)
                     .map(|s| format!("{:?}", s.state))
             );
-            let (t, _) = meshscope::app::update::table_of(&h.state, ViewKind::Logging, Some(0))
+            let (t, _) = meshscope::app::registry::table_of(&h.state, ViewKind::Logging, Some(0))
                 .expect("table");
             let row = t
                 .rows
@@ -498,7 +498,7 @@ fn the_access_logs_parse_flag_for_flag_in_both_formats() {
                 h.settle(Duration::from_secs(10), uo).await,
                 "UO lines in the Logs view"
             );
-            let (t, _) = meshscope::app::update::table_of(&h.state, ViewKind::Logs, Some(0))
+            let (t, _) = meshscope::app::registry::table_of(&h.state, ViewKind::Logs, Some(0))
                 .expect("logs table");
             assert!(
                 t.rows.iter().any(|r| r.cells.iter().any(|c| c == "UO")),

@@ -8,8 +8,9 @@ use std::time::Duration;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use meshscope::app::keys::map_key;
+use meshscope::app::nav::{open_target, show_view};
+use meshscope::app::registry::table_of;
 use meshscope::app::state::{AppState, ViewKind};
-use meshscope::app::update::{open_target, show_view, table_of};
 use meshscope::app::{update, Action};
 use meshscope::model::severity::Severity;
 use meshscope::sources::demo::Mesh;

@@ -105,7 +105,7 @@ fn drill_down_listener_to_route_to_clusters_to_endpoints_and_back() {
     // Find a listener row whose destination is an RDS route and put the cursor on it.
     let view = s.panes[0].top().cloned().expect("view");
     let (table, _) =
-        meshscope::app::update::table_of(&s, ViewKind::Listeners, s.selected).expect("table");
+        meshscope::app::registry::table_of(&s, ViewKind::Listeners, s.selected).expect("table");
     let pos = view
         .visible
         .iter()
@@ -133,7 +133,7 @@ fn raw_json_opens_folds_and_searches() {
     let pos = {
         let v = s.panes[0].top().expect("view");
         let (t, _) =
-            meshscope::app::update::table_of(&s, ViewKind::Clusters, s.selected).expect("table");
+            meshscope::app::registry::table_of(&s, ViewKind::Clusters, s.selected).expect("table");
         v.visible
             .iter()
             .position(|&i| t.rows[i].key == "outbound|8000||httpbin.default.svc.cluster.local")
@@ -205,7 +205,7 @@ fn sort_cycles_columns() {
     let v = s.panes[0].top().expect("view");
     assert_eq!(v.sort.map(|x| (x.column, x.descending)), Some((0, false)));
     let (t, _) =
-        meshscope::app::update::table_of(&s, ViewKind::Clusters, s.selected).expect("table");
+        meshscope::app::registry::table_of(&s, ViewKind::Clusters, s.selected).expect("table");
     let names: Vec<&str> = v
         .visible
         .iter()
@@ -250,7 +250,7 @@ fn port_forward_states_show_in_the_title_and_overview() {
 
 #[test]
 fn tiny_and_huge_terminals_never_panic() {
-    use meshscope::app::loglevels::Proposal;
+    use meshscope::app::loglevels::state::Proposal;
     let (mesh, mut s) = state();
     open(&mesh, &mut s, "productpage", ViewKind::Clusters);
     let modes = [
@@ -282,7 +282,7 @@ fn the_selected_cluster_filters_the_stats_pane_beside_it() {
     let (row, name) = {
         let v = s.panes[0].top().expect("clusters");
         let (t, _) =
-            meshscope::app::update::table_of(&s, ViewKind::Clusters, s.selected).expect("table");
+            meshscope::app::registry::table_of(&s, ViewKind::Clusters, s.selected).expect("table");
         let pos = v
             .visible
             .iter()
@@ -298,7 +298,7 @@ fn the_selected_cluster_filters_the_stats_pane_beside_it() {
     let stats = s.panes[1].top().expect("stats pane");
     assert_eq!(stats.filter, format!("cluster.{name}"));
     let (t, _) =
-        meshscope::app::update::table_of(&s, ViewKind::Stats, s.selected).expect("stats table");
+        meshscope::app::registry::table_of(&s, ViewKind::Stats, s.selected).expect("stats table");
     assert!(!stats.visible.is_empty());
     assert!(
         stats

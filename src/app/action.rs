@@ -8,7 +8,7 @@ use std::time::Instant;
 use crossterm::event::KeyEvent;
 
 use super::data::Data;
-use super::state::SlotKey;
+use super::state::{SlotKey, ViewState};
 use crate::sources::logs::LogError;
 
 /// Everything that can happen.
@@ -83,7 +83,7 @@ pub enum Action {
     /// A log-level change finished.
     LogLevelSet {
         /// The change that was asked for.
-        proposal: super::loglevels::Proposal,
+        proposal: super::loglevels::state::Proposal,
         /// Error message when it failed.
         error: Option<String>,
     },
@@ -165,9 +165,9 @@ pub enum Effect {
         /// Data versions (istiod's, Envoy's) being compared.
         versions: (u64, u64),
         /// istiod's dump for the proxy.
-        istiod: std::sync::Arc<super::data::DumpData>,
+        istiod: std::sync::Arc<super::dump::DumpData>,
         /// Envoy's own dump.
-        envoy: std::sync::Arc<super::data::DumpData>,
+        envoy: std::sync::Arc<super::dump::DumpData>,
     },
     /// Fetch an endpoint into a slot, tagged with a request id.
     Fetch {
@@ -189,9 +189,24 @@ pub enum Effect {
         request_id: String,
     },
     /// Change a logger's level on a sidecar (confirmed by the user).
-    SetLogLevel(super::loglevels::Proposal),
+    SetLogLevel(super::loglevels::state::Proposal),
     /// Write the config file (layout or theme changed).
     SaveConfig,
     /// Put text on the clipboard (OSC 52).
     Copy(String),
+}
+
+/// What Enter on a row leads to, as the view that owns the row decides.
+#[derive(Debug)]
+pub enum Drill {
+    /// Push this view (what the row points to) on the focused pane.
+    Push(Box<ViewState>),
+    /// Open this sidecar.
+    Open(usize),
+    /// Start these effects.
+    Effects(Vec<Effect>),
+    /// Show the row's raw JSON.
+    Raw,
+    /// Nothing more to do.
+    Done,
 }

@@ -1,8 +1,9 @@
 //! The `:` command palette.
 
 use super::action::Effect;
+use super::nav::show_view;
+use super::registry;
 use super::state::{AppState, Pane, ViewKind};
-use super::update::show_view;
 use crate::model::severity::Severity;
 use crate::theme::Theme;
 
@@ -63,7 +64,7 @@ pub fn run(state: &mut AppState, line: &str, fx: &mut Vec<Effect>) {
 
 fn layout(state: &mut AppState, args: &[&str], fx: &mut Vec<Effect>) {
     if args.is_empty() {
-        let now: Vec<&str> = state.layout().iter().map(|k| k.name()).collect();
+        let now: Vec<&str> = registry::layout(state).iter().map(|k| k.name()).collect();
         state.say(
             format!(
                 "layout: {} (change with `:layout clusters stats logs`)",
@@ -82,7 +83,7 @@ fn layout(state: &mut AppState, args: &[&str], fx: &mut Vec<Effect>) {
         Ok(views) => {
             state.config.layout = views;
             if state.selected.is_some() {
-                state.panes = state.layout().into_iter().map(Pane::new).collect();
+                state.panes = registry::layout(state).into_iter().map(Pane::new).collect();
                 state.focus = 0;
             }
             fx.push(Effect::SaveConfig);

@@ -5,27 +5,12 @@ use std::time::Duration;
 
 use super::action::Effect;
 use super::data::Data;
-use super::state::{AppState, Loadable, Slot, SlotKey, ViewKind};
-use super::targets;
+use super::registry::spec;
+pub use super::slots::request;
+use super::state::{AppState, Loadable, SlotKey, ViewKind};
+use super::{istiod, logs, sidecars};
 use crate::sources::admin::is_too_large;
 use crate::sources::target::Endpoint;
-
-/// Issues a fetch for a slot (newest request wins).
-pub fn request(state: &mut AppState, key: SlotKey, fx: &mut Vec<Effect>) {
-    let id = state.next_request;
-    state.next_request += 1;
-    let now = state.now;
-    let slot = state.slots.entry(key).or_insert(Slot {
-        state: Loadable::Loading { since: now },
-        request: id,
-        in_flight: true,
-        version: 0,
-        oversize: 0,
-    });
-    slot.request = id;
-    slot.in_flight = true;
-    fx.push(Effect::Fetch { key, request: id });
-}
 
 /// How long data of an endpoint stays fresh before it is polled again.
 fn max_age(state: &AppState, ep: Endpoint) -> Duration {
@@ -103,15 +88,11 @@ pub(super) fn ensure_data(state: &mut AppState, fx: &mut Vec<Effect>) {
                     .collect()
             };
             for kind in visible {
-                wanted.extend(kind.needs().iter().map(|&ep| (Some(t), ep)));
-                wanted.extend(
-                    super::stats::quiet_needs(kind)
-                        .iter()
-                        .map(|&ep| (Some(t), ep)),
-                );
-                if kind == ViewKind::Istiod && state.mesh.istiod.is_some() {
-                    wanted.push((None, Endpoint::IstiodMetrics));
-                    wanted.push((None, Endpoint::Syncz));
+                let spec = spec(kind);
+                wanted.extend(spec.needs.iter().map(|&ep| (Some(t), ep)));
+                wanted.extend(spec.quiet.iter().map(|&ep| (Some(t), ep)));
+                if state.mesh.istiod.is_some() {
+                    wanted.extend(spec.istiod_reads.iter().map(|&ep| (None, ep)));
                 }
             }
         }
@@ -124,7 +105,7 @@ pub(super) fn ensure_data(state: &mut AppState, fx: &mut Vec<Effect>) {
     // The open sidecar's log is followed from the moment it is opened.
     if let Some(t) = state.selected {
         if let std::collections::hash_map::Entry::Vacant(e) = state.logs.entry(t) {
-            e.insert(super::logs::LogBuffer::default());
+            e.insert(logs::state::LogBuffer::default());
             fx.push(Effect::FollowLogs {
                 target: t,
                 app: false,
@@ -137,7 +118,7 @@ pub(super) fn ensure_data(state: &mut AppState, fx: &mut Vec<Effect>) {
             .any(|p| p.top().is_some_and(|v| v.kind == ViewKind::AppLogs));
         if app_visible {
             if let std::collections::hash_map::Entry::Vacant(e) = state.app_logs.entry(t) {
-                e.insert(super::logs::LogBuffer::default());
+                e.insert(logs::state::LogBuffer::default());
                 fx.push(Effect::FollowLogs {
                     target: t,
                     app: true,
@@ -186,9 +167,9 @@ pub(super) fn fetched(
         key.1,
         Endpoint::ServerInfo | Endpoint::AgentReady | Endpoint::IstiodMetrics | Endpoint::Stats
     ) {
-        targets::rebuild(state);
+        sidecars::update::rebuild(state);
     }
     if let (Some(t), Endpoint::ConfigDump | Endpoint::IstiodConfigDump) = key {
-        super::drift::maybe_compare(state, t, fx);
+        istiod::drift::maybe_compare(state, t, fx);
     }
 }

@@ -44,7 +44,7 @@ impl Headless {
     /// Opens a sidecar (as Enter on the list does); the next update starts
     /// its fetches and log follow.
     pub fn open(&mut self, target: usize) {
-        super::update::open_target(&mut self.state, target);
+        super::nav::open_target(&mut self.state, target);
         self.act(Action::Tick(Instant::now()));
     }
 

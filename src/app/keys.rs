@@ -1,60 +1,21 @@
-//! The keymap: which key does what, in which context. The help overlay is
-//! generated from this table, so it cannot drift from the real bindings.
+//! The keymap: which key does what, in which context: the core's bindings
+//! plus each feature's own. The help overlay is generated from this table, so
+//! it cannot drift from the real bindings.
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::action::Action;
-use super::state::{AppState, Mode, ViewKind};
-
-/// Where a binding applies.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Context {
-    /// Everywhere in normal mode.
-    Global,
-    /// Table views (sidecars, listeners, clusters, routes, endpoints, secrets).
-    Table,
-    /// The raw JSON view.
-    Json,
-    /// The Stats view.
-    Stats,
-}
-
-/// One binding.
-#[derive(Debug, Clone)]
-pub struct Binding {
-    /// Where it applies.
-    pub context: Context,
-    /// Keys that trigger it.
-    pub keys: &'static [KeyCode],
-    /// How the help overlay writes the keys.
-    pub label: &'static str,
-    /// What it does.
-    pub action: Action,
-    /// One line for the help overlay.
-    pub help: &'static str,
-}
-
-const fn b(
-    context: Context,
-    keys: &'static [KeyCode],
-    label: &'static str,
-    action: Action,
-    help: &'static str,
-) -> Binding {
-    Binding {
-        context,
-        keys,
-        label,
-        action,
-        help,
-    }
-}
+use super::binding::{b, Binding};
+use super::registry::spec;
+use super::state::{focused_kind, AppState, Mode};
+pub use super::view::Context;
+use super::{json, loglevels, stats};
 
 /// Every binding, in help order.
 pub fn bindings() -> Vec<Binding> {
-    use Context::{Global as G, Json as J, Stats as S, Table as T};
+    use Context::{Global as G, Table as T};
     use KeyCode::*;
-    vec![
+    let mut all = vec![
         b(G, &[Char('q')], "q", Action::Quit, "quit"),
         b(G, &[Char('?')], "?", Action::ToggleHelp, "this help"),
         b(G, &[Char(':')], ":", Action::OpenPalette, "command: pods listeners clusters routes endpoints secrets stats logs istiod memory cardinality layout theme"),
@@ -75,39 +36,16 @@ pub fn bindings() -> Vec<Binding> {
         b(T, &[Char('x')], "x", Action::ShowRaw, "raw JSON of the row"),
         b(T, &[Char('a')], "a", Action::ShowAppLog, "the application container's log (Esc back)"),
         b(T, &[Char('s')], "s", Action::SortNext, "sort by next column (asc, desc, off)"),
-        b(T, &[Char('R')], "R", Action::RestoreLogLevel, "log levels: put back the level changed last (asks first)"),
-        b(S, &[Char('m')], "m", Action::MarkStats, "mark now: show each stat's change since (no /reset_counters)"),
-        b(S, &[Char('u')], "u", Action::ToggleUsedOnly, "used only: hide zero-valued stats"),
-        b(S, &[Char('t')], "t", Action::CycleStatKind, "type: all, counters, gauges, histograms"),
-        b(S, &[Char('s')], "s", Action::SortNext, "sort by next column: name, value, rate… (asc, desc, off)"),
-        b(J, &[Enter, Char('o')], "Enter o", Action::ToggleFold, "fold / unfold"),
-        b(J, &[Char('n')], "n", Action::NextMatch, "next match"),
-        b(J, &[Char('N')], "N", Action::PrevMatch, "previous match"),
-        b(J, &[Char('y')], "y", Action::CopyPath, "copy the JSON path"),
-    ]
+    ];
+    all.extend(loglevels::keys::bindings());
+    all.extend(stats::keys::bindings());
+    all.extend(json::keys::bindings());
+    all
 }
 
 /// Which context the focused view is in.
 pub fn context_of(state: &AppState) -> Context {
-    let kind = focused_kind(state);
-    match kind {
-        Some(ViewKind::Json) => Context::Json,
-        Some(ViewKind::Stats) => Context::Stats,
-        Some(k) if k.is_table() => Context::Table,
-        _ => Context::Global,
-    }
-}
-
-/// The kind of the focused view.
-pub fn focused_kind(state: &AppState) -> Option<ViewKind> {
-    if state.selected.is_none() {
-        return Some(ViewKind::Targets);
-    }
-    state
-        .panes
-        .get(state.focus)
-        .and_then(|p| p.top())
-        .map(|v| v.kind)
+    focused_kind(state).map_or(Context::Global, |k| spec(k).context)
 }
 
 /// Maps a key press to an action for the current mode and view.

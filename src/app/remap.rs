@@ -72,7 +72,7 @@ pub fn mesh_changed(state: &mut AppState, mesh: MeshInfo) {
     state.mesh = mesh;
     // Cached row lists of the sidecar list are indices too: recompute them.
     state.targets.computed_for = None;
-    super::targets::rebuild(state);
+    super::sidecars::update::rebuild(state);
     if added + gone > 0 && state.status.is_none() {
         state.say(format!("sidecars: {added} new, {gone} gone"), Severity::Ok);
     }

@@ -8,179 +8,14 @@ use std::time::{Duration, Instant};
 use tui_input::Input;
 
 use super::data::Data;
+use super::dump::DumpData;
 use super::json_tree::JsonTree;
 use super::table::{Filter, Sort, Table};
+pub use super::view::ViewKind;
 use crate::config::Config;
 use crate::model::severity::Severity;
 use crate::sources::target::{Endpoint, MeshInfo};
 use crate::theme::Theme;
-
-/// The kinds of view a pane can show.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum ViewKind {
-    /// The sidecars to pick from.
-    Targets,
-    /// Health, versions and counts of one sidecar.
-    Overview,
-    /// Listeners and their filter chains.
-    Listeners,
-    /// Clusters with circuit-breaker limits.
-    Clusters,
-    /// Route configurations, virtual hosts and routes.
-    Routes,
-    /// Endpoints with health and outlier state.
-    Endpoints,
-    /// SDS secrets and certificate expiry.
-    Secrets,
-    /// Envoy stats.
-    Stats,
-    /// The `istio-proxy` log.
-    Logs,
-    /// `/memory`.
-    Memory,
-    /// Metric series per family and label (`/stats/prometheus`).
-    Cardinality,
-    /// The control plane.
-    Istiod,
-    /// The raw JSON of one resource.
-    Json,
-    /// One request followed across sidecars.
-    Trace,
-    /// Envoy's logger levels (`/logging`), changeable after confirmation.
-    Logging,
-    /// The application container's log, beside the sidecar's.
-    AppLogs,
-}
-
-impl ViewKind {
-    /// The tabs, in number-key order (1..9).
-    pub const TABS: [ViewKind; 9] = [
-        ViewKind::Overview,
-        ViewKind::Listeners,
-        ViewKind::Clusters,
-        ViewKind::Routes,
-        ViewKind::Endpoints,
-        ViewKind::Secrets,
-        ViewKind::Stats,
-        ViewKind::Logs,
-        ViewKind::Istiod,
-    ];
-
-    /// Lower-case name used by `:` commands and the config file.
-    pub fn name(self) -> &'static str {
-        match self {
-            ViewKind::Targets => "pods",
-            ViewKind::Overview => "overview",
-            ViewKind::Listeners => "listeners",
-            ViewKind::Clusters => "clusters",
-            ViewKind::Routes => "routes",
-            ViewKind::Endpoints => "endpoints",
-            ViewKind::Secrets => "secrets",
-            ViewKind::Stats => "stats",
-            ViewKind::Logs => "logs",
-            ViewKind::Memory => "memory",
-            ViewKind::Cardinality => "cardinality",
-            ViewKind::Istiod => "istiod",
-            ViewKind::Json => "json",
-            ViewKind::Trace => "trace",
-            ViewKind::Logging => "logging",
-            ViewKind::AppLogs => "applogs",
-        }
-    }
-
-    /// From a name (`pods`, `clusters`…); also accepts singular forms.
-    pub fn from_name(name: &str) -> Option<ViewKind> {
-        let n = name.trim().to_ascii_lowercase();
-        let n = n.trim_end_matches('s');
-        [
-            ViewKind::Targets,
-            ViewKind::Overview,
-            ViewKind::Listeners,
-            ViewKind::Clusters,
-            ViewKind::Routes,
-            ViewKind::Endpoints,
-            ViewKind::Secrets,
-            ViewKind::Stats,
-            ViewKind::Logs,
-            ViewKind::Memory,
-            ViewKind::Cardinality,
-            ViewKind::Istiod,
-            ViewKind::Logging,
-        ]
-        .into_iter()
-        .find(|k| k.name().trim_end_matches('s') == n || (n == "pod" && *k == ViewKind::Targets))
-    }
-
-    /// Title shown in the pane border.
-    pub fn title(self) -> &'static str {
-        match self {
-            ViewKind::Targets => "Sidecars",
-            ViewKind::Overview => "Overview",
-            ViewKind::Listeners => "Listeners",
-            ViewKind::Clusters => "Clusters",
-            ViewKind::Routes => "Routes",
-            ViewKind::Endpoints => "Endpoints",
-            ViewKind::Secrets => "Secrets",
-            ViewKind::Stats => "Stats",
-            ViewKind::Logs => "Logs",
-            ViewKind::Memory => "Memory",
-            ViewKind::Cardinality => "Cardinality",
-            ViewKind::Istiod => "istiod",
-            ViewKind::Json => "Raw JSON",
-            ViewKind::Trace => "Request",
-            ViewKind::Logging => "Log levels",
-            ViewKind::AppLogs => "App log",
-        }
-    }
-
-    /// The endpoints a view needs, sidecar-level.
-    pub fn needs(self) -> &'static [Endpoint] {
-        match self {
-            ViewKind::Overview => &[
-                Endpoint::ServerInfo,
-                Endpoint::AgentReady,
-                Endpoint::ConfigDump,
-            ],
-            ViewKind::Listeners | ViewKind::Routes | ViewKind::Secrets => &[Endpoint::ConfigDump],
-            ViewKind::Clusters => &[Endpoint::ConfigDump, Endpoint::ClustersJson],
-            ViewKind::Endpoints => &[Endpoint::ClustersJson],
-            ViewKind::Stats => &[Endpoint::Stats],
-            ViewKind::Memory => &[Endpoint::Memory],
-            ViewKind::Logging => &[Endpoint::Logging],
-            ViewKind::Cardinality => &[Endpoint::Prometheus],
-            // The sidecar's side of what istiod rejected or would send differently.
-            ViewKind::Istiod => &[
-                Endpoint::Stats,
-                Endpoint::ConfigDump,
-                Endpoint::IstiodConfigDump,
-            ],
-            ViewKind::Targets
-            | ViewKind::Logs
-            | ViewKind::AppLogs
-            | ViewKind::Json
-            | ViewKind::Trace => &[],
-        }
-    }
-
-    /// Whether this view is a table of rows.
-    pub fn is_table(self) -> bool {
-        matches!(
-            self,
-            ViewKind::Targets
-                | ViewKind::Listeners
-                | ViewKind::Clusters
-                | ViewKind::Routes
-                | ViewKind::Endpoints
-                | ViewKind::Secrets
-                | ViewKind::Stats
-                | ViewKind::Cardinality
-                | ViewKind::Logs
-                | ViewKind::AppLogs
-                | ViewKind::Logging
-                | ViewKind::Istiod
-        )
-    }
-}
 
 /// The data behind one endpoint of one target.
 #[derive(Debug, Clone)]
@@ -285,7 +120,7 @@ pub struct ViewState {
     /// For [`ViewKind::Json`]: the tree and what it shows.
     pub json: Option<Box<JsonTree>>,
     /// For [`ViewKind::Trace`]: the request followed across sidecars.
-    pub trace: Option<Box<super::trace::Trace>>,
+    pub trace: Option<Box<super::trace::state::Trace>>,
     /// For [`ViewKind::Json`]: the title (resource kind and name).
     pub json_title: String,
 }
@@ -355,7 +190,7 @@ pub enum Mode {
     /// The help overlay.
     Help,
     /// A change to a sidecar waits for the user's yes.
-    Confirm(super::loglevels::Proposal),
+    Confirm(super::loglevels::state::Proposal),
 }
 
 /// The application state.
@@ -404,15 +239,15 @@ pub struct AppState {
     /// When each target's visible data was last polled.
     pub last_poll: Option<Instant>,
     /// Log lines per target.
-    pub logs: HashMap<usize, super::logs::LogBuffer>,
+    pub logs: HashMap<usize, super::logs::state::LogBuffer>,
     /// The cluster whose stats the Stats panes show (set by the Clusters pane's cursor).
     pub linked_cluster: Option<String>,
     /// Application-container log lines per target (followed on demand).
-    pub app_logs: HashMap<usize, super::logs::LogBuffer>,
+    pub app_logs: HashMap<usize, super::logs::state::LogBuffer>,
     /// Stats and memory history per target (rates, sparklines, mark).
-    pub series: HashMap<usize, super::stats::TargetSeries>,
+    pub series: HashMap<usize, super::stats::state::TargetSeries>,
     /// The last log-level change made, so it can be undone.
-    pub last_log_change: Option<super::loglevels::Proposal>,
+    pub last_log_change: Option<super::loglevels::state::Proposal>,
     /// Port-forwards through the API server (empty for other sources).
     pub forwards: Vec<ForwardLine>,
     /// Whether `:ctx` and `:ns` apply (the session reads a Kubernetes cluster).
@@ -466,22 +301,6 @@ impl AppState {
         }
     }
 
-    /// The layout's views from the config (unknown names skipped, at least one).
-    pub fn layout(&self) -> Vec<ViewKind> {
-        let v: Vec<ViewKind> = self
-            .config
-            .layout
-            .iter()
-            .filter_map(|n| ViewKind::from_name(n))
-            .take(3)
-            .collect();
-        if v.is_empty() {
-            vec![ViewKind::Clusters]
-        } else {
-            v
-        }
-    }
-
     /// Poll interval for visible data.
     pub fn poll_interval(&self) -> Duration {
         Duration::from_millis(self.config.poll_interval_ms)
@@ -501,6 +320,20 @@ impl AppState {
         self.slots.get(&(target, endpoint))
     }
 
+    /// The data of an endpoint of a target (fresh or stale), with its version.
+    pub fn data(&self, target: Option<usize>, endpoint: Endpoint) -> Option<(&Data, u64)> {
+        let slot = self.slot(target, endpoint)?;
+        slot.data().map(|d| (d, slot.version))
+    }
+
+    /// The parsed config dump of a target, with its version.
+    pub fn dump(&self, target: Option<usize>) -> Option<(&DumpData, u64)> {
+        match self.data(target, Endpoint::ConfigDump)? {
+            (Data::Dump(d), v) => Some((d.as_ref(), v)),
+            _ => None,
+        }
+    }
+
     /// Sets the status line.
     pub fn say(&mut self, message: impl Into<String>, severity: Severity) {
         self.status = Some((message.into(), severity, self.now));
@@ -511,4 +344,25 @@ impl AppState {
     pub fn page(&self) -> usize {
         usize::from(self.size.1.saturating_sub(8)).max(1)
     }
+}
+
+/// The focused view (the target list when no sidecar is open).
+pub fn focused_view(state: &AppState) -> Option<&ViewState> {
+    if state.selected.is_none() {
+        return Some(&state.targets);
+    }
+    state.panes.get(state.focus).and_then(Pane::top)
+}
+
+/// The focused view, mutably.
+pub fn focused_view_mut(state: &mut AppState) -> Option<&mut ViewState> {
+    if state.selected.is_none() {
+        return Some(&mut state.targets);
+    }
+    state.panes.get_mut(state.focus).and_then(Pane::top_mut)
+}
+
+/// The kind of the focused view.
+pub fn focused_kind(state: &AppState) -> Option<ViewKind> {
+    focused_view(state).map(|v| v.kind)
 }

@@ -11,6 +11,7 @@ use tokio::task::JoinHandle;
 
 use super::action::{Action, Effect};
 use super::data;
+use super::logs::state::APP_SUFFIX;
 use super::state::AppState;
 use crate::sources::admin::Confirmed;
 use crate::sources::clock::unix_now;
@@ -21,8 +22,6 @@ use crate::sources::target::{Fetcher, TargetInfo};
 const LOG_BATCH: Duration = Duration::from_millis(50);
 /// Recent lines requested when a log follow starts.
 const LOG_TAIL: usize = 500;
-/// Suffix of the log key of an application container.
-pub const APP_SUFFIX: &str = "#app";
 /// Recent lines searched per sidecar when following one request.
 const TRACE_TAIL: usize = 5_000;
 
@@ -85,7 +84,7 @@ impl Runner {
             } => {
                 let tx = self.tx.clone();
                 tokio::task::spawn_blocking(move || {
-                    let diff = Arc::new(super::drift::compare(&istiod, &envoy));
+                    let diff = Arc::new(super::istiod::drift::compare(&istiod, &envoy));
                     let _ = tx.send(Action::Compared {
                         target,
                         versions,
@@ -169,7 +168,7 @@ impl Runner {
             return;
         };
         let key = if app {
-            format!("{}{APP_SUFFIX}", pod.key())
+            format!("{}{}", pod.key(), APP_SUFFIX)
         } else {
             pod.key()
         };

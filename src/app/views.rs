@@ -1,9 +1,9 @@
 //! Re-filtering and re-sorting the visible rows of every table view when
 //! its data, filter or sort changed (and only then).
 
+use super::registry::table_of;
 use super::state::{AppState, ViewKind, ViewState};
 use super::table::Table;
-use super::update::table_of;
 
 /// Re-filters and re-sorts views whose data or filter changed.
 pub(super) fn recompute_views(state: &mut AppState) {

@@ -16,7 +16,7 @@ use super::stats_input::{
     detect, envoy_stats, fetch_named, highlight_input, looks_like, read_source, StatsFormat,
 };
 use super::{read_text, CommandError};
-use crate::app::stats_data::{breaker_thresholds, summary};
+use crate::app::stats::data::{breaker_thresholds, summary};
 use crate::cli::{Output, SourceArgs, StatsArgs};
 use crate::model::cardinality::{analyze_envoy_stats, analyze_prometheus, cardinality_table};
 use crate::model::clusters::ClusterStatuses;

@@ -8,9 +8,9 @@ use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
 use super::table::TableView;
+use crate::app::cardinality::data::{human_bytes, CardinalityData};
 use crate::app::data::Data;
 use crate::app::state::{AppState, ViewState};
-use crate::app::stats_data::{human_bytes, CardinalityData};
 use crate::sources::target::Endpoint;
 
 /// Families listed above the label table.

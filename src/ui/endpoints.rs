@@ -8,8 +8,8 @@ use ratatui::Frame;
 
 use super::table::TableView;
 use crate::app::endpoints::selected_host;
+use crate::app::registry::table_of;
 use crate::app::state::{AppState, ViewKind, ViewState};
-use crate::app::update::table_of;
 
 /// Draws the table and the selected host's flags explained.
 pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, view: &ViewState, focused: bool) {

@@ -8,9 +8,9 @@ use ratatui::Frame;
 
 use super::table::TableView;
 use crate::app::data::Data;
-use crate::app::istiod::report;
+use crate::app::istiod::query::report;
+use crate::app::registry::table_of;
 use crate::app::state::{AppState, ViewState};
-use crate::app::update::table_of;
 use crate::model::istiod::{rejections, IstiodReport};
 use crate::model::severity::Severity;
 use crate::sources::target::Endpoint;

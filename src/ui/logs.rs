@@ -15,7 +15,7 @@ use crate::model::access_log::{parse_line, LogLine};
 fn buffers<'a>(
     state: &'a AppState,
     view: &ViewState,
-) -> &'a std::collections::HashMap<usize, crate::app::logs::LogBuffer> {
+) -> &'a std::collections::HashMap<usize, crate::app::logs::state::LogBuffer> {
     if view.kind == crate::app::state::ViewKind::AppLogs {
         &state.app_logs
     } else {

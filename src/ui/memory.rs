@@ -7,11 +7,12 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 use ratatui::Frame;
 
+use crate::app::cardinality::data::human_bytes;
 use crate::app::data::Data;
+use crate::app::memory::data::MEMORY_FIELDS;
 use crate::app::state::AppState;
-use crate::app::stats::{MemorySample, TargetSeries};
-use crate::app::stats_data::{human_bytes, MEMORY_FIELDS};
-use crate::app::stats_table::sparkline;
+use crate::app::stats::state::{MemorySample, TargetSeries};
+use crate::app::stats::table::sparkline;
 use crate::sources::target::Endpoint;
 
 /// Above this many series, Envoy's memory is mostly stats.

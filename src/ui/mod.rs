@@ -5,10 +5,12 @@ pub mod cardinality;
 pub mod endpoints;
 pub mod help;
 pub mod istiod;
+pub mod json;
 pub mod logs;
 pub mod memory;
 pub mod overview;
 pub mod panes;
+pub mod sidecars;
 pub mod stats;
 pub mod svg;
 pub mod table;
@@ -21,7 +23,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
-use crate::app::keys::{context_of, focused_kind};
+use crate::app::keys::context_of;
+use crate::app::state::focused_kind;
 use crate::app::state::{AppState, Mode, ViewKind};
 
 /// Draws the whole screen.
@@ -34,7 +37,7 @@ pub fn draw(frame: &mut Frame, state: &AppState) {
     .areas(frame.area());
     draw_title(frame, title, state);
     match state.selected {
-        None => panes::draw_targets(frame, body, state),
+        None => sidecars::draw_targets(frame, body, state),
         Some(_) => panes::draw_panes(frame, body, state),
     }
     draw_status(frame, status, state);

@@ -1,5 +1,6 @@
-//! The target list and the side-by-side panes, each with its loading, error
-//! and data states.
+//! The side-by-side panes, each framed with its title, its loading, error
+//! and stale banner, and its view drawn by the feature that owns it (the one
+//! `match` from a view to its drawing).
 
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
@@ -8,43 +9,13 @@ use ratatui::Frame;
 
 use super::overview;
 use super::table::TableView;
-use super::widgets::json_tree::{JsonStyles, JsonTreeView};
+use crate::app::registry::{spec, table_of};
 use crate::app::state::{AppState, Loadable, Pane, ViewKind, ViewState};
-use crate::app::update::{age, table_of};
+use crate::app::update::age;
 use crate::sources::target::Endpoint;
 
-/// The sidecar list (full screen).
-pub fn draw_targets(frame: &mut Frame, area: Rect, state: &AppState) {
-    let t = &state.theme;
-    let v = &state.targets;
-    let title = format!(
-        " Sidecars {}/{} {}",
-        v.visible.len(),
-        state.targets_table.rows.len(),
-        filter_note(v)
-    );
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(t.focus_border)
-        .title(Span::styled(title, t.accent));
-    let inner = block.inner(area);
-    frame.render_widget(block, area);
-    if state.mesh.pods.is_empty() {
-        frame.render_widget(Paragraph::new("No sidecars found.").style(t.dim), inner);
-        return;
-    }
-    frame.render_widget(
-        TableView {
-            table: &state.targets_table,
-            view: v,
-            theme: t,
-            focused: true,
-        },
-        inner,
-    );
-}
-
-fn filter_note(v: &ViewState) -> String {
+/// `→ keys /filter` after a pane's title.
+pub fn filter_note(v: &ViewState) -> String {
     let mut s = String::new();
     if let Some(keys) = &v.keys {
         s.push_str(&format!("→ {} ", keys.join(", ")));
@@ -127,28 +98,7 @@ fn draw_pane(
         None => inner,
     };
     match view.kind {
-        ViewKind::Json => {
-            if let Some(tree) = &view.json {
-                let styles = JsonStyles {
-                    key: t.accent,
-                    string: t.ok,
-                    number: t.warn,
-                    boolean: t.header,
-                    null: t.dim,
-                    punctuation: t.dim,
-                    cursor: t.selection,
-                    match_: t.matched,
-                };
-                frame.render_widget(
-                    JsonTreeView {
-                        tree,
-                        styles,
-                        focused,
-                    },
-                    inner,
-                );
-            }
-        }
+        ViewKind::Json => super::json::draw(frame, inner, state, view, focused),
         ViewKind::Istiod => super::istiod::draw(frame, inner, state, view, focused),
         ViewKind::Stats => super::stats::draw(frame, inner, state, view, focused),
         ViewKind::Cardinality => super::cardinality::draw(frame, inner, state, view, focused),
@@ -189,9 +139,7 @@ fn banner(state: &AppState, kind: ViewKind, target: Option<usize>) -> Option<Vec
         .map(|&e| (target, e))
         .filter(|&(t, e)| state.reachable(t, e))
         .collect();
-    if kind == ViewKind::Istiod {
-        needs.push((None, Endpoint::IstiodMetrics));
-    }
+    needs.extend(spec(kind).istiod_waits.iter().map(|&e| (None, e)));
     for key in needs {
         let Some(slot) = state.slots.get(&key) else {
             lines.push(Line::from(Span::styled(

@@ -9,8 +9,8 @@ use ratatui::Frame;
 
 use super::table::TableView;
 use crate::app::state::{AppState, ViewState};
-use crate::app::stats::{stats_table, TargetSeries};
-use crate::app::stats_table::highlight_detail;
+use crate::app::stats::state::TargetSeries;
+use crate::app::stats::table::highlight_detail;
 use crate::model::stats::{Highlight, Severity as HlSeverity};
 use crate::theme::Theme;
 
@@ -23,7 +23,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, view: &ViewState, f
     let target = state.selected;
     let (Some(series), Some((table, _))) = (
         target.and_then(|i| state.series.get(&i)),
-        stats_table(state, target),
+        crate::app::stats::stats_table(state, target),
     ) else {
         return;
     };

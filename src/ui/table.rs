@@ -208,7 +208,7 @@ mod tests {
         assert_eq!(column_widths(&wide, 50), vec![25, 24]);
         assert_eq!(fit("abcdef", 4), "abc…");
         let clusters = Table {
-            columns: crate::app::data::cluster_columns(),
+            columns: crate::app::clusters::table::cluster_columns(),
             rows: vec![],
         };
         assert_eq!(

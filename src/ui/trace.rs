@@ -7,7 +7,7 @@ use ratatui::widgets::{Paragraph, Wrap};
 use ratatui::Frame;
 
 use crate::app::state::AppState;
-use crate::app::trace::Trace;
+use crate::app::trace::state::Trace;
 
 /// Draws a trace.
 pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, trace: &Trace) {

@@ -62,7 +62,7 @@ pub fn state() -> (Mesh, AppState) {
         Theme::dark(),
         Instant::now(),
     );
-    meshscope::app::targets::rebuild(&mut s);
+    meshscope::app::sidecars::update::rebuild(&mut s);
     (mesh, s)
 }
 
@@ -158,9 +158,9 @@ pub fn open(mesh: &Mesh, state: &mut AppState, app: &str, kind: ViewKind) {
         .iter()
         .position(|p| p.app == app)
         .expect("pod");
-    meshscope::app::update::open_target(state, idx);
+    meshscope::app::nav::open_target(state, idx);
     let now = state.now;
     drive(mesh, state, [Action::Tick(now)]);
-    meshscope::app::update::show_view(state, kind);
+    meshscope::app::nav::show_view(state, kind);
     drive(mesh, state, [Action::Tick(now)]);
 }

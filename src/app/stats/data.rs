@@ -1,25 +1,14 @@
-//! Stats, memory and cardinality data, parsed in the fetch task (never on the
-//! UI thread): `/stats` into owned entries plus the indices of the stats that
-//! [`highlights`] picks, `/memory` into its six fields, `/stats/prometheus`
-//! into a cardinality report and its table.
+//! `/stats` parsed in the fetch task (never on the UI thread): owned entries
+//! plus the indices of the stats that [`highlights`] picks, and the breaker
+//! limits of `/clusters` the highlights compare against.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
 
-use serde_json::Value;
-
-use super::table::{Column, Row, Table};
-use crate::model::cardinality::{analyze_prometheus, CardinalityReport, LabelFlag};
 use crate::model::clusters::ClusterStatuses;
-use crate::model::severity::Severity;
 use crate::model::stats::{
     highlights, parse_envoy_text, BreakerThresholds, Stat, StatKind, StatValue,
 };
-
-/// Distinct values above which the Cardinality view flags a label.
-pub const CARDINALITY_THRESHOLD: usize = crate::model::cardinality::DEFAULT_THRESHOLD;
-/// Threads the cardinality analysis may use in the fetch task.
-const ANALYSIS_THREADS: usize = 2;
 
 /// One Envoy stat, owned.
 #[derive(Debug, Clone, PartialEq)]
@@ -138,106 +127,6 @@ fn short_float(v: f64) -> String {
     }
 }
 
-/// The fields of `/memory`, in display order.
-pub const MEMORY_FIELDS: [&str; 6] = [
-    "allocated",
-    "heap_size",
-    "pageheap_unmapped",
-    "pageheap_free",
-    "total_thread_cache",
-    "total_physical_bytes",
-];
-
-/// A parsed `/memory` answer: each of [`MEMORY_FIELDS`], `None` when absent.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct MemoryData {
-    /// Values in [`MEMORY_FIELDS`] order.
-    pub fields: [Option<u64>; 6],
-}
-
-/// Parses `/memory` (values are decimal strings or numbers).
-pub fn process_memory(text: &str) -> Result<MemoryData, String> {
-    let v: Value = serde_json::from_str(text).map_err(|e| format!("/memory: {e}"))?;
-    let mut out = MemoryData::default();
-    for (slot, name) in out.fields.iter_mut().zip(MEMORY_FIELDS) {
-        *slot = match v.get(name) {
-            Some(Value::String(s)) => s.parse().ok(),
-            Some(Value::Number(n)) => n.as_u64(),
-            _ => None,
-        };
-    }
-    if out.fields.iter().all(Option::is_none) {
-        return Err("/memory: none of the expected fields (allocated, heap_size…)".into());
-    }
-    Ok(out)
-}
-
-/// A cardinality report with the table of its labels.
-#[derive(Debug, Clone, PartialEq)]
-pub struct CardinalityData {
-    /// The report, worst offenders first.
-    pub report: CardinalityReport,
-    /// One row per label, same order.
-    pub labels: Table,
-}
-
-/// Analyses a Prometheus body (15000 `/stats/prometheus` or the merged 15020).
-pub fn process_cardinality(text: &str) -> CardinalityData {
-    let report = analyze_prometheus(text, CARDINALITY_THRESHOLD, ANALYSIS_THREADS);
-    let rows = report
-        .labels
-        .iter()
-        .map(|l| {
-            let severity = if l.flags.contains(&LabelFlag::ManyValues) {
-                Severity::Error
-            } else if l.flags.is_empty() {
-                Severity::Ok
-            } else {
-                Severity::Warn
-            };
-            let flags: Vec<&str> = l.flags.iter().map(|f| flag_name(*f)).collect();
-            Row::new(
-                l.family.clone(),
-                vec![
-                    l.family.clone(),
-                    l.label.clone(),
-                    l.distinct_values.to_string(),
-                    format!("{:.1}%", l.share * 100.0),
-                    format!("{:.1}", l.estimated_bytes as f64 / 1024.0),
-                    flags.join(","),
-                    l.examples.first().cloned().unwrap_or_default(),
-                ],
-                severity,
-            )
-        })
-        .collect();
-    CardinalityData {
-        report,
-        labels: Table {
-            columns: vec![
-                Column::text("FAMILY", 30),
-                Column::text("LABEL", 22),
-                Column::num("DISTINCT", 9),
-                Column::num("SHARE", 7),
-                Column::num("EST. KiB", 9),
-                Column::text("FLAGS", 20),
-                Column::text("EXAMPLE", 40),
-            ],
-            rows,
-        },
-    }
-}
-
-/// The name of a flag as the view and `stats --cardinality` write it.
-pub fn flag_name(flag: LabelFlag) -> &'static str {
-    match flag {
-        LabelFlag::ManyValues => "many-values",
-        LabelFlag::Ids => "ids",
-        LabelFlag::PathsWithIds => "paths-with-ids",
-        LabelFlag::Tokens => "tokens",
-    }
-}
-
 /// Each cluster's default-priority breaker limits from `/clusters?format=json`.
 pub fn breaker_thresholds(cs: &ClusterStatuses) -> HashMap<String, BreakerThresholds> {
     cs.cluster_statuses
@@ -257,9 +146,6 @@ pub fn breaker_thresholds(cs: &ClusterStatuses) -> HashMap<String, BreakerThresh
         })
         .collect()
 }
-
-/// `1536` → `1.5 KiB` (one formatting for the views and the CLI tables).
-pub use crate::model::cardinality::human_bytes;
 
 #[cfg(test)]
 mod tests {
@@ -287,34 +173,5 @@ mod tests {
         assert!(process_stats("garbage\n")
             .unwrap_err()
             .starts_with("/stats: no stat parsed"));
-    }
-
-    #[test]
-    fn memory_reads_strings_and_numbers() {
-        let m = process_memory(r#"{"allocated":"1024","heap_size":2048}"#).unwrap();
-        assert_eq!(m.fields[0], Some(1024));
-        assert_eq!(m.fields[1], Some(2048));
-        assert_eq!(m.fields[2], None);
-        assert!(process_memory("{}").is_err());
-        assert!(process_memory("<html>")
-            .unwrap_err()
-            .starts_with("/memory: "));
-        assert_eq!(human_bytes(1536), "1.5 KiB");
-        assert_eq!(human_bytes(12), "12 B");
-    }
-
-    #[test]
-    fn cardinality_rows_flag_the_exploding_label() {
-        let mut text = String::from("# TYPE istio_requests_total counter\n");
-        for i in 0..150 {
-            text.push_str(&format!(
-                "istio_requests_total{{response_code=\"200\",request_path=\"/api/users/{i}00\"}} 1\n"
-            ));
-        }
-        let d = process_cardinality(&text);
-        let top = &d.labels.rows[0];
-        assert_eq!(top.cells[1], "request_path");
-        assert_eq!(top.cells[2], "150");
-        assert_eq!(top.severity, Severity::Error);
     }
 }

@@ -1,29 +1,22 @@
-//! Stats over time, owned by the app state (never by tasks): each `/stats`
-//! poll adds a sample per stat, giving rates, sparklines, "recently changed"
-//! marks and deltas since a user's mark; each `/memory` poll adds a memory
-//! sample. [`sync`] runs inside `update` and records whatever new data
-//! arrived, then rebuilds the Stats table and the Clusters table with its
-//! HIGHLIGHT column.
+//! What the Stats view remembers of each target over time: each `/stats`
+//! poll adds a sample per stat (rates, sparklines, "recently changed" marks,
+//! deltas since a user's mark), each `/memory` poll a memory sample.
 
 use std::collections::{HashMap, VecDeque};
 use std::time::Instant;
 
-use super::action::Action;
-use super::data::Data;
-use super::keys::focused_kind;
-use super::state::{AppState, ViewKind};
-use super::stats_data::{breaker_thresholds, MemoryData, StatsData};
-use super::table::Table;
-use crate::model::severity::Severity;
+use super::data::{breaker_thresholds, StatsData};
+use crate::app::data::Data;
+use crate::app::memory::data::MemoryData;
+use crate::app::table::Table;
 use crate::model::stats::{apply_rates, highlights, rate_per_second, Highlight, Stat, StatValue};
-use crate::sources::target::Endpoint;
 
 /// Samples kept per stat (and per memory field) for sparklines.
 pub const HISTORY: usize = 24;
 /// A stat that changed within this many polls is marked as recently changed.
 pub const RECENT_POLLS: u64 = 5;
 /// Offset that keeps the merged clusters table's version apart from the dump's.
-const MERGED_VERSION: u64 = 1 << 40;
+pub const MERGED_VERSION: u64 = 1 << 40;
 
 /// Which kinds of stat the Stats view lists (`t` cycles).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -87,7 +80,7 @@ pub struct MemorySample {
 #[derive(Debug, Clone, Default)]
 pub struct TargetSeries {
     /// Slot versions already taken into account: stats, clusters JSON, dump, memory.
-    seen: [u64; 4],
+    pub(super) seen: [u64; 4],
     /// Polls of `/stats` recorded.
     pub polls: u64,
     /// When the last `/stats` sample was recorded.
@@ -115,7 +108,7 @@ pub struct TargetSeries {
     /// The last [`HISTORY`] `/memory` polls, oldest first.
     pub memory: VecDeque<MemorySample>,
     /// Options changed: rebuild the table on the next [`sync`].
-    dirty: bool,
+    pub(super) dirty: bool,
 }
 
 impl TargetSeries {
@@ -175,7 +168,7 @@ impl TargetSeries {
     }
 
     /// Fills highlights with thresholds and rates from the snapshot.
-    fn compute_highlights(&mut self, data: &StatsData, clusters: Option<&Data>) {
+    pub fn compute_highlights(&mut self, data: &StatsData, clusters: Option<&Data>) {
         let thresholds = match clusters {
             Some(Data::Runtime(r)) => breaker_thresholds(&r.0),
             _ => HashMap::new(),
@@ -202,138 +195,10 @@ impl TargetSeries {
     }
 }
 
-/// Endpoints a view reads when present but does not wait for (no banner):
-/// Clusters shows stats highlights, Stats shows breaker thresholds, Memory
-/// counts stats.
-pub fn quiet_needs(kind: ViewKind) -> &'static [Endpoint] {
-    match kind {
-        ViewKind::Clusters | ViewKind::Memory => &[Endpoint::Stats],
-        ViewKind::Stats => &[Endpoint::ClustersJson],
-        _ => &[],
-    }
-}
-
-/// Records new stats and memory data of every target and rebuilds the
-/// tables that depend on them. Cheap when nothing changed.
-pub fn sync(state: &mut AppState) {
-    let mut targets: Vec<usize> = state
-        .slots
-        .keys()
-        .filter(|(_, ep)| matches!(ep, Endpoint::Stats | Endpoint::Memory))
-        .filter_map(|(t, _)| *t)
-        .collect();
-    targets.sort_unstable();
-    targets.dedup();
-    for t in targets {
-        sync_target(state, t);
-    }
-}
-
-fn sync_target(state: &mut AppState, t: usize) {
-    let now = state.now;
-    let slots = &state.slots;
-    let slot = |ep: Endpoint| slots.get(&(Some(t), ep)).filter(|s| s.data().is_some());
-    let version = |ep: Endpoint| slot(ep).map_or(0, |s| s.version);
-    let seen = [
-        version(Endpoint::Stats),
-        version(Endpoint::ClustersJson),
-        version(Endpoint::ConfigDump),
-        version(Endpoint::Memory),
-    ];
-    let stats = match slot(Endpoint::Stats).and_then(|s| s.data()) {
-        Some(Data::Stats(d)) => Some(d.clone()),
-        _ => None,
-    };
-    let series = state.series.entry(t).or_default();
-    if seen == series.seen && !series.dirty {
-        return;
-    }
-    if seen[0] != series.seen[0] {
-        if let Some(d) = &stats {
-            series.record(d, now);
-        }
-    }
-    if seen[3] != series.seen[3] {
-        if let Some(Data::Memory(m)) = slot(Endpoint::Memory).and_then(|s| s.data()) {
-            if series.memory.len() == HISTORY {
-                series.memory.pop_front();
-            }
-            series.memory.push_back(MemorySample {
-                at: now,
-                memory: *m,
-                stats: stats.as_ref().map(|d| d.entries.len()),
-            });
-        }
-    }
-    let Some(data) = stats else {
-        series.seen = seen;
-        return;
-    };
-    if seen[..3] != series.seen[..3] || series.dirty {
-        series.compute_highlights(&data, slot(Endpoint::ClustersJson).and_then(|s| s.data()));
-        series.table = super::stats_table::stats_table(series, &data);
-        series.version += 1;
-        let dump = match slot(Endpoint::ConfigDump).and_then(|s| s.data()) {
-            Some(Data::Dump(d)) => Some(&d.clusters),
-            _ => None,
-        };
-        series.clusters =
-            dump.map(|c| super::stats_table::clusters_with_highlights(c, &series.highlights));
-        series.clusters_version += 1;
-    }
-    series.seen = seen;
-    series.dirty = false;
-}
-
-/// The Stats table of a target, with its version.
-pub fn stats_table(state: &AppState, target: Option<usize>) -> Option<(&Table, u64)> {
-    let s = state.series.get(&target?)?;
-    (s.version > 0).then_some((&s.table, s.version))
-}
-
-/// The Clusters table with highlights, once stats and the dump are loaded.
-pub fn clusters_table(state: &AppState, target: Option<usize>) -> Option<(&Table, u64)> {
-    let s = state.series.get(&target?)?;
-    s.clusters
-        .as_ref()
-        .map(|c| (c, MERGED_VERSION + s.clusters_version))
-}
-
-/// Handles the Stats view's own actions (mark, used-only, type filter).
-pub fn act(state: &mut AppState, action: &Action) {
-    let (Some(t), Some(ViewKind::Stats)) = (state.selected, focused_kind(state)) else {
-        return;
-    };
-    let now = state.now;
-    let series = state.series.entry(t).or_default();
-    let message = match action {
-        Action::MarkStats => {
-            series.set_mark(now);
-            "mark set: the ±MARK column counts from now (counters untouched)".to_string()
-        }
-        Action::ToggleUsedOnly => {
-            series.used_only = !series.used_only;
-            series.dirty = true;
-            if series.used_only {
-                "used only: zero-valued stats hidden".into()
-            } else {
-                "showing every stat".into()
-            }
-        }
-        Action::CycleStatKind => {
-            series.kind = series.kind.next();
-            series.dirty = true;
-            format!("showing {}", series.kind.label())
-        }
-        _ => return,
-    };
-    state.say(message, Severity::Ok);
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::app::stats_data::process_stats;
+    use crate::app::stats::data::process_stats;
     use std::time::Duration;
 
     fn snap(overflow: u64, total: u64) -> StatsData {

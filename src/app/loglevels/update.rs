@@ -2,58 +2,12 @@
 //! after a confirmation that names the pod and the change. The previous level
 //! is remembered so it can be put back.
 
-use std::sync::Arc;
-
-use super::action::Effect;
-use super::data::Data;
-use super::state::{AppState, Mode};
-use super::table::{Column, Row, Table};
-use crate::model::logging::{next_level, parse_loggers};
+use super::state::Proposal;
+use crate::app::action::Effect;
+use crate::app::state::{AppState, Mode};
+use crate::model::logging::next_level;
 use crate::model::severity::Severity;
 use crate::sources::target::Endpoint;
-
-/// A proposed change: which sidecar, which logger, from which level to which.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Proposal {
-    /// Target index.
-    pub target: usize,
-    /// `namespace/pod`, for the question and the status line.
-    pub pod: String,
-    /// Logger name (`router`, `upstream`…).
-    pub logger: String,
-    /// Current level.
-    pub from: String,
-    /// Proposed level.
-    pub to: String,
-}
-
-impl Proposal {
-    /// The question the confirmation asks.
-    pub fn question(&self) -> String {
-        format!(
-            "Change logger `{}` on {} from {} to {}?",
-            self.logger, self.pod, self.from, self.to
-        )
-    }
-}
-
-/// The logger table from a `/logging` body (rows keyed by logger name).
-pub fn logging_data(body: &str) -> Data {
-    let rows = parse_loggers(body)
-        .into_iter()
-        .map(|(name, level)| {
-            let sev = match level.as_str() {
-                "trace" | "debug" => Severity::Warn,
-                _ => Severity::Ok,
-            };
-            Row::new(name.clone(), vec![name, level], sev)
-        })
-        .collect();
-    Data::Loggers(Arc::new(Table {
-        columns: vec![Column::text("LOGGER", 28), Column::text("LEVEL", 10)],
-        rows,
-    }))
-}
 
 /// Enter on a logger: ask to change it (to debug, or back to warning from debug).
 pub fn propose(state: &mut AppState, logger: &str, level: &str) {
@@ -129,7 +83,7 @@ pub fn done(state: &mut AppState, proposal: Proposal, error: Option<String>, fx:
                 Severity::Warn,
             );
             state.last_log_change = Some(proposal.clone());
-            super::update::request(state, (Some(proposal.target), Endpoint::Logging), fx);
+            crate::app::slots::request(state, (Some(proposal.target), Endpoint::Logging), fx);
         }
     }
 }

@@ -3,9 +3,10 @@
 
 use std::sync::Arc;
 
-use super::action::Effect;
-use super::data::{Data, DumpData};
-use super::state::AppState;
+use crate::app::action::Effect;
+use crate::app::data::Data;
+use crate::app::dump::DumpData;
+use crate::app::state::AppState;
 use crate::model::config_dump::{Kind, State};
 use crate::model::istiod::{diff_configs, ConfigDiff, ConfigItem};
 use crate::sources::target::Endpoint;
@@ -72,7 +73,7 @@ pub fn maybe_compare(state: &mut AppState, target: usize, fx: &mut Vec<Effect>) 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::app::data::build_dump;
+    use crate::app::dump::build_dump;
 
     const ENVOY: &str = r#"{"configs":[{"@type":"type.googleapis.com/envoy.admin.v3.ClustersConfigDump",
       "dynamic_active_clusters":[

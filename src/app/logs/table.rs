@@ -1,28 +1,9 @@
-//! Per-sidecar log buffers, bounded, fed by the log-source task. Lines are
-//! parsed once on arrival (access logs in Istio's text or JSON formats,
-//! Envoy's own lines by level) into table rows; the raw line is kept for the
-//! response-flag panel.
+//! Log lines parsed once on arrival (access logs in Istio's text or JSON
+//! formats, Envoy's own lines by level) into table rows, with filterable tags.
 
-use super::state::AppState;
-use super::table::{Column, Row, Table};
+use crate::app::table::{Column, Row};
 use crate::model::access_log::{parse_line, LogLevel, LogLine};
 use crate::model::severity::Severity;
-use crate::sources::logs::LogError;
-
-/// The lines kept for one sidecar.
-#[derive(Debug, Clone, Default)]
-pub struct LogBuffer {
-    /// Parsed rows (key: the request id).
-    pub table: Table,
-    /// The raw lines, parallel to `table.rows`.
-    pub raw: Vec<String>,
-    /// Grows with every batch, so views re-filter.
-    pub version: u64,
-    /// Lines dropped because the buffer was full.
-    pub dropped: u64,
-    /// Why the stream ended, when it did.
-    pub ended: Option<String>,
-}
 
 /// The columns of the log table.
 pub fn columns() -> Vec<Column> {
@@ -139,52 +120,10 @@ pub fn row_of(line: &str) -> Row {
     }
 }
 
-/// Appends a batch, dropping the oldest lines past the configured bound
-/// (trimmed in chunks of a tenth so appends stay O(1) amortised).
-pub fn append(state: &mut AppState, target: usize, app: bool, lines: Vec<String>) {
-    let cap = state.config.log_buffer_lines.max(10);
-    let logs = if app {
-        &mut state.app_logs
-    } else {
-        &mut state.logs
-    };
-    let buf = logs.entry(target).or_default();
-    if buf.table.columns.is_empty() {
-        buf.table.columns = columns();
-    }
-    for l in lines {
-        buf.table.rows.push(row_of(&l));
-        buf.raw.push(l);
-    }
-    if buf.raw.len() > cap + cap / 10 {
-        let cut = buf.raw.len() - cap;
-        buf.raw.drain(..cut);
-        buf.table.rows.drain(..cut);
-        buf.dropped += cut as u64;
-    }
-    buf.version += 1;
-}
-
-/// Records the end of a stream.
-pub fn ended(state: &mut AppState, target: usize, app: bool, error: Option<LogError>) {
-    let msg = match &error {
-        Some(e) => format!("log stream ended: {e}"),
-        None => "log stream ended".to_string(),
-    };
-    let logs = if app {
-        &mut state.app_logs
-    } else {
-        &mut state.logs
-    };
-    logs.entry(target).or_default().ended = Some(msg.clone());
-    if error.is_some() {
-        state.say(msg, Severity::Warn);
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::app::table::Table;
 
     #[test]
     fn access_lines_become_coloured_rows() {

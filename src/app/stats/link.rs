@@ -1,9 +1,9 @@
 //! One pane driving another: the cluster under the cursor in a Clusters pane
 //! filters every Stats pane beside it to that cluster's stats.
 
-use super::state::{AppState, ViewKind};
-use super::table::Filter;
-use super::update::table_of;
+use crate::app::clusters;
+use crate::app::state::{AppState, ViewKind};
+use crate::app::table::Filter;
 
 /// The cluster selected in the focused pane, when it is a Clusters view.
 fn selected_cluster(state: &AppState) -> Option<String> {
@@ -13,7 +13,7 @@ fn selected_cluster(state: &AppState) -> Option<String> {
         return None;
     }
     let row = *view.visible.get(view.cursor)?;
-    let (table, _) = table_of(state, ViewKind::Clusters, state.selected)?;
+    let (table, _) = clusters::clusters_table(state, state.selected)?;
     table.rows.get(row).map(|r| r.key.clone())
 }
 

@@ -4,9 +4,9 @@
 
 use std::collections::HashMap;
 
-use super::stats::{KindFilter, TargetSeries};
-use super::stats_data::StatsData;
-use super::table::{Column, Row, Table};
+use super::data::StatsData;
+use super::state::{KindFilter, TargetSeries};
+use crate::app::table::{Column, Row, Table};
 use crate::model::severity::Severity;
 use crate::model::stats::{format_highlight, Highlight, StatKind};
 

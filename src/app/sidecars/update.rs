@@ -1,9 +1,11 @@
-//! The sidecar list, and drilling down from one resource to what it points to.
+//! The sidecar list's reducer: the table rebuilt from the mesh and whatever
+//! health data arrived (readiness, Envoy state, version, worst finding).
 
-use super::data::Data;
-use super::state::{AppState, ViewKind, ViewState};
-use super::table::{Column, Row, Table};
-use super::update::{focused_view, table_of};
+use crate::app::data::Data;
+use crate::app::istiod::query::rejections_for;
+use crate::app::state::{AppState, Loadable};
+use crate::app::stats::table::rate_cell;
+use crate::app::table::{Column, Row, Table};
 use crate::model::severity::Severity;
 use crate::sources::target::Endpoint;
 
@@ -16,9 +18,7 @@ pub fn rebuild(state: &mut AppState) {
         let (envoy_state, version) = match info.and_then(|s| s.data()) {
             Some(Data::Text { body, .. }) => server_info_summary(body),
             _ => match info.map(|s| &s.state) {
-                Some(super::state::Loadable::Failed { error, .. }) => {
-                    ("UNREACHABLE".to_string(), short(error))
-                }
+                Some(Loadable::Failed { error, .. }) => ("UNREACHABLE".to_string(), short(error)),
                 // Cluster pods are not probed from the list (no port-forward per pod).
                 None if pod.ready.is_some() => {
                     ("-".to_string(), pod.version.clone().unwrap_or_default())
@@ -30,14 +30,10 @@ pub fn rebuild(state: &mut AppState) {
             (None, None) if pod.agent.is_none() => "no agent",
             (Some(Data::Text { status: 200, .. }), _) | (None, Some(true)) => "ready",
             (Some(Data::Text { .. }), _) | (None, Some(false)) => "NOT READY",
-            _ if ready
-                .is_some_and(|s| matches!(s.state, super::state::Loadable::Failed { .. })) =>
-            {
-                "unknown"
-            }
+            _ if ready.is_some_and(|s| matches!(s.state, Loadable::Failed { .. })) => "unknown",
             _ => "…",
         };
-        let rejected = super::istiod::rejections_for(state, i);
+        let rejected = rejections_for(state, i);
         let severity =
             if envoy_state == "UNREACHABLE" || readiness == "NOT READY" || !rejected.is_empty() {
                 Severity::Error
@@ -143,7 +139,7 @@ fn highlight_headline(state: &AppState, i: usize) -> Option<String> {
     };
     let mut line = format!("{icon} {}", short(&stat));
     if let Some(r) = rate.filter(|r| *r > 0.0) {
-        line.push_str(&format!(" {}/s", super::stats_table::rate_cell(r)));
+        line.push_str(&format!(" {}/s", rate_cell(r)));
     }
     if count > 1 {
         line.push_str(&format!(" (+{})", count - 1));
@@ -163,91 +159,6 @@ fn server_info_summary(body: &str) -> (String, String) {
     }
 }
 
-/// Enter on a resource row: push the view of what it points to (or, on a
-/// proxy-status row, open that sidecar). Returns effects to run.
-pub fn drill(state: &mut AppState) -> Vec<super::action::Effect> {
-    let target = state.selected;
-    let Some(view) = focused_view(state) else {
-        return Vec::new();
-    };
-    let kind = view.kind;
-    let Some(&row_idx) = view.visible.get(view.cursor) else {
-        return Vec::new();
-    };
-    let Some((table, _)) = table_of(state, kind, target) else {
-        return Vec::new();
-    };
-    let Some(row) = table.rows.get(row_idx) else {
-        return Vec::new();
-    };
-    let next = match kind {
-        ViewKind::Listeners => {
-            let dest = row.cells.get(3).cloned().unwrap_or_default();
-            if let Some(route) = dest.strip_prefix("Route: ") {
-                Some(ViewState::only(ViewKind::Routes, vec![route.to_string()]))
-            } else if let Some(cluster) = dest.strip_prefix("Cluster: ") {
-                Some(ViewState::only(
-                    ViewKind::Clusters,
-                    vec![cluster.to_string()],
-                ))
-            } else if dest.contains("Cluster") && !dest.contains(' ') {
-                Some(ViewState::only(ViewKind::Clusters, vec![dest]))
-            } else {
-                None
-            }
-        }
-        ViewKind::Routes => {
-            let clusters: Vec<String> = row
-                .cells
-                .get(5)
-                .map(|c| {
-                    c.split(", ")
-                        .filter(|s| !s.is_empty())
-                        .map(str::to_string)
-                        .collect()
-                })
-                .unwrap_or_default();
-            (!clusters.is_empty()).then(|| ViewState::only(ViewKind::Clusters, clusters))
-        }
-        ViewKind::Clusters => Some(ViewState::only(ViewKind::Endpoints, vec![row.key.clone()])),
-        ViewKind::Logging => {
-            let (logger, level) = (
-                row.key.clone(),
-                row.cells.get(1).cloned().unwrap_or_default(),
-            );
-            super::loglevels::propose(state, &logger, &level);
-            return Vec::new();
-        }
-        ViewKind::Logs if !row.key.is_empty() => {
-            let request_id = row.key.clone();
-            state.say(
-                format!("following request {request_id} across sidecars …"),
-                Severity::Ok,
-            );
-            return vec![super::action::Effect::TraceRequest { request_id }];
-        }
-        ViewKind::Istiod => {
-            if let Some(t) = super::istiod::target_of_proxy(state, &row.key) {
-                super::update::open_target(state, t);
-                return Vec::new();
-            }
-            None
-        }
-        ViewKind::Endpoints => Some(ViewState::only(ViewKind::Clusters, vec![row.key.clone()])),
-        _ => None,
-    };
-    match next {
-        Some(v) => {
-            let focus = state.focus;
-            if let Some(p) = state.panes.get_mut(focus) {
-                p.stack.push(v);
-            }
-        }
-        None => super::json::open_raw(state),
-    }
-    Vec::new()
-}
-
 #[cfg(test)]
 mod tests {
     use std::sync::Arc;
@@ -255,7 +166,7 @@ mod tests {
 
     use super::*;
     use crate::app::state::{Loadable, Slot};
-    use crate::app::stats_data::process_stats;
+    use crate::app::stats::data::process_stats;
     use crate::config::Config;
     use crate::sources::target::{MeshInfo, TargetInfo};
     use crate::theme::Theme;
@@ -302,10 +213,10 @@ mod tests {
             findings(&s, 0, &[], "", "LIVE"),
             "✖ upstream_cx_none_healthy (+2)"
         );
-        crate::app::stats::sync(&mut s);
+        crate::app::stats::update::sync(&mut s);
         s.now = now + Duration::from_secs(2);
         put_stats(&mut s, &body(240), 2);
-        crate::app::stats::sync(&mut s);
+        crate::app::stats::update::sync(&mut s);
         // Two polls: the growing overflow (70/s) beats the stalled black hole.
         assert_eq!(
             findings(&s, 0, &[], "", "LIVE"),
