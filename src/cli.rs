@@ -76,11 +76,17 @@ pub enum Command {
     Stats(StatsArgs),
     /// The built-in simulated mesh: the TUI on it, or headless with --serve.
     Demo(DemoArgs),
-    /// Open a captured snapshot bundle in the TUI, offline.
+    /// Open anything saved in the TUI, offline: a bundle, a /config_dump, a folder of
+    /// admin bodies, or an `istioctl bug-report` archive (.tar.gz, .tar or extracted).
     Open {
-        /// The bundle written by `meshscope snapshot`.
+        /// The capture; told by its content, not its name.
         bundle: PathBuf,
+        /// Print what was recognised and the sidecars, without the TUI.
+        #[arg(long)]
+        list: bool,
     },
+    /// Compare two proxies' configuration per resource and field; exit 1 when they differ.
+    Diff(DiffArgs),
     /// Control-plane health: rejected configs, xDS rejects, conflicts, pushes, latency.
     Istiod(IstiodArgs),
     /// Proxy sync status per xDS type, like `istioctl proxy-status`.
@@ -391,4 +397,23 @@ fn parse_timeout(s: &str) -> Result<f64, String> {
             "`{s}` is not a number of seconds between 0 and 86400"
         )),
     }
+}
+
+/// `meshscope diff A B`.
+#[derive(Debug, Clone, Args)]
+pub struct DiffArgs {
+    /// Side A: an admin URL, a file or folder (`PATH#ns/pod` picks a sidecar of a
+    /// bundle or bug-report), or a POD in the cluster (`NAME` or `NS/NAME`).
+    pub a: String,
+    /// Side B, in the same forms.
+    pub b: String,
+    /// The sidecar to take from a multi-sidecar file side that has no `#ns/pod`.
+    #[arg(long, value_name = "POD")]
+    pub pod: Option<String>,
+    /// Compare volatile fields too (last_updated, version_info, nonces, timestamps).
+    #[arg(long)]
+    pub all_fields: bool,
+    /// Output format.
+    #[arg(short = 'o', long = "output", value_enum, default_value_t = Output::Table)]
+    pub output: Output,
 }

@@ -13,7 +13,6 @@ use crate::cli::{DemoArgs, KubeArgs, SourceArgs};
 use crate::commands::CommandError;
 use crate::config::Config;
 use crate::sources::admin::ClientOptions;
-use crate::sources::bundle::{Bundle, BundleFetcher};
 use crate::sources::demo::{self, Fault, Manifest, Scenario, ServeOptions};
 use crate::sources::kube::{self as kube_src, KubeFetcher, KubeLogSource, KubeOptions};
 use crate::sources::target::{AdminFetcher, MeshInfo, TargetInfo};
@@ -174,20 +173,41 @@ pub async fn admin(
         .map_err(terminal_error)
 }
 
-/// `meshscope open BUNDLE`: the UI on a captured snapshot, offline.
+/// `meshscope open PATH`: the UI on anything saved (a bundle, a dump, a folder of
+/// admin bodies, a bug-report), offline. What was recognised is printed and
+/// shown in the status line.
 pub async fn open(path: &Path, theme: Option<&str>) -> Result<(), CommandError> {
-    let bundle = Bundle::read(path).map_err(CommandError::usage)?;
-    let mesh = bundle.mesh();
-    let label = format!(
-        "bundle {} (captured {})",
-        path.display(),
-        bundle.captured_at
-    );
-    let state = state_for(mesh, &label, theme);
-    crate::tui::run(state, Arc::new(BundleFetcher::new(bundle)), None, None)
+    let p = path.to_path_buf();
+    let opened = tokio::task::spawn_blocking(move || crate::sources::capture::open(&p))
+        .await
+        .map_err(|e| CommandError::usage(format!("{}: {e}", path.display())))?
+        .map_err(CommandError::usage)?;
+    {
+        use std::io::Write;
+        let mut err = crate::commands::output::stderr();
+        let _ = writeln!(err, "{}", opened.summary);
+        let _ = err.finish();
+    }
+    let label = format!("{} {}", opened.kind, path.display());
+    let mut state = state_for(opened.mesh.clone(), &label, theme);
+    state.say(opened.summary.clone(), crate::ui::theme::Severity::Info);
+    if state.mesh.pods.len() == 1 {
+        crate::app::update::open_target(&mut state, 0);
+    }
+    crate::tui::run(state, opened.fetcher, opened.logs, None)
         .await
         .map(|_| ())
         .map_err(terminal_error)
+}
+
+/// `meshscope open PATH --list`: what was recognised and the sidecars, no UI.
+pub fn open_list(path: &Path) -> Result<String, CommandError> {
+    let opened = crate::sources::capture::open(path).map_err(CommandError::usage)?;
+    let mut s = format!("{}\n", opened.summary);
+    for t in &opened.mesh.pods {
+        s.push_str(&format!("{}\t{}\n", t.key(), t.app));
+    }
+    Ok(s)
 }
 
 /// How a TUI session that failed ends the process: a stop signal exits with

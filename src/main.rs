@@ -50,7 +50,11 @@ async fn run(cli: Cli) -> Result<String, CommandError> {
         Some(Command::Demo(args)) if args.command.is_some() => commands::demo::run(&args),
         Some(Command::Demo(args)) if args.serve => serve(&args).await,
         Some(Command::Demo(args)) => launch::demo(&args, theme).await.map(|_| String::new()),
-        Some(Command::Open { bundle }) => launch::open(&bundle, theme).await.map(|_| String::new()),
+        Some(Command::Open { bundle, list: true }) => launch::open_list(&bundle),
+        Some(Command::Open { bundle, .. }) => {
+            launch::open(&bundle, theme).await.map(|_| String::new())
+        }
+        Some(Command::Diff(args)) => commands::diff::run(&args, &cli.kube).await,
         Some(Command::Istiod(args)) => commands::istiod::istiod(&args).await,
         Some(Command::Logs(args)) => commands::logs::run(&args, &cli.kube).await,
         Some(Command::Check(args)) => commands::check::run(&args).await,

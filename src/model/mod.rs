@@ -6,6 +6,7 @@ pub mod body;
 pub mod cardinality;
 pub mod clusters;
 pub mod config_dump;
+pub mod diff;
 pub mod findings;
 pub mod istioctl;
 pub mod istiod;

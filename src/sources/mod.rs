@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod bundle;
+pub mod capture;
 pub mod clock;
 
 pub mod demo;
