@@ -155,13 +155,13 @@ fn logged(lines: &[String]) -> HashMap<String, (String, String, String, String)>
     lines
         .iter()
         .filter_map(|l| serde_json::from_str::<Value>(l).ok())
-        .filter_map(|v| {
+        .map(|v| {
             let s = |k: &str| match &v[k] {
                 Value::String(s) => s.clone(),
                 Value::Null => "-".to_string(),
                 other => other.to_string(),
             };
-            Some((
+            (
                 s("request_id"),
                 (
                     s("route_name"),
@@ -169,7 +169,7 @@ fn logged(lines: &[String]) -> HashMap<String, (String, String, String, String)>
                     s("response_code"),
                     s("response_flags"),
                 ),
-            ))
+            )
         })
         .collect()
 }
@@ -239,13 +239,14 @@ fn route_explain_agrees_with_envoy_on_every_case() {
                     (Some(ours), _) if ours != upstream => {
                         bad.push(format!("cluster: envoy {upstream}, meshscope {ours}"))
                     }
-                    (None, Some(Action::WeightedClusters { clusters, .. })) => {
-                        if !clusters.iter().any(|w| &w.name == upstream) {
-                            bad.push(format!(
-                                "cluster: envoy {upstream} is not one of the weighted clusters"
-                            ));
-                        }
+                    (None, Some(Action::WeightedClusters { clusters, .. }))
+                        if !clusters.iter().any(|w| &w.name == upstream) =>
+                    {
+                        bad.push(format!(
+                            "cluster: envoy {upstream} is not one of the weighted clusters"
+                        ))
                     }
+                    (None, Some(Action::WeightedClusters { .. })) => {}
                     (None, _) if upstream != "-" => {
                         bad.push(format!("cluster: envoy {upstream}, meshscope none"))
                     }

@@ -369,9 +369,7 @@ fn chain(listener: &Value, port: u16, d: &mut RouteDecision) -> Option<HttpManag
         step = step.with(format!("skipped {other} ({what}): {}", chain_condition(oc)));
     }
     d.steps.push(step);
-    let Some(hcm) = filters(c).find(|f| is_hcm(f)).map(filter_config) else {
-        return None;
-    };
+    let hcm = filters(c).find(|f| is_hcm(f)).map(filter_config)?;
     let flag = |k: &str| hcm[k].as_bool().unwrap_or(false);
     let route = if let Some(name) = hcm["rds"]["route_config_name"].as_str() {
         RouteSource::Rds(name.to_string())

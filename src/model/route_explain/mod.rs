@@ -8,6 +8,7 @@
 //! considered and why each failed. Pure: no I/O.
 
 mod action;
+mod conditions;
 mod endpoints;
 mod listener;
 mod matcher;
