@@ -95,6 +95,8 @@ pub enum Command {
     Logs(LogsArgs),
     /// The doctor: findings from one sidecar's evidence, with proof and fix; exit 1 at --fail-on.
     Check(CheckArgs),
+    /// Which route a request takes through the sidecar, and why: every step of Envoy's decision.
+    Route(RouteArgs),
     /// Capture every read-only endpoint into one bundle file (atomically, secrets redacted).
     Snapshot {
         /// Where the sidecar is.
@@ -385,6 +387,47 @@ pub struct CheckArgs {
     #[arg(long, value_enum, default_value_t)]
     pub fail_on: FailOn,
     /// Output: the findings as text, or JSON (docs/json-output.md).
+    #[arg(short = 'o', long = "output", value_enum, default_value_t)]
+    pub output: Output,
+}
+
+/// `meshscope route`.
+#[derive(Debug, Args)]
+pub struct RouteArgs {
+    /// A sidecar pod in the cluster (`NAME` or `NS/NAME`; kube flags select the cluster).
+    #[arg(value_name = "POD", conflicts_with_all = ["file", "admin", "bundle"])]
+    pub pod_name: Option<String>,
+    /// A saved `/config_dump` (take it with `?include_eds` for endpoints).
+    #[arg(short = 'f', long = "file", value_name = "DUMP", conflicts_with_all = ["admin", "bundle"])]
+    pub file: Option<PathBuf>,
+    /// A live Envoy admin URL (port 15000): `/config_dump?include_eds` and `/clusters` for health.
+    #[arg(long, value_name = "URL", conflicts_with = "bundle")]
+    pub admin: Option<String>,
+    /// A snapshot bundle.
+    #[arg(long, value_name = "BUNDLE")]
+    pub bundle: Option<PathBuf>,
+    /// With --bundle: which pod (`namespace/name`; default: the first).
+    #[arg(long, value_name = "NS/NAME", requires = "bundle")]
+    pub pod: Option<String>,
+    /// With --file: a saved `/clusters?format=json` for live endpoint health.
+    #[arg(long, value_name = "FILE", requires = "file")]
+    pub clusters: Option<PathBuf>,
+    /// The Host header, as the client sends it (with `:port` if it sends one).
+    #[arg(long, value_name = "HOST")]
+    pub host: String,
+    /// The request path, query string included.
+    #[arg(long, value_name = "PATH", default_value = "/")]
+    pub path: String,
+    /// The request method.
+    #[arg(long, short = 'X', value_name = "METHOD", default_value = "GET")]
+    pub method: String,
+    /// A request header, `name: value` (repeatable).
+    #[arg(short = 'H', long = "header", value_name = "NAME: VALUE")]
+    pub headers: Vec<String>,
+    /// The destination port (picks the listener); default: the host's port, else 80.
+    #[arg(long, value_name = "N")]
+    pub port: Option<u16>,
+    /// Output: the decision trail as text, or JSON (docs/json-output.md).
     #[arg(short = 'o', long = "output", value_enum, default_value_t)]
     pub output: Output,
 }

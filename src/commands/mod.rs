@@ -9,6 +9,7 @@ pub mod istiod;
 pub mod logs;
 pub mod output;
 pub mod pc;
+pub mod route;
 pub mod snapshot;
 pub mod source;
 pub mod stats;

@@ -618,3 +618,77 @@ pub async fn http_get_status(base: &str, path: &str) -> (u16, String) {
         .await
         .unwrap_or((0, String::new()))
 }
+
+/// One request with any method and headers through 127.0.0.1:`port`; the status.
+pub async fn request_with(
+    port: u16,
+    method: &str,
+    host: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+) -> u16 {
+    let mut hs: Vec<(&str, &str)> = headers.to_vec();
+    if method != "GET" {
+        hs.push(("content-length", "0"));
+    }
+    http(&format!("127.0.0.1:{port}"), method, path, host, &hs)
+        .await
+        .map(|(s, _)| s)
+        .unwrap_or(0)
+}
+
+/// The ports of the route-explain listeners.
+#[derive(Debug, Clone, Copy)]
+pub struct RoutePorts {
+    /// `0.0.0.0_9100`: RDS `9100`.
+    pub rds: u16,
+    /// `0.0.0.0_9200`: an inline route config without `*`.
+    pub inline: u16,
+}
+
+impl Sidecar {
+    /// Adds the route-explain listeners and their route config (file-based
+    /// xDS) and waits until both are bound.
+    pub async fn add_route_listeners(&self) -> RoutePorts {
+        use super::envoy_config as cfg;
+        let ports = RoutePorts {
+            rds: free_port(),
+            inline: free_port(),
+        };
+        let version = "2026-12-01T00:00:00Z/route-explain";
+        let rds = cfg::route_explain_routes(version);
+        std::fs::write(
+            self.dir.join("rds_9100.json"),
+            serde_json::to_vec_pretty(&rds).expect("json"),
+        )
+        .expect("write rds_9100");
+        let mut lds = cfg::listeners(&self.dir, &self.ports, version);
+        let extra = cfg::route_explain_listeners(&self.dir, ports.rds, ports.inline);
+        lds["resources"]
+            .as_array_mut()
+            .expect("listener resources")
+            .extend(extra.into_iter().map(|mut l| {
+                l["@type"] =
+                    serde_json::json!("type.googleapis.com/envoy.config.listener.v3.Listener");
+                l
+            }));
+        self.push("lds.json", &lds, version).await;
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let body = self.admin_get("/listeners").await;
+            let dump = self.admin_get("/config_dump").await;
+            if body.contains(&format!(":{}", ports.rds))
+                && body.contains(&format!(":{}", ports.inline))
+                && dump.contains("\"name\": \"9100\"")
+            {
+                return ports;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "route listeners never bound: {}",
+                self.log()
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+}

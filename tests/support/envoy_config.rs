@@ -650,3 +650,121 @@ pub fn clusters(dir: &Path, services: &Services, version: &str) -> Value {
     }));
     discovery(version, CLUSTER_T, list)
 }
+
+/// The listeners route explain is tested on: `0.0.0.0_9100` (RDS `9100`,
+/// every match kind, a catch-all `*`) and `0.0.0.0_9200` (an inline route
+/// config without `*`, for a host no virtual host takes).
+pub fn route_explain_listeners(dir: &Path, rds_port: u16, inline_port: u16) -> Vec<Value> {
+    let rds = json!({
+        "name": "0.0.0.0_9100",
+        "address": addr("127.0.0.1", rds_port),
+        "traffic_direction": "OUTBOUND",
+        "filter_chains": [{"filters": [hcm("outbound_0.0.0.0_9100", ("rds", json!({
+            "config_source": path_source(dir, "rds_9100.json"),
+            "route_config_name": "9100"
+        })), true, dir)]}]
+    });
+    let inline = json!({
+        "name": "0.0.0.0_9200",
+        "address": addr("127.0.0.1", inline_port),
+        "traffic_direction": "OUTBOUND",
+        "filter_chains": [{"filters": [hcm_inline("outbound_0.0.0.0_9200", json!({
+            "name": "9200",
+            "virtual_hosts": [{"name": "only.test:9200", "domains": ["only.test"], "routes": [
+                {"name": "only-route", "match": {"prefix": "/"}, "route": {"cluster": cluster_name("productpage"), "timeout": "0s"}}
+            ]}],
+            "validate_clusters": false
+        }), true, dir)]}]
+    });
+    vec![rds, inline]
+}
+
+/// Route config `9100`: one route per match kind, in an order where each
+/// case lands on the route named for it.
+pub fn route_explain_routes(version: &str) -> Value {
+    let pp = cluster_name("productpage");
+    let rv = cluster_name("reviews");
+    let hb = cluster_name("httpbin");
+    let inbound = "inbound|9080||";
+    let to = |c: &str| json!({"cluster": c, "timeout": "0s"});
+    let hdr = |name: &str, route: &str, mut m: Value, cluster: &str| {
+        m["name"] = json!(name);
+        json!({"name": route, "match": {"prefix": "/h", "headers": [m]}, "route": to(cluster)})
+    };
+    let shop = json!({
+        "name": "shop.test:9100",
+        "domains": ["shop.test"],
+        "routes": [
+            hdr("x-env", "hdr-exact", json!({"string_match": {"exact": "prod"}}), &pp),
+            hdr("x-env", "hdr-prefix", json!({"string_match": {"prefix": "stag"}}), &rv),
+            hdr("x-env", "hdr-suffix", json!({"string_match": {"suffix": "-canary"}}), &hb),
+            hdr("x-env", "hdr-contains", json!({"string_match": {"contains": "blue"}}), &pp),
+            hdr("x-env", "hdr-regex", json!({"string_match": {"safe_regex": {"regex": "v[0-9]+"}}}), &rv),
+            hdr("x-env", "hdr-legacy-exact", json!({"exact_match": "legacy"}), inbound),
+            hdr("x-debug", "hdr-present", json!({"present_match": true}), &pp),
+            hdr("x-version", "hdr-range", json!({"range_match": {"start": "10", "end": "20"}}), &rv),
+            hdr("x-env", "hdr-invert", json!({"string_match": {"exact": "dev"}, "invert_match": true}), &hb),
+            hdr("x-env", "hdr-absent", json!({"present_match": true, "invert_match": true}), inbound),
+            {"name": "method-post", "match": {"prefix": "/m", "headers": [{"name": ":method", "string_match": {"exact": "POST"}}]}, "route": to(&rv)},
+            {"name": "query", "match": {"prefix": "/q", "query_parameters": [{"name": "debug", "string_match": {"exact": "1"}}]}, "route": to(&pp)},
+            {"name": "query-present", "match": {"prefix": "/q", "query_parameters": [{"name": "trace", "present_match": true}]}, "route": to(&rv)},
+            {"name": "exact-path", "match": {"path": "/exact"}, "route": to(&pp)},
+            {"name": "regex-path", "match": {"safe_regex": {"regex": "/items/[0-9]+"}}, "route": to(&rv)},
+            {"name": "sep-prefix", "match": {"path_separated_prefix": "/api"}, "route": to(&hb)},
+            {"name": "case-insensitive", "match": {"prefix": "/CaSe", "case_sensitive": false}, "route": to(&pp)},
+            {"name": "weighted-100-0", "match": {"prefix": "/w"}, "route": {"timeout": "0s", "weighted_clusters": {"clusters": [
+                {"name": pp, "weight": 100}, {"name": rv, "weight": 0}]}}},
+            {"name": "weighted-50-50", "match": {"prefix": "/split"}, "route": {"timeout": "0s", "weighted_clusters": {"clusters": [
+                {"name": pp, "weight": 50}, {"name": rv, "weight": 50}]}}},
+            {"name": "cluster-header", "match": {"prefix": "/ch"}, "route": {"cluster_header": "x-cluster", "timeout": "0s"}},
+            {"name": "direct", "match": {"prefix": "/direct"}, "direct_response": {"status": 203, "body": {"inline_string": "from envoy\n"}}},
+            {"name": "redirect", "match": {"prefix": "/old"}, "redirect": {"path_redirect": "/new"}},
+            {"name": "rewrite", "match": {"prefix": "/rw"}, "route": {"cluster": pp, "timeout": "0s", "prefix_rewrite": "/"}},
+            {"name": "catch", "match": {"prefix": "/"}, "route": to(inbound)}
+        ]
+    });
+    let vhost = |name: &str, domains: Value, route: &str, m: Value, cluster: &str| json!({"name": name, "domains": domains, "routes": [{"name": route, "match": m, "route": to(cluster)}]});
+    let vhosts = vec![
+        shop,
+        vhost(
+            "wild",
+            json!(["*.wild.test"]),
+            "suffix-only",
+            json!({"prefix": "/only"}),
+            &rv,
+        ),
+        vhost(
+            "deep-wild",
+            json!(["*.deep.wild.test"]),
+            "deep",
+            json!({"prefix": "/"}),
+            &pp,
+        ),
+        vhost(
+            "prefix-wild",
+            json!(["prefix.*"]),
+            "prefixed",
+            json!({"prefix": "/"}),
+            &rv,
+        ),
+        vhost(
+            "ported",
+            json!(["ported.test:1234"]),
+            "ported",
+            json!({"prefix": "/"}),
+            &pp,
+        ),
+        vhost(
+            "allow_any",
+            json!(["*"]),
+            "default",
+            json!({"prefix": "/"}),
+            inbound,
+        ),
+    ];
+    discovery(
+        version,
+        ROUTE_T,
+        vec![json!({"name": "9100", "virtual_hosts": vhosts, "validate_clusters": false})],
+    )
+}
