@@ -137,6 +137,15 @@ pub enum Action {
         /// The result.
         diff: std::sync::Arc<crate::model::istiod::ConfigDiff>,
     },
+    /// A diagnosis of a target finished.
+    Diagnosed {
+        /// Target index.
+        target: usize,
+        /// Data versions of the evidence it read.
+        versions: super::overview::state::Versions,
+        /// Findings, worst first.
+        report: std::sync::Arc<crate::model::findings::Report>,
+    },
     /// The state of the port-forwards (Kubernetes sources), for the UI.
     Forwards(Vec<super::state::ForwardLine>),
     /// Log lines of every sidecar that mention one request id arrived.
@@ -158,6 +167,15 @@ pub enum Action {
 /// What `update` asks the runner to do.
 #[derive(Debug, Clone)]
 pub enum Effect {
+    /// Run the doctor over a target's evidence (off the UI thread).
+    Diagnose {
+        /// Target index.
+        target: usize,
+        /// Data versions of the evidence.
+        versions: super::overview::state::Versions,
+        /// The evidence.
+        input: Box<super::overview::state::DiagnoseInput>,
+    },
     /// Compare what istiod would send a target with what its Envoy holds.
     Compare {
         /// Target index.

@@ -8,7 +8,7 @@ use super::data::Data;
 use super::registry::spec;
 pub use super::slots::request;
 use super::state::{AppState, Loadable, SlotKey, ViewKind};
-use super::{istiod, logs, sidecars};
+use super::{istiod, logs, overview, sidecars};
 use crate::sources::admin::is_too_large;
 use crate::sources::target::Endpoint;
 
@@ -168,6 +168,17 @@ pub(super) fn fetched(
         Endpoint::ServerInfo | Endpoint::AgentReady | Endpoint::IstiodMetrics | Endpoint::Stats
     ) {
         sidecars::update::rebuild(state);
+    }
+    if let (
+        Some(t),
+        Endpoint::ConfigDump
+        | Endpoint::ClustersJson
+        | Endpoint::Stats
+        | Endpoint::ServerInfo
+        | Endpoint::AgentReady,
+    ) = key
+    {
+        overview::update::maybe_diagnose(state, t, fx);
     }
     if let (Some(t), Endpoint::ConfigDump | Endpoint::IstiodConfigDump) = key {
         istiod::drift::maybe_compare(state, t, fx);

@@ -41,6 +41,14 @@ pub fn mesh_changed(state: &mut AppState, mesh: MeshInfo) {
         .into_iter()
         .filter_map(|(old, s)| map(old).map(|n| (n, s)))
         .collect();
+    state.doctor = std::mem::take(&mut state.doctor)
+        .into_iter()
+        .filter_map(|(old, d)| map(old).map(|n| (n, d)))
+        .collect();
+    state.drift = std::mem::take(&mut state.drift)
+        .into_iter()
+        .filter_map(|(old, d)| map(old).map(|n| (n, d)))
+        .collect();
     if let Some(c) = state.last_log_change.as_mut() {
         match map(c.target) {
             Some(n) => c.target = n,

@@ -254,6 +254,8 @@ pub struct AppState {
     pub kube: bool,
     /// Set by `:ctx`/`:ns`: leave the loop and reconnect with this selection.
     pub relaunch: Option<Relaunch>,
+    /// The doctor's findings per target.
+    pub doctor: HashMap<usize, super::overview::state::Diagnosis>,
     /// istiod's intent versus Envoy's config, per target, with the data versions compared.
     pub drift: HashMap<usize, ((u64, u64), std::sync::Arc<crate::model::istiod::ConfigDiff>)>,
 }
@@ -296,6 +298,7 @@ impl AppState {
             last_log_change: None,
             forwards: Vec::new(),
             drift: HashMap::new(),
+            doctor: HashMap::new(),
             kube: false,
             relaunch: None,
         }

@@ -76,6 +76,22 @@ impl Runner {
                 });
                 None
             }
+            Effect::Diagnose {
+                target,
+                versions,
+                input,
+            } => {
+                let tx = self.tx.clone();
+                tokio::task::spawn_blocking(move || {
+                    let report = Arc::new(super::overview::data::run(&input));
+                    let _ = tx.send(Action::Diagnosed {
+                        target,
+                        versions,
+                        report,
+                    });
+                });
+                None
+            }
             Effect::Compare {
                 target,
                 versions,

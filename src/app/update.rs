@@ -11,7 +11,7 @@ use super::input::input_key;
 use super::nav::{back, click, enter, focus_at, move_cursor, refresh, show_view, sort_next};
 use super::state::{focused_view, AppState, Mode, ViewKind, ViewState};
 use super::views::recompute_views;
-use super::{json, loglevels, logs, registry, stats, trace};
+use super::{json, loglevels, logs, overview, registry, stats, trace};
 use crate::model::severity::Severity;
 
 /// Applies an action; returns the effects to run.
@@ -124,6 +124,11 @@ pub fn update(state: &mut AppState, action: Action) -> Vec<Effect> {
         } => {
             state.drift.insert(target, (versions, diff));
         }
+        Action::Diagnosed {
+            target,
+            versions,
+            report,
+        } => overview::update::diagnosed(state, target, versions, report, &mut fx),
         Action::Confirm(yes) => loglevels::update::confirm(state, yes, &mut fx),
         Action::CycleProposal => loglevels::update::cycle(state),
         Action::RestoreLogLevel => loglevels::update::restore(state),

@@ -3,6 +3,7 @@
 
 use crate::app::data::Data;
 use crate::app::istiod::query::rejections_for;
+use crate::app::overview::data::badge;
 use crate::app::state::{AppState, Loadable};
 use crate::app::stats::table::rate_cell;
 use crate::app::table::{Column, Row, Table};
@@ -42,6 +43,11 @@ pub fn rebuild(state: &mut AppState) {
             } else {
                 Severity::Ok
             };
+        let severity = severity.max(match doctor_severity(state, i) {
+            Severity::Error => Severity::Error,
+            Severity::Warn => Severity::Warn,
+            _ => Severity::Ok,
+        });
         let badge = findings(state, i, &rejected, readiness, &envoy_state);
         rows.push(Row::new(
             pod.key(),
@@ -86,6 +92,9 @@ fn findings(
         return String::new();
     };
     let mut out: Vec<String> = Vec::new();
+    if let Some(worst) = worst_finding(state, i) {
+        out.push(worst);
+    }
     if let Some(r) = rejected.first() {
         out.push(format!("✖ istiod rejected {} {}", r.kind, r.object));
     }
@@ -98,13 +107,42 @@ fn findings(
     if let Some(n) = pod.restarts.filter(|n| *n > 0) {
         out.push(format!("⚠ restarted {n}×"));
     }
-    if let Some(headline) = highlight_headline(state, i) {
-        out.push(headline);
-    }
-    if !pod.scenarios.is_empty() {
-        out.push(format!("demo: {}", pod.scenarios.join(", ")));
+    // The counters' headline until the doctor has spoken.
+    if out.is_empty() || state.doctor.get(&i).and_then(|d| d.report.as_ref()).is_none() {
+        if let Some(headline) = highlight_headline(state, i) {
+            out.push(headline);
+        }
     }
     out.join(" · ")
+}
+
+/// The doctor's worst finding of a sidecar, e.g. `✖ MS1001 circuit breaker
+/// overflow on outbound|8000||httpbin… (+2)`.
+pub fn worst_finding(state: &AppState, i: usize) -> Option<String> {
+    let report = state.doctor.get(&i)?.report.as_ref()?;
+    let f = report
+        .findings
+        .iter()
+        .find(|f| f.severity >= Severity::Warn)?;
+    let mut line = format!("{} {} {}", badge(f.severity), f.rule, f.title);
+    let more = report
+        .findings
+        .iter()
+        .filter(|f| f.severity >= Severity::Warn)
+        .count();
+    if more > 1 {
+        line.push_str(&format!(" (+{})", more - 1));
+    }
+    Some(line)
+}
+
+/// The doctor's worst severity for a sidecar (`Ok` before any diagnosis).
+fn doctor_severity(state: &AppState, i: usize) -> Severity {
+    state
+        .doctor
+        .get(&i)
+        .and_then(|d| d.report.as_ref())
+        .map_or(Severity::Ok, |r| r.worst())
 }
 
 /// The worst highlighted signal of a sidecar, e.g.
