@@ -190,7 +190,10 @@ pub async fn open(path: &Path, theme: Option<&str>) -> Result<(), CommandError> 
     }
     let label = format!("{} {}", opened.kind, path.display());
     let mut state = state_for(opened.mesh.clone(), &label, theme);
-    state.say(opened.summary.clone(), crate::model::severity::Severity::Info);
+    state.say(
+        opened.summary.clone(),
+        crate::model::severity::Severity::Info,
+    );
     if state.mesh.pods.len() == 1 {
         crate::app::nav::open_target(&mut state, 0);
     }

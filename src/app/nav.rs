@@ -44,6 +44,7 @@ pub fn enter(state: &mut AppState, fx: &mut Vec<Effect>) {
             return;
         };
         open_target(state, row);
+        land_on_doctor(state);
         return;
     }
     match registry::enter(state) {
@@ -87,7 +88,9 @@ pub fn back(state: &mut AppState) {
     let focus = state.focus;
     if let Some(p) = state.panes.get_mut(focus) {
         if p.stack.len() > 1 {
-            p.stack.pop();
+            if p.stack.pop().is_some_and(|v| v.landing) {
+                state.zoom = false;
+            }
             return;
         }
     }
@@ -211,5 +214,17 @@ pub fn click(state: &mut AppState, col: u16, row: u16) {
         if i < v.visible.len() {
             v.cursor = i;
         }
+    }
+}
+
+/// Opening a sidecar from the list lands on its doctor: the Overview with
+/// its findings, full width, over the layout (Esc: the side-by-side panes).
+pub fn land_on_doctor(state: &mut AppState) {
+    if let Some(p) = state.panes.get_mut(0) {
+        let mut v = ViewState::new(ViewKind::Overview);
+        v.landing = true;
+        p.stack.push(v);
+        state.focus = 0;
+        state.zoom = true;
     }
 }

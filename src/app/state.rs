@@ -123,6 +123,8 @@ pub struct ViewState {
     pub trace: Option<Box<super::trace::state::Trace>>,
     /// For [`ViewKind::Json`]: the title (resource kind and name).
     pub json_title: String,
+    /// Shown full width when a sidecar was opened; leaving it shows the panes.
+    pub landing: bool,
 }
 
 impl ViewState {
@@ -141,6 +143,7 @@ impl ViewState {
             json: None,
             trace: None,
             json_title: String::new(),
+            landing: false,
         }
     }
 

@@ -73,6 +73,17 @@ fn draw_title(frame: &mut Frame, area: Rect, state: &AppState) {
         spans.push(Span::styled(" │ ", t.dim));
         spans.push(Span::styled(pod.key(), t.header));
         spans.push(Span::styled(" │ ", t.dim));
+        if let Some(i) = state.selected {
+            if let Some(worst) = crate::app::sidecars::update::worst_finding(state, i) {
+                let sev = state
+                    .doctor
+                    .get(&i)
+                    .and_then(|d| d.report.as_ref())
+                    .map_or(crate::model::severity::Severity::Ok, |r| r.worst());
+                spans.push(Span::styled(worst, t.severity(sev)));
+                spans.push(Span::styled(" │ ", t.dim));
+            }
+        }
         let current = focused_kind(state);
         for (i, kind) in ViewKind::TABS.iter().enumerate() {
             let label = format!("{}:{} ", i + 1, kind.name());

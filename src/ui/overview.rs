@@ -1,19 +1,62 @@
-//! The Overview view: is this sidecar alive, ready, and what does it hold.
+//! The Overview view, the doctor's: is this sidecar alive, ready, what does
+//! it hold, then its findings from evidence, worst first (Enter: the evidence).
 
-use ratatui::layout::Rect;
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
+use super::table::TableView;
 use crate::app::data::Data;
-use crate::app::state::AppState;
+use crate::app::overview::findings_table;
+use crate::app::state::{AppState, ViewState};
 use crate::model::config_dump::{Kind, State};
 use crate::model::severity::Severity;
 use crate::sources::target::Endpoint;
 
-/// Draws the overview of the selected sidecar.
-pub fn draw(frame: &mut Frame, area: Rect, state: &AppState) {
-    frame.render_widget(Paragraph::new(lines(state)), area);
+/// Draws the overview of the selected sidecar, then its findings.
+pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, view: &ViewState, focused: bool) {
+    let t = &state.theme;
+    let lines = lines(state);
+    let findings = findings_table(state, state.selected);
+    let head = u16::try_from(lines.len()).unwrap_or(u16::MAX);
+    let [top, rest] = Layout::vertical([
+        Constraint::Length(head.saturating_add(1)),
+        Constraint::Min(0),
+    ])
+    .areas(area);
+    frame.render_widget(Paragraph::new(lines), top);
+    let [title, table] = Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(rest);
+    let Some((table_data, _)) = findings else {
+        frame.render_widget(
+            Paragraph::new(Span::styled("Findings: diagnosing …", t.dim)),
+            title,
+        );
+        return;
+    };
+    let report = state
+        .selected
+        .and_then(|i| state.doctor.get(&i))
+        .and_then(|d| d.report.as_ref());
+    let (n, sev) = report.map_or((0, Severity::Ok), |r| (r.findings.len(), r.worst()));
+    let heading = match n {
+        0 => "Findings: none from the evidence read (not-checked rules below)".to_string(),
+        1 => "Findings: 1 (Enter: its evidence)".to_string(),
+        n => format!("Findings: {n}, worst first (Enter: the evidence)"),
+    };
+    frame.render_widget(
+        Paragraph::new(Span::styled(heading, t.severity(sev))),
+        title,
+    );
+    frame.render_widget(
+        TableView {
+            table: table_data,
+            view,
+            theme: t,
+            focused,
+        },
+        table,
+    );
 }
 
 fn kv(state: &AppState, key: &str, value: String, sev: Severity) -> Line<'static> {

@@ -110,6 +110,7 @@ fn draw_pane(
                 super::trace::draw(frame, inner, state, trace);
             }
         }
+        ViewKind::Overview => overview::draw(frame, inner, state, view, focused),
         k if k.is_table() => {
             if let Some((tbl, _)) = table_of(state, k, target) {
                 frame.render_widget(
@@ -123,7 +124,6 @@ fn draw_pane(
                 );
             }
         }
-        ViewKind::Overview => overview::draw(frame, inner, state),
         // The sidecar list is never a pane: it has its own screen.
         _ => {}
     }

@@ -40,4 +40,3 @@ pub fn draw_targets(frame: &mut Frame, area: Rect, state: &AppState) {
         inner,
     );
 }
-

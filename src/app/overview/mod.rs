@@ -68,12 +68,10 @@ fn enter(state: &mut AppState, row: &Row) -> Drill {
             let flag = proof.item.split_whitespace().nth(2).unwrap_or_default();
             filtered(ViewKind::Logs, &format!("flag:{flag}"))
         }
-        "/clusters" => {
-            Drill::Push(Box::new(ViewState::only(
-                ViewKind::Endpoints,
-                vec![finding.subject.clone()],
-            )))
-        }
+        "/clusters" => Drill::Push(Box::new(ViewState::only(
+            ViewKind::Endpoints,
+            vec![finding.subject.clone()],
+        ))),
         "/stats/prometheus" => Drill::Push(Box::new(ViewState::new(ViewKind::Cardinality))),
         _ if !finding.subject.is_empty() => Drill::Push(Box::new(ViewState::only(
             ViewKind::Clusters,

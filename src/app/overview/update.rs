@@ -46,7 +46,10 @@ pub fn maybe_diagnose(state: &mut AppState, t: usize, fx: &mut Vec<Effect>) {
     }
     // Keep the stats read before this one, for rates now.
     if let Some(s) = &stats {
-        if d.last_stats.as_ref().is_none_or(|(l, _)| !Arc::ptr_eq(l, s)) {
+        if d.last_stats
+            .as_ref()
+            .is_none_or(|(l, _)| !Arc::ptr_eq(l, s))
+        {
             d.previous_stats = d.last_stats.take();
             d.last_stats = Some((s.clone(), now));
         }

@@ -108,7 +108,13 @@ fn findings(
         out.push(format!("⚠ restarted {n}×"));
     }
     // The counters' headline until the doctor has spoken.
-    if out.is_empty() || state.doctor.get(&i).and_then(|d| d.report.as_ref()).is_none() {
+    if out.is_empty()
+        || state
+            .doctor
+            .get(&i)
+            .and_then(|d| d.report.as_ref())
+            .is_none()
+    {
         if let Some(headline) = highlight_headline(state, i) {
             out.push(headline);
         }
