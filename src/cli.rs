@@ -363,6 +363,10 @@ pub struct CheckArgs {
     /// With --admin: pilot-agent URL (port 15020) for readiness.
     #[arg(long, value_name = "URL", requires = "admin")]
     pub agent: Option<String>,
+    /// With --admin: istiod URL (port 15014) for its view of the proxy
+    /// (syncz, config drift).
+    #[arg(long, value_name = "URL", requires = "admin")]
+    pub istiod: Option<String>,
     /// A snapshot bundle.
     #[arg(long, value_name = "BUNDLE", conflicts_with = "admin")]
     pub bundle: Option<PathBuf>,

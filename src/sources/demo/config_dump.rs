@@ -20,7 +20,14 @@ pub struct DumpOptions {
     /// A port whose `0.0.0.0_<port>` listener sends unmatched traffic to
     /// `BlackHoleCluster` (the port-collision story).
     pub blackhole_port: Option<u16>,
+    /// When istiod pushed this config (Unix seconds): `version_info`,
+    /// `last_updated` and the certificates' validity follow it. `None` is
+    /// [`FIXED_PUSH_UNIX`], for goldens and screenshots.
+    pub push_unix: Option<i64>,
 }
+
+/// The fixed demo clock's push: 2024-05-14T09:20:00Z.
+pub const FIXED_PUSH_UNIX: i64 = 1_715_678_400;
 
 /// Shared, precomputed view of the mesh from one pod's proxy.
 pub(crate) struct Ctx<'a> {
@@ -37,14 +44,11 @@ pub(crate) struct Ctx<'a> {
     pub inbound: Vec<(u16, &'a Service, &'a ServicePort)>,
     /// `<push time>/<push count>` of the last xDS push.
     pub version: String,
+    /// When the config was pushed (Unix seconds).
+    pub push_unix: i64,
     /// Counter behind increasing `last_updated` stamps.
     clock_ms: std::cell::Cell<u64>,
 }
-
-/// Push time of the simulated config, seconds since midnight (09:20:00).
-const PUSH_SECS: u64 = 9 * 3600 + 20 * 60;
-/// Date of every simulated timestamp.
-pub(crate) const DATE: &str = "2024-05-14";
 
 impl<'a> Ctx<'a> {
     fn new(mesh: &'a Mesh, pod: &'a Pod, opts: &'a DumpOptions) -> Self {
@@ -71,6 +75,7 @@ impl<'a> Ctx<'a> {
             }
         }
         let pushes = 3 + (mesh.services.len() as u64 % 40);
+        let push_unix = opts.push_unix.unwrap_or(FIXED_PUSH_UNIX);
         Self {
             mesh,
             pod,
@@ -79,7 +84,8 @@ impl<'a> Ctx<'a> {
             http_ports,
             tcp_ports,
             inbound,
-            version: format!("{DATE}T{}Z/{pushes}", clock(PUSH_SECS)),
+            version: format!("{}/{pushes}", rfc3339(push_unix)),
+            push_unix,
             clock_ms: std::cell::Cell::new(0),
         }
     }
@@ -99,16 +105,16 @@ impl<'a> Ctx<'a> {
         let ms = self.clock_ms.get();
         self.clock_ms.set(ms + 1);
         // Applied about 2 s after the push, one millisecond per resource.
-        let t = (PUSH_SECS + 2) * 1000 + 137 + ms;
+        let t = (self.push_unix.max(0) as u64 + 2) * 1000 + 137 + ms;
+        let secs = rfc3339(i64::try_from(t / 1000).unwrap_or(0));
         w.key("last_updated");
-        w.str_parts(&[&DATE, &"T", &clock(t / 1000), &".", &Ms(t % 1000), &"Z"]);
+        w.str_parts(&[&secs.trim_end_matches('Z'), &".", &Ms(t % 1000), &"Z"]);
     }
 }
 
-/// `HH:MM:SS` for seconds since midnight (wrapping at 24 h).
-fn clock(secs: u64) -> String {
-    let s = secs % 86_400;
-    format!("{:02}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60)
+/// Unix seconds → `2024-05-14T09:20:00Z`.
+fn rfc3339(secs: i64) -> String {
+    crate::model::x509::rfc3339(secs)
 }
 
 struct Ms(u64);
@@ -275,7 +281,7 @@ fn write_secrets<W: Write>(ctx: &Ctx<'_>, j: &mut JsonWriter<'_, W>) {
         "spiffe://{}/ns/{}/sa/{}",
         ctx.mesh.trust_domain, pod.namespace, pod.service_account
     );
-    let (leaf, root) = cert::workload_chain(&spiffe, &ctx.mesh.trust_domain);
+    let (leaf, root) = cert::workload_chain(&spiffe, &ctx.mesh.trust_domain, ctx.push_unix);
     for (name, body) in [("default", leaf), ("ROOTCA", root)] {
         j.begin_obj();
         j.field_str("name", name);
