@@ -53,7 +53,7 @@ async fn run(cli: Cli) -> Result<String, CommandError> {
         Some(Command::Open { bundle }) => launch::open(&bundle, theme).await.map(|_| String::new()),
         Some(Command::Istiod(args)) => commands::istiod::istiod(&args).await,
         Some(Command::Logs(args)) => commands::logs::run(&args, &cli.kube).await,
-        Some(Command::Check(args)) => commands::check::run(&args).await,
+        Some(Command::Check(args)) => commands::check::run(&args, &cli.kube).await,
         Some(Command::Ps(args)) => commands::istiod::ps(&args).await,
         Some(Command::Snapshot {
             source,

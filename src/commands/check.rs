@@ -9,7 +9,7 @@ use std::time::Duration;
 use super::read_text;
 use super::source::{cli_client_options, fetch_text_with, single_mesh, BundlePod};
 use super::CommandError;
-use crate::cli::{CheckArgs, FailOn, Output, SourceArgs};
+use crate::cli::{CheckArgs, FailOn, KubeArgs, Output, SourceArgs};
 use crate::model::findings::bodies::{evaluate, Bodies, JudgeAt};
 use crate::model::findings::Report;
 use crate::model::severity::Severity;
@@ -69,7 +69,7 @@ async fn gather(args: &CheckArgs) -> Result<(String, Bodies), CommandError> {
         b.dump = Some(read_text(file)?);
     } else {
         return Err(CommandError::usage(
-            "check needs a source: --admin URL [--agent URL], --bundle BUNDLE or --file DUMP",
+            "check needs a source: POD, -n NS or -A (cluster), --admin URL [--agent URL] [--istiod URL], --bundle BUNDLE or --file DUMP",
         ));
     }
     if let Some(f) = &args.logs {
@@ -78,8 +78,12 @@ async fn gather(args: &CheckArgs) -> Result<(String, Bodies), CommandError> {
     Ok((origin, b))
 }
 
-/// Runs `check`.
-pub async fn run(args: &CheckArgs) -> Result<String, CommandError> {
+/// Runs `check`: one sidecar, or with a pod, -n or -A a cluster scan.
+pub async fn run(args: &CheckArgs, kube: &KubeArgs) -> Result<String, CommandError> {
+    let local = args.admin.is_some() || args.bundle.is_some() || args.file.is_some();
+    if !local && (args.target.is_some() || kube.namespace.is_some() || kube.all_namespaces) {
+        return super::check_fleet::run(args, kube).await;
+    }
     let (origin, b) = gather(args).await?;
     // A capture is judged at the time it was taken (its newest last_updated):
     // a certificate valid then is no finding now.
@@ -99,10 +103,7 @@ pub async fn run(args: &CheckArgs) -> Result<String, CommandError> {
         }
         Output::Table => table(&report),
     };
-    let threshold = match args.fail_on {
-        FailOn::Warn => Severity::Warn,
-        FailOn::Error => Severity::Error,
-    };
+    let threshold = threshold(args.fail_on);
     if report.worst() >= threshold {
         print!("{text}");
         return Err(CommandError {
@@ -150,20 +151,16 @@ async fn istiod_view(
 }
 
 /// `sidecar~10.0.0.1~pod.ns~ns.svc.cluster.local` → `pod.ns`.
-pub fn node_proxy_id(dump: &str) -> Option<String> {
-    // The bootstrap comes first in a dump: look only at its head.
-    let head = dump.get(..dump.len().min(64 * 1024)).unwrap_or(dump);
-    let at = head.find("\"id\"")?;
-    let rest = &head[at + 4..];
-    let open = rest.find('"')?;
-    let rest = &rest[open + 1..];
-    let id = &rest[..rest.find('"')?];
-    let mut parts = id.split('~');
-    let kind = parts.next()?;
-    if kind != "sidecar" && kind != "router" {
-        return None;
+fn node_proxy_id(dump: &str) -> Option<String> {
+    crate::model::findings::bodies::node_identity(dump).map(|(_, id)| id)
+}
+
+/// The severity `--fail-on` names.
+pub fn threshold(f: FailOn) -> Severity {
+    match f {
+        FailOn::Warn => Severity::Warn,
+        FailOn::Error => Severity::Error,
     }
-    parts.nth(1).map(str::to_string)
 }
 
 /// The findings as text: each with its proof and fix, then what was not checked.

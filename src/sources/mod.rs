@@ -6,6 +6,7 @@ pub mod bundle;
 pub mod clock;
 
 pub mod demo;
+pub mod fleet;
 pub mod kube;
 pub mod log_file;
 pub mod logs;

@@ -60,6 +60,16 @@ pub enum JudgeAt {
 /// Parses every body and runs the rules. Only an unreadable config dump is
 /// an error; any other unreadable body is absent evidence.
 pub fn evaluate(b: &Bodies, at: JudgeAt) -> Result<Report, BodiesError> {
+    evaluate_with(b, at, None).map(|(r, _)| r)
+}
+
+/// [`evaluate`], and with `own_ips` the config fingerprint for the fleet's
+/// replica comparison (MS2001).
+pub fn evaluate_with(
+    b: &Bodies,
+    at: JudgeAt,
+    own_ips: Option<&[&str]>,
+) -> Result<(Report, Option<u64>), BodiesError> {
     let dump = match &b.dump {
         Some(t) => {
             Some(ConfigDump::parse(t).map_err(|e| BodiesError(format!("config_dump: {e}")))?)
@@ -109,7 +119,11 @@ pub fn evaluate(b: &Bodies, at: JudgeAt) -> Result<Report, BodiesError> {
         JudgeAt::Unix(t) => t,
         JudgeAt::Captured(fallback) => dump.as_ref().and_then(captured_at).unwrap_or(fallback),
     };
-    Ok(diagnose(&Evidence {
+    let fingerprint = match (own_ips, &dump) {
+        (Some(ips), Some(d)) => Some(super::fleet::config_fingerprint(d, ips)),
+        _ => None,
+    };
+    let report = diagnose(&Evidence {
         dump: dump.as_ref(),
         clusters: clusters.as_ref(),
         stats: stats.as_ref().map(|s| s.stats.as_slice()),
@@ -122,7 +136,8 @@ pub fn evaluate(b: &Bodies, at: JudgeAt) -> Result<Report, BodiesError> {
         istiod_dump: istiod_dump.as_ref(),
         sync: sync.as_ref(),
         istio_config: config.as_deref(),
-    }))
+    });
+    Ok((report, fingerprint))
 }
 
 /// The newest `last_updated` of a dump, as Unix seconds: when it was captured.
@@ -139,4 +154,26 @@ pub fn rfc3339_secs(s: &str) -> Option<i64> {
     let n = |r: std::ops::Range<usize>| s.get(r).and_then(|p| p.parse::<i64>().ok());
     let days = crate::model::x509::days_from_civil(n(0..4)?, n(5..7)?, n(8..10)?);
     Some(days * 86_400 + n(11..13)? * 3600 + n(14..16)? * 60 + n(17..19)?)
+}
+
+/// `(ip, "pod.namespace")` from the node id at the head of a dump
+/// (`sidecar~10.0.0.1~pod.ns~ns.svc.cluster.local`; `router~` for gateways).
+pub fn node_identity(dump: &str) -> Option<(String, String)> {
+    // The bootstrap comes first in a dump: look only at its head.
+    let mut end = dump.len().min(64 * 1024);
+    while !dump.is_char_boundary(end) {
+        end -= 1;
+    }
+    let head = &dump[..end];
+    for (at, _) in head.match_indices("\"id\"") {
+        let rest = head[at + 4..].trim_start().strip_prefix(':')?.trim_start();
+        let rest = rest.strip_prefix('"')?;
+        let id = &rest[..rest.find('"')?];
+        let mut parts = id.split('~');
+        if matches!(parts.next(), Some("sidecar" | "router")) {
+            let ip = parts.next()?.to_string();
+            return parts.next().map(|p| (ip, p.to_string()));
+        }
+    }
+    None
 }

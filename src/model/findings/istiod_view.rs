@@ -95,7 +95,7 @@ fn stale(ev: &Evidence<'_>, facts: &Facts<'_>, out: &mut Vec<Finding>) {
 }
 
 /// Whether the dump is from a gateway (`router~` node id).
-fn is_gateway(dump: &ConfigDump<'_>) -> bool {
+pub(super) fn is_gateway(dump: &ConfigDump<'_>) -> bool {
     dump.bootstrap
         .as_ref()
         .and_then(|b| serde_json::from_str::<Value>(b.raw.get()).ok())

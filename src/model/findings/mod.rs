@@ -8,6 +8,7 @@
 
 pub mod bodies;
 mod config;
+pub mod fleet;
 mod istiod_view;
 mod sidecar;
 mod upstream;

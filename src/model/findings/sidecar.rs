@@ -34,7 +34,10 @@ pub(super) fn run(ev: &Evidence<'_>, facts: &Facts<'_>, out: &mut Vec<Finding>) 
         let listeners = parsed(dump, Kind::Listener);
         let clusters = parsed(dump, Kind::Cluster);
         keepalive(&clusters, facts, out);
-        catch_all(ev, &listeners, out);
+        // A gateway's TCP server listeners send everything to their route by design.
+        if !super::istiod_view::is_gateway(dump) {
+            catch_all(ev, &listeners, out);
+        }
         server_first(&listeners, facts, out);
         sni(&clusters, facts, out);
     }

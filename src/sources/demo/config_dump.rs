@@ -20,10 +20,6 @@ pub struct DumpOptions {
     /// A port whose `0.0.0.0_<port>` listener sends unmatched traffic to
     /// `BlackHoleCluster` (the port-collision story).
     pub blackhole_port: Option<u16>,
-    /// When istiod pushed this config (Unix seconds): `version_info`,
-    /// `last_updated` and the certificates' validity follow it. `None` is
-    /// [`FIXED_PUSH_UNIX`], for goldens and screenshots.
-    pub push_unix: Option<i64>,
 }
 
 /// The fixed demo clock's push: 2024-05-14T09:20:00Z.
@@ -51,7 +47,7 @@ pub(crate) struct Ctx<'a> {
 }
 
 impl<'a> Ctx<'a> {
-    fn new(mesh: &'a Mesh, pod: &'a Pod, opts: &'a DumpOptions) -> Self {
+    fn new(mesh: &'a Mesh, pod: &'a Pod, opts: &'a DumpOptions, push_unix: i64) -> Self {
         let services: Vec<&Service> = mesh.visible_services(pod).collect();
         let mut http_ports: BTreeMap<u16, Vec<_>> = BTreeMap::new();
         let mut tcp_ports = Vec::new();
@@ -75,7 +71,6 @@ impl<'a> Ctx<'a> {
             }
         }
         let pushes = 3 + (mesh.services.len() as u64 % 40);
-        let push_unix = opts.push_unix.unwrap_or(FIXED_PUSH_UNIX);
         Self {
             mesh,
             pod,
@@ -132,7 +127,19 @@ pub fn write_config_dump<W: Write>(
     opts: &DumpOptions,
     w: &mut W,
 ) -> io::Result<()> {
-    let ctx = Ctx::new(mesh, pod, opts);
+    write_config_dump_at(mesh, pod, opts, FIXED_PUSH_UNIX, w)
+}
+
+/// [`write_config_dump`] for a push at `push_unix` (Unix seconds):
+/// `version_info`, `last_updated` and the certificates' validity follow it.
+pub fn write_config_dump_at<W: Write>(
+    mesh: &Mesh,
+    pod: &Pod,
+    opts: &DumpOptions,
+    push_unix: i64,
+    w: &mut W,
+) -> io::Result<()> {
+    let ctx = Ctx::new(mesh, pod, opts, push_unix);
     let mut j = JsonWriter::new(w);
     j.begin_obj();
     j.arr("configs");
