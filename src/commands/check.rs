@@ -24,7 +24,6 @@ async fn gather(args: &CheckArgs) -> Result<(String, Bodies), CommandError> {
             admin: Some(url.clone()),
             agent: args.agent.clone(),
             istiod: args.istiod.clone(),
-            ..Default::default()
         });
         let fetcher = AdminFetcher::new(&mesh, &cli_client_options())
             .map_err(|e| CommandError::usage(e.0))?;

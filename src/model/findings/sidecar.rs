@@ -31,15 +31,30 @@ const SERVER_FIRST: &[(u16, &str)] = &[
 
 pub(super) fn run(ev: &Evidence<'_>, facts: &Facts<'_>, out: &mut Vec<Finding>) {
     if let Some(dump) = ev.dump {
-        let listeners = parsed(dump, Kind::Listener);
-        let clusters = parsed(dump, Kind::Cluster);
-        keepalive(&clusters, facts, out);
+        // Each rule parses only the resources it can be about: on a 150 MB
+        // dump a full second parse of every cluster would cost more than the rules.
+        let dropped = |n: &str| {
+            facts.value(&format!("cluster.{n}.upstream_cx_destroy_remote")) > 0
+                || facts.value(&format!("tcp.{n}.idle_timeout")) > 0
+        };
+        keepalive(&parsed(dump, Kind::Cluster, |r| dropped(r.0)), facts, out);
         // A gateway's TCP server listeners send everything to their route by design.
         if !super::istiod_view::is_gateway(dump) {
-            catch_all(ev, &listeners, out);
+            let wildcard = parsed(dump, Kind::Listener, |r| r.0.starts_with("0.0.0.0_"));
+            catch_all(ev, &wildcard, out);
         }
-        server_first(&listeners, facts, out);
-        sni(&clusters, facts, out);
+        let on_server_first_port = |r: (&str, &str)| {
+            let port = r.0.rsplit('_').next().and_then(|p| p.parse::<u16>().ok());
+            port.is_some_and(|p| SERVER_FIRST.iter().any(|(sp, _)| *sp == p))
+        };
+        server_first(
+            &parsed(dump, Kind::Listener, on_server_first_port),
+            facts,
+            out,
+        );
+        let tls_without_sni =
+            |r: (&str, &str)| r.1.contains("UpstreamTlsContext") && !r.1.contains("\"sni\"");
+        sni(&parsed(dump, Kind::Cluster, tls_without_sni), facts, out);
     }
     draining(ev, facts, out);
 }
@@ -54,12 +69,21 @@ fn proof(source: &'static str, item: impl Into<String>, value: impl Into<String>
     }
 }
 
-/// Active (or static) resources of a kind, as JSON.
-fn parsed(dump: &ConfigDump<'_>, kind: Kind) -> Vec<(String, Value)> {
+/// Active (or static) resources of a kind whose `(name, raw JSON)` passes
+/// `keep`, parsed.
+fn parsed(
+    dump: &ConfigDump<'_>,
+    kind: Kind,
+    keep: impl Fn((&str, &str)) -> bool,
+) -> Vec<(String, Value)> {
     dump.of(kind)
         .filter(|r| matches!(r.state, State::Active | State::Static))
         .filter_map(|r| {
-            let v = serde_json::from_str::<Value>(r.raw?.get()).ok()?;
+            let raw = r.raw?.get();
+            if !keep((r.name.as_ref(), raw)) {
+                return None;
+            }
+            let v = serde_json::from_str::<Value>(raw).ok()?;
             Some((r.name.to_string(), v))
         })
         .collect()
