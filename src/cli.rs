@@ -362,6 +362,16 @@ pub enum FailOn {
 /// `meshscope check`.
 #[derive(Debug, Args)]
 pub struct CheckArgs {
+    /// A pod in the cluster (`NAME` or `NS/NAME`); with -n NS or -A and no
+    /// pod, every Istio proxy in scope (read through port-forwards).
+    #[arg(value_name = "POD", conflicts_with_all = ["file", "admin", "bundle"])]
+    pub target: Option<String>,
+    /// Pods probed at once in a cluster scan.
+    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub concurrency: u16,
+    /// Seconds one pod's probe may take in a cluster scan.
+    #[arg(long, default_value_t = 20.0, value_parser = parse_timeout)]
+    pub probe_timeout: f64,
     /// A saved `/config_dump` (config rules only).
     #[arg(short = 'f', long = "file", value_name = "DUMP", conflicts_with_all = ["admin", "bundle"])]
     pub file: Option<PathBuf>,
@@ -371,6 +381,10 @@ pub struct CheckArgs {
     /// With --admin: pilot-agent URL (port 15020) for readiness.
     #[arg(long, value_name = "URL", requires = "admin")]
     pub agent: Option<String>,
+    /// With --admin: istiod URL (port 15014) for its view of the proxy
+    /// (syncz, config drift).
+    #[arg(long, value_name = "URL", requires = "admin")]
+    pub istiod: Option<String>,
     /// A snapshot bundle.
     #[arg(long, value_name = "BUNDLE", conflicts_with = "admin")]
     pub bundle: Option<PathBuf>,

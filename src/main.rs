@@ -57,7 +57,7 @@ async fn run(cli: Cli) -> Result<String, CommandError> {
         Some(Command::Diff(args)) => commands::diff::run(&args, &cli.kube).await,
         Some(Command::Istiod(args)) => commands::istiod::istiod(&args).await,
         Some(Command::Logs(args)) => commands::logs::run(&args, &cli.kube).await,
-        Some(Command::Check(args)) => commands::check::run(&args).await,
+        Some(Command::Check(args)) => commands::check::run(&args, &cli.kube).await,
         Some(Command::Ps(args)) => commands::istiod::ps(&args).await,
         Some(Command::Route(args)) => commands::route::run(&args, &cli.kube).await,
         Some(Command::Snapshot {

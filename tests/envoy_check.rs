@@ -151,3 +151,88 @@ fn check_on_a_saved_dump_runs_the_config_rules_and_says_what_it_could_not_check(
         });
     }
 }
+
+/// Adds resources to a file-based xDS body on disk and pushes it as `version`.
+async fn push_more(sc: &Sidecar, file: &str, type_url: &str, more: Vec<Value>, version: &str) {
+    let text = std::fs::read_to_string(sc.dir.join(file)).expect("xds file");
+    let mut body: Value = serde_json::from_str(&text).expect("xds json");
+    body["version_info"] = Value::from(version);
+    let list = body["resources"].as_array_mut().expect("resources");
+    for mut r in more {
+        r["@type"] = Value::from(type_url);
+        list.push(r);
+    }
+    sc.push(file, &body, version).await;
+}
+
+#[test]
+fn check_reads_sniffing_catch_all_and_sni_from_a_real_envoys_config() {
+    for bin in envoys("check_reads_sniffing_catch_all_and_sni") {
+        runtime().block_on(async {
+            let sc = Sidecar::start(&bin, "checkcfg").await;
+            let tcp = |name: &str, port: u16, cluster: &str, sniff: bool| {
+                let mut l = serde_json::json!({
+                    "name": name,
+                    "address": {"socket_address": {"address": "0.0.0.0", "port_value": port}},
+                    "bind_to_port": false,
+                    "filter_chains": [{"filters": [{"name": "envoy.filters.network.tcp_proxy",
+                        "typed_config": {"@type": "type.googleapis.com/envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy",
+                            "stat_prefix": cluster, "cluster": cluster}}]}]
+                });
+                if sniff {
+                    l["listener_filters"] = serde_json::json!([{"name": "envoy.filters.listener.http_inspector",
+                        "typed_config": {"@type": "type.googleapis.com/envoy.extensions.filters.listener.http_inspector.v3.HttpInspector"}}]);
+                }
+                l
+            };
+            let ext = "outbound|443||my-externalname.default.svc.cluster.local";
+            let api = "outbound|443||api.example.com";
+            let static_cluster = |name: &str, tls: bool| {
+                let mut c = serde_json::json!({"name": name, "type": "STATIC", "connect_timeout": "1s",
+                    "load_assignment": {"cluster_name": name, "endpoints": [{"lb_endpoints": [{"endpoint": {
+                        "address": {"socket_address": {"address": "127.0.0.1", "port_value": 9}}}}]}]}});
+                if tls {
+                    c["transport_socket"] = serde_json::json!({"name": "envoy.transport_sockets.tls", "typed_config": {
+                        "@type": "type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext"}});
+                }
+                c
+            };
+            push_more(
+                &sc,
+                "cds.json",
+                "type.googleapis.com/envoy.config.cluster.v3.Cluster",
+                vec![
+                    static_cluster(ext, false),
+                    static_cluster(api, true),
+                    static_cluster("outbound|3306||mysql.default.svc.cluster.local", false),
+                ],
+                "cds-check-2",
+            )
+            .await;
+            push_more(
+                &sc,
+                "lds.json",
+                "type.googleapis.com/envoy.config.listener.v3.Listener",
+                vec![
+                    tcp("0.0.0.0_443", 443, ext, false),
+                    tcp("0.0.0.0_3306", 3306, "outbound|3306||mysql.default.svc.cluster.local", true),
+                ],
+                "lds-check-2",
+            )
+            .await;
+            let out = meshscope(&["check", "--admin", &sc.admin, "--interval", "0", "-o", "json"]);
+            let doc: Value = serde_json::from_slice(&out.stdout).expect("json");
+            let f = doc["report"]["findings"].as_array().expect("findings").clone();
+            let hijack = finding(&f, "MS1011", "my-externalname");
+            assert_eq!(hijack["evidence"][0]["item"], "listener 0.0.0.0_443 catch-all filter chain");
+            let sniff = finding(&f, "MS1012", "0.0.0.0_3306");
+            assert!(sniff["title"].as_str().unwrap_or("").contains("MySQL"), "{sniff}");
+            finding(&f, "MS1014", "api.example.com");
+            // The harness's istio mTLS clusters carry an SNI: no MS1014 on them.
+            assert!(
+                !f.iter().any(|x| x["rule"] == "MS1014" && x["subject"].as_str().unwrap_or("").contains("httpbin")),
+                "{f:?}"
+            );
+        });
+    }
+}

@@ -9,29 +9,11 @@ use std::time::Duration;
 use super::read_text;
 use super::source::{cli_client_options, fetch_text_with, single_mesh, BundlePod};
 use super::CommandError;
-use crate::cli::{CheckArgs, FailOn, Output, SourceArgs};
-use crate::model::access_log::{parse_line, AccessEntry, LogLine};
-use crate::model::cardinality::analyze_prometheus;
-use crate::model::clusters::ClusterStatuses;
-use crate::model::config_dump::ConfigDump;
-use crate::model::findings::{diagnose, Evidence, Report};
-use crate::model::server_info::ServerInfo;
+use crate::cli::{CheckArgs, FailOn, KubeArgs, Output, SourceArgs};
+use crate::model::findings::bodies::{evaluate, Bodies, JudgeAt};
+use crate::model::findings::Report;
 use crate::model::severity::Severity;
-use crate::model::stats::parse_envoy_text;
 use crate::sources::target::{AdminFetcher, Endpoint, Fetcher as _};
-
-/// The bodies the rules read, as text.
-#[derive(Default)]
-struct Bodies {
-    dump: Option<String>,
-    clusters: Option<String>,
-    stats: Option<String>,
-    previous_stats: Option<(String, f64)>,
-    server_info: Option<String>,
-    agent_ready: Option<u16>,
-    prometheus: Option<String>,
-    logs: Option<String>,
-}
 
 async fn gather(args: &CheckArgs) -> Result<(String, Bodies), CommandError> {
     let mut b = Bodies::default();
@@ -41,7 +23,7 @@ async fn gather(args: &CheckArgs) -> Result<(String, Bodies), CommandError> {
         let mesh = single_mesh(&SourceArgs {
             admin: Some(url.clone()),
             agent: args.agent.clone(),
-            ..Default::default()
+            istiod: args.istiod.clone(),
         });
         let fetcher = AdminFetcher::new(&mesh, &cli_client_options())
             .map_err(|e| CommandError::usage(e.0))?;
@@ -67,6 +49,9 @@ async fn gather(args: &CheckArgs) -> Result<(String, Bodies), CommandError> {
                 .ok()
                 .map(|f| f.status);
         }
+        if args.istiod.is_some() {
+            istiod_view(&fetcher, &mesh, &mut b).await;
+        }
     } else if let Some(path) = &args.bundle {
         origin = path.display().to_string();
         // Read once; an endpoint the bundle lacks is simply absent evidence.
@@ -76,12 +61,14 @@ async fn gather(args: &CheckArgs) -> Result<(String, Bodies), CommandError> {
         b.clusters = bundle.text(Endpoint::ClustersJson).ok();
         b.server_info = bundle.text(Endpoint::ServerInfo).ok();
         b.prometheus = bundle.text(Endpoint::Prometheus).ok();
+        b.syncz = super::source::bundle_istiod_text(path, Endpoint::Syncz).ok();
+        b.proxy_id = b.dump.as_deref().and_then(node_proxy_id);
     } else if let Some(file) = &args.file {
         origin = file.display().to_string();
         b.dump = Some(read_text(file)?);
     } else {
         return Err(CommandError::usage(
-            "check needs a source: --admin URL [--agent URL], --bundle BUNDLE or --file DUMP",
+            "check needs a source: POD, -n NS or -A (cluster), --admin URL [--agent URL] [--istiod URL], --bundle BUNDLE or --file DUMP",
         ));
     }
     if let Some(f) = &args.logs {
@@ -90,59 +77,22 @@ async fn gather(args: &CheckArgs) -> Result<(String, Bodies), CommandError> {
     Ok((origin, b))
 }
 
-/// Runs `check`.
-pub async fn run(args: &CheckArgs) -> Result<String, CommandError> {
+/// Runs `check`: one sidecar, or with a pod, -n or -A a cluster scan.
+pub async fn run(args: &CheckArgs, kube: &KubeArgs) -> Result<String, CommandError> {
+    let local = args.admin.is_some() || args.bundle.is_some() || args.file.is_some();
+    if !local && (args.target.is_some() || kube.namespace.is_some() || kube.all_namespaces) {
+        return super::check_fleet::run(args, kube).await;
+    }
     let (origin, b) = gather(args).await?;
-    let bad = |what: &str, e: &dyn std::fmt::Display| {
-        CommandError::usage(format!("{origin}: {what}: {e}"))
-    };
-    let dump = match &b.dump {
-        Some(t) => Some(ConfigDump::parse(t).map_err(|e| bad("config_dump", &e))?),
-        None => None,
-    };
-    let clusters = b
-        .clusters
-        .as_deref()
-        .and_then(|t| ClusterStatuses::parse(t).ok());
-    let stats = b.stats.as_deref().map(parse_envoy_text);
-    let previous = b
-        .previous_stats
-        .as_ref()
-        .map(|(t, s)| (parse_envoy_text(t), *s));
-    let info = b
-        .server_info
-        .as_deref()
-        .and_then(|t| ServerInfo::parse(t).ok());
-    let card = b
-        .prometheus
-        .as_deref()
-        .map(|t| analyze_prometheus(t, 1000, 2));
-    let logs: Option<Vec<AccessEntry>> = b.logs.as_deref().map(|t| {
-        t.lines()
-            .filter_map(|l| match parse_line(l) {
-                LogLine::Access(e) => Some(*e),
-                _ => None,
-            })
-            .collect()
-    });
     // A capture is judged at the time it was taken (its newest last_updated):
     // a certificate valid then is no finding now.
-    let live = args.admin.is_some();
-    let now = match dump.as_ref().and_then(captured_at).filter(|_| !live) {
-        Some(t) => t,
-        None => crate::sources::clock::unix_now(),
+    let now = crate::sources::clock::unix_now();
+    let at = if args.admin.is_some() {
+        JudgeAt::Unix(now)
+    } else {
+        JudgeAt::Captured(now)
     };
-    let report = diagnose(&Evidence {
-        dump: dump.as_ref(),
-        clusters: clusters.as_ref(),
-        stats: stats.as_ref().map(|s| s.stats.as_slice()),
-        previous_stats: previous.as_ref().map(|(p, s)| (p.stats.as_slice(), *s)),
-        server_info: info.as_ref(),
-        agent_ready: b.agent_ready,
-        logs: logs.as_deref(),
-        cardinality: card.as_ref(),
-        now_unix: now,
-    });
+    let report = evaluate(&b, at).map_err(|e| CommandError::usage(format!("{origin}: {e}")))?;
     let text = match args.output {
         Output::Json => {
             let doc = serde_json::json!({"source": origin, "report": &report});
@@ -152,10 +102,7 @@ pub async fn run(args: &CheckArgs) -> Result<String, CommandError> {
         }
         Output::Table => table(&report),
     };
-    let threshold = match args.fail_on {
-        FailOn::Warn => Severity::Warn,
-        FailOn::Error => Severity::Error,
-    };
+    let threshold = threshold(args.fail_on);
     if report.worst() >= threshold {
         print!("{text}");
         return Err(CommandError {
@@ -174,20 +121,45 @@ pub async fn run(args: &CheckArgs) -> Result<String, CommandError> {
     Ok(text)
 }
 
-/// The newest `last_updated` of the dump, as Unix seconds.
-fn captured_at(dump: &ConfigDump<'_>) -> Option<i64> {
-    dump.resources
-        .iter()
-        .filter_map(|r| r.last_updated.as_deref())
-        .filter_map(rfc3339_secs)
-        .max()
+/// istiod's view of the one sidecar: its syncz row, its config as istiod
+/// would send it, and the Istio objects (for Gateway ports). Each is optional
+/// evidence: a failure leaves the rule "not checked".
+async fn istiod_view(
+    fetcher: &AdminFetcher,
+    mesh: &crate::sources::target::MeshInfo,
+    b: &mut Bodies,
+) {
+    let text = |f: crate::sources::target::Fetched| String::from_utf8_lossy(&f.body).into_owned();
+    b.syncz = fetcher.fetch(None, Endpoint::Syncz).await.ok().map(text);
+    // Without a pod name, the proxy id comes from the dump's node id.
+    let id = b.dump.as_deref().and_then(node_proxy_id);
+    if let Some(id) = id {
+        let mut t = mesh.pods.first().cloned().unwrap_or_default();
+        if let Some((name, ns)) = id.split_once('.') {
+            t.name = name.to_string();
+            t.namespace = ns.to_string();
+        }
+        b.istiod_dump = fetcher
+            .fetch(Some(&t), Endpoint::IstiodConfigDump)
+            .await
+            .ok()
+            .filter(|f| f.status == 200)
+            .map(text);
+        b.proxy_id = Some(id);
+    }
 }
 
-/// `2024-05-14T09:18:00.123Z` → Unix seconds (UTC only, as Envoy writes them).
-fn rfc3339_secs(s: &str) -> Option<i64> {
-    let n = |r: std::ops::Range<usize>| s.get(r).and_then(|p| p.parse::<i64>().ok());
-    let days = crate::model::x509::days_from_civil(n(0..4)?, n(5..7)?, n(8..10)?);
-    Some(days * 86_400 + n(11..13)? * 3600 + n(14..16)? * 60 + n(17..19)?)
+/// `sidecar~10.0.0.1~pod.ns~ns.svc.cluster.local` → `pod.ns`.
+fn node_proxy_id(dump: &str) -> Option<String> {
+    crate::model::findings::bodies::node_identity(dump).map(|(_, id)| id)
+}
+
+/// The severity `--fail-on` names.
+pub fn threshold(f: FailOn) -> Severity {
+    match f {
+        FailOn::Warn => Severity::Warn,
+        FailOn::Error => Severity::Error,
+    }
 }
 
 /// The findings as text: each with its proof and fix, then what was not checked.

@@ -3,6 +3,7 @@
 //! control characters.
 
 pub mod check;
+pub mod check_fleet;
 pub mod demo;
 pub mod diff;
 pub mod istiod;

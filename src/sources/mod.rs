@@ -7,6 +7,7 @@ pub mod capture;
 pub mod clock;
 
 pub mod demo;
+pub mod fleet;
 pub mod kube;
 pub mod log_file;
 pub mod logs;

@@ -6,7 +6,11 @@
 //! needs reports itself "not checked" with what it needs, never silence. No
 //! rule reads the demo's scenario labels.
 
+pub mod bodies;
 mod config;
+pub mod fleet;
+mod istiod_view;
+mod sidecar;
 mod upstream;
 
 use std::collections::HashMap;
@@ -17,6 +21,7 @@ use super::access_log::{AccessEntry, ResponseFlag};
 use super::cardinality::CardinalityReport;
 use super::clusters::ClusterStatuses;
 use super::config_dump::ConfigDump;
+use super::istiod::ProxyStatus;
 use super::server_info::ServerInfo;
 use super::severity::Severity;
 use super::stats::{Stat, StatName};
@@ -43,6 +48,12 @@ pub struct Evidence<'a> {
     pub cardinality: Option<&'a CardinalityReport>,
     /// Unix seconds now (certificate expiry).
     pub now_unix: i64,
+    /// istiod's view of this proxy: `/debug/config_dump?proxyID=`.
+    pub istiod_dump: Option<&'a ConfigDump<'a>>,
+    /// This proxy's row of istiod's `/debug/syncz`.
+    pub sync: Option<&'a ProxyStatus>,
+    /// The Istio objects istiod holds (`/debug/configz`, Kubernetes object shape).
+    pub istio_config: Option<&'a [serde_json::Value]>,
 }
 
 /// One piece of proof.
@@ -140,6 +151,12 @@ pub enum Input {
     Prometheus,
     /// Access logs.
     Logs,
+    /// istiod `/debug/syncz` (this proxy's row).
+    Syncz,
+    /// istiod `/debug/config_dump?proxyID=`.
+    IstiodDump,
+    /// istiod `/debug/configz` (Gateways and other Istio objects).
+    IstioConfig,
 }
 
 impl Input {
@@ -151,6 +168,9 @@ impl Input {
             Input::ServerInfo => "/server_info",
             Input::Prometheus => "/stats/prometheus",
             Input::Logs => "access logs",
+            Input::Syncz => "istiod /debug/syncz",
+            Input::IstiodDump => "istiod /debug/config_dump?proxyID=",
+            Input::IstioConfig => "istiod /debug/configz",
         }
     }
 }
@@ -185,6 +205,11 @@ pub const RULES: &[Rule] = &[
         &[Input::Stats, Input::Logs],
     ),
     rule(
+        "MS1007",
+        "idle connections dropped (no TCP keepalive)",
+        &[Input::Stats, Input::Dump],
+    ),
+    rule(
         "MS1008",
         "high-cardinality stat label",
         &[Input::Prometheus],
@@ -200,12 +225,37 @@ pub const RULES: &[Rule] = &[
         &[Input::Dump, Input::Stats, Input::Logs],
     ),
     rule(
+        "MS1011",
+        "a port's catch-all chain goes to one service (ExternalName)",
+        &[Input::Dump, Input::Logs],
+    ),
+    rule(
+        "MS1012",
+        "server-first protocol behind protocol sniffing",
+        &[Input::Dump, Input::Stats],
+    ),
+    rule(
         "MS1013",
         "proxy not ready",
         &[Input::ServerInfo, Input::Stats, Input::Dump],
     ),
+    rule(
+        "MS1014",
+        "upstream TLS without SNI",
+        &[Input::Dump, Input::Logs],
+    ),
     rule("MS1015", "unbalanced worker threads", &[Input::Stats]),
     rule("MS1016", "TLS handshake failures", &[Input::Stats]),
+    rule(
+        "MS1017",
+        "stale xDS (not acknowledged, disconnected)",
+        &[Input::Syncz, Input::Stats],
+    ),
+    rule(
+        "MS1018",
+        "draining with active connections",
+        &[Input::ServerInfo, Input::Stats],
+    ),
     rule("MS1019", "certificate expired or expiring", &[Input::Dump]),
     rule("MS1020", "resources stuck warming", &[Input::Dump]),
     rule(
@@ -218,6 +268,12 @@ pub const RULES: &[Rule] = &[
         "hosts failing active health checks",
         &[Input::Clusters, Input::Stats],
     ),
+    rule(
+        "MS1023",
+        "Gateway port without a listener",
+        &[Input::IstioConfig],
+    ),
+    rule("MS1024", "config drift from istiod", &[Input::IstiodDump]),
 ];
 
 const fn rule(id: &'static str, name: &'static str, needs: &'static [Input]) -> Rule {
@@ -235,6 +291,8 @@ pub fn diagnose(ev: &Evidence<'_>) -> Report {
     let mut findings = Vec::new();
     upstream::run(ev, &facts, &mut findings);
     config::run(ev, &facts, &mut findings);
+    sidecar::run(ev, &facts, &mut findings);
+    istiod_view::run(ev, &facts, &mut findings);
     findings.sort_by(|a, b| {
         b.severity
             .cmp(&a.severity)
@@ -249,6 +307,9 @@ pub fn diagnose(ev: &Evidence<'_>) -> Report {
         Input::ServerInfo => ev.server_info.is_some(),
         Input::Prometheus => ev.cardinality.is_some(),
         Input::Logs => ev.logs.is_some_and(|l| !l.is_empty()),
+        Input::Syncz => ev.sync.is_some(),
+        Input::IstiodDump => ev.istiod_dump.is_some(),
+        Input::IstioConfig => ev.istio_config.is_some(),
     };
     let not_checked = RULES
         .iter()
@@ -277,6 +338,8 @@ fn best_rate(f: &Finding) -> f64 {
 /// Indexes built once: counters by name, rates, log counts by flag and cluster.
 pub(crate) struct Facts<'a> {
     values: HashMap<&'a str, u64>,
+    /// Stats by their suffix after the scope (`StatName::stat`), parsed once.
+    by_suffix: HashMap<&'a str, Vec<(&'a str, StatName<'a>, u64)>>,
     rates: HashMap<&'a str, f64>,
     /// (flag short name, upstream cluster) → entries.
     log_counts: HashMap<(String, String), u64>,
@@ -285,9 +348,17 @@ pub(crate) struct Facts<'a> {
 impl<'a> Facts<'a> {
     fn new(ev: &'a Evidence<'a>) -> Facts<'a> {
         let mut values = HashMap::new();
+        let mut by_suffix: HashMap<&str, Vec<_>> = HashMap::new();
         for s in ev.stats.unwrap_or_default() {
             if let Some(v) = s.value.as_u64() {
-                values.insert(s.name.as_ref(), v);
+                let name: &'a str = s.name.as_ref();
+                if values.insert(name, v).is_none() {
+                    let parsed = StatName::parse(name);
+                    by_suffix
+                        .entry(parsed.stat)
+                        .or_default()
+                        .push((name, parsed, v));
+                }
             }
         }
         let mut rates = HashMap::new();
@@ -313,6 +384,7 @@ impl<'a> Facts<'a> {
         }
         Facts {
             values,
+            by_suffix,
             rates,
             log_counts,
         }
@@ -328,13 +400,7 @@ impl<'a> Facts<'a> {
         &'s self,
         stat: &'s str,
     ) -> impl Iterator<Item = (&'a str, StatName<'a>, u64)> + 's {
-        self.values.iter().filter_map(move |(&name, &v)| {
-            if !name.ends_with(stat) {
-                return None;
-            }
-            let parsed = StatName::parse(name);
-            (parsed.stat == stat).then_some((name, parsed, v))
-        })
+        self.by_suffix.get(stat).into_iter().flatten().copied()
     }
 
     /// Per-second rate of a stat between the two reads.
@@ -379,5 +445,7 @@ pub(crate) fn log_proof(n: u64, flag: &ResponseFlag, cluster: &str) -> Proof {
     }
 }
 
+#[cfg(test)]
+mod rules_tests;
 #[cfg(test)]
 mod tests;

@@ -160,7 +160,12 @@ fn server_info(pod: &PodSim) -> Vec<u8> {
 }
 
 fn certs(pod: &PodSim) -> Vec<u8> {
+    use crate::model::x509::rfc3339;
     let p = &pod.pod;
+    let ((leaf_start, leaf_end), (root_start, root_end)) =
+        super::cert::validity_unix(pod.push_unix);
+    let now = (now_ms() / 1000) as i64;
+    let days_left = |end: i64| ((end - now).max(0) / 86_400).to_string();
     let spiffe = format!(
         "spiffe://cluster.local/ns/{}/sa/{}",
         p.namespace, p.service_account
@@ -174,17 +179,17 @@ fn certs(pod: &PodSim) -> Vec<u8> {
             "path": "<inline>",
             "serial_number": "a7b3c91e2d0f4e6b8c1d2e3f40516273",
             "subject_alt_names": [],
-            "days_until_expiration": "3571",
-            "valid_from": "2024-03-01T08:00:00Z",
-            "expiration_time": "2034-02-27T08:00:00Z",
+            "days_until_expiration": days_left(root_end),
+            "valid_from": rfc3339(root_start),
+            "expiration_time": rfc3339(root_end),
         }],
         "cert_chain": [{
             "path": "<inline>",
             "serial_number": serial,
             "subject_alt_names": [{"uri": spiffe}],
-            "days_until_expiration": "0",
-            "valid_from": "2024-05-14T09:12:41Z",
-            "expiration_time": "2024-05-15T09:14:41Z",
+            "days_until_expiration": days_left(leaf_end),
+            "valid_from": rfc3339(leaf_start),
+            "expiration_time": rfc3339(leaf_end),
         }],
     }]}))
 }

@@ -21,10 +21,32 @@ const BASIC_CONSTRAINTS: &[u8] = &[0x06, 0x03, 0x55, 0x1D, 0x13];
 const NULL: &[u8] = &[0x05, 0x00];
 const TRUE: &[u8] = &[0x01, 0x01, 0xFF];
 
-/// Validity of the workload certificate (UTCTime, 24 h around the push).
-pub(crate) const LEAF_VALIDITY: (&str, &str) = ("240514091800Z", "240515092000Z");
-/// Validity of the root CA (10 years).
-pub(crate) const ROOT_VALIDITY: (&str, &str) = ("240504034133Z", "340502034133Z");
+/// The workload certificate starts 2 min before the push and lasts 24 h 2 min.
+const LEAF_BEFORE_PUSH: i64 = 120;
+const LEAF_LIFETIME: i64 = 86_520;
+/// The root CA was made 10 days 5 h 38 min 27 s before the push, for 3650 days.
+const ROOT_BEFORE_PUSH: i64 = 884_307;
+const ROOT_LIFETIME: i64 = 3650 * 86_400;
+
+/// Unix seconds → X.509 UTCTime `YYMMDDHHMMSSZ`.
+fn utc_time(secs: i64) -> String {
+    let t = crate::model::x509::rfc3339(secs);
+    let digits: String = t.chars().filter(char::is_ascii_digit).collect();
+    format!("{}Z", digits.get(2..14).unwrap_or("700101000000"))
+}
+
+/// `(not before, not after)` of the leaf and the root as Unix seconds.
+pub(crate) fn validity_unix(push_unix: i64) -> ((i64, i64), (i64, i64)) {
+    let leaf = push_unix - LEAF_BEFORE_PUSH;
+    let root = push_unix - ROOT_BEFORE_PUSH;
+    ((leaf, leaf + LEAF_LIFETIME), (root, root + ROOT_LIFETIME))
+}
+
+/// The same as UTCTime strings.
+fn validity(push_unix: i64) -> ((String, String), (String, String)) {
+    let ((a, b), (c, d)) = validity_unix(push_unix);
+    ((utc_time(a), utc_time(b)), (utc_time(c), utc_time(d)))
+}
 
 fn tlv(tag: u8, content: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(content.len() + 4);
@@ -133,12 +155,14 @@ fn pem(der: &[u8]) -> String {
 /// base64 of PEM text. The chain is the workload certificate for `spiffe`
 /// (SAN URI) followed by the root; the root is the same for every pod of a
 /// trust domain.
-pub(crate) fn workload_chain(spiffe: &str, trust_domain: &str) -> (String, String) {
+/// Validity follows the push at `push_unix`.
+pub(crate) fn workload_chain(spiffe: &str, trust_domain: &str, push_unix: i64) -> (String, String) {
+    let (leaf_validity, root_validity) = validity(push_unix);
     let root = pem(&der(&CertSpec {
         seed: trust_domain,
         issuer: trust_domain,
         subject: Some(trust_domain),
-        validity: ROOT_VALIDITY,
+        validity: (&root_validity.0, &root_validity.1),
         extension: extension(BASIC_CONSTRAINTS, true, &seq(&[TRUE])),
     }));
     let san = seq(&[&tlv(0x86, spiffe.as_bytes())]);
@@ -146,7 +170,7 @@ pub(crate) fn workload_chain(spiffe: &str, trust_domain: &str) -> (String, Strin
         seed: spiffe,
         issuer: trust_domain,
         subject: None,
-        validity: LEAF_VALIDITY,
+        validity: (&leaf_validity.0, &leaf_validity.1),
         extension: extension(SUBJECT_ALT_NAME, true, &san),
     }));
     (
@@ -158,6 +182,20 @@ pub(crate) fn workload_chain(spiffe: &str, trust_domain: &str) -> (String, Strin
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sources::demo::config_dump::FIXED_PUSH_UNIX;
+
+    const LEAF_VALIDITY: (&str, &str) = ("240514091800Z", "240515092000Z");
+    const ROOT_VALIDITY: (&str, &str) = ("240504034133Z", "340502034133Z");
+
+    #[test]
+    fn validity_follows_the_push_and_the_fixed_clock_keeps_the_old_dates() {
+        let ((a, b), (c, d)) = validity(FIXED_PUSH_UNIX);
+        assert_eq!((a.as_str(), b.as_str()), LEAF_VALIDITY);
+        assert_eq!((c.as_str(), d.as_str()), ROOT_VALIDITY);
+        // 2026-12-01T23:00:00Z
+        let ((a, b), _) = validity(1_796_166_000);
+        assert_eq!((a.as_str(), b.as_str()), ("261201225800Z", "261202230000Z"));
+    }
 
     /// Reads one DER TLV: (tag, content, rest).
     fn read(b: &[u8]) -> (u8, &[u8], &[u8]) {
@@ -172,8 +210,11 @@ mod tests {
 
     #[test]
     fn certificates_are_well_formed_der_with_the_san() {
-        let (chain, root) =
-            workload_chain("spiffe://cluster.local/ns/default/sa/x", "cluster.local");
+        let (chain, root) = workload_chain(
+            "spiffe://cluster.local/ns/default/sa/x",
+            "cluster.local",
+            FIXED_PUSH_UNIX,
+        );
         let pem_text = String::from_utf8(STANDARD.decode(chain).unwrap()).unwrap();
         assert_eq!(pem_text.matches("-----BEGIN CERTIFICATE-----").count(), 2);
         let body: String = pem_text
@@ -197,14 +238,18 @@ mod tests {
         let raw = String::from_utf8_lossy(&der).into_owned();
         assert!(raw.contains("spiffe://cluster.local/ns/default/sa/x"));
         assert!(raw.contains(LEAF_VALIDITY.1));
-        let (_, root2) = workload_chain("spiffe://other", "cluster.local");
+        let (_, root2) = workload_chain("spiffe://other", "cluster.local", FIXED_PUSH_UNIX);
         assert_eq!(root, root2, "root must not depend on the workload");
     }
 
     #[test]
     fn the_model_x509_reader_understands_them() {
         use crate::model::x509::first_pem_certificate;
-        let (chain, root) = workload_chain("spiffe://cluster.local/ns/a/sa/b", "cluster.local");
+        let (chain, root) = workload_chain(
+            "spiffe://cluster.local/ns/a/sa/b",
+            "cluster.local",
+            FIXED_PUSH_UNIX,
+        );
         let pem = |b64: String| String::from_utf8(STANDARD.decode(b64).unwrap()).unwrap();
         let leaf = first_pem_certificate(&pem(chain)).unwrap();
         let ca = first_pem_certificate(&pem(root)).unwrap();

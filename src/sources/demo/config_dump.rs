@@ -22,6 +22,9 @@ pub struct DumpOptions {
     pub blackhole_port: Option<u16>,
 }
 
+/// The fixed demo clock's push: 2024-05-14T09:20:00Z.
+pub const FIXED_PUSH_UNIX: i64 = 1_715_678_400;
+
 /// Shared, precomputed view of the mesh from one pod's proxy.
 pub(crate) struct Ctx<'a> {
     pub mesh: &'a Mesh,
@@ -37,17 +40,14 @@ pub(crate) struct Ctx<'a> {
     pub inbound: Vec<(u16, &'a Service, &'a ServicePort)>,
     /// `<push time>/<push count>` of the last xDS push.
     pub version: String,
+    /// When the config was pushed (Unix seconds).
+    pub push_unix: i64,
     /// Counter behind increasing `last_updated` stamps.
     clock_ms: std::cell::Cell<u64>,
 }
 
-/// Push time of the simulated config, seconds since midnight (09:20:00).
-const PUSH_SECS: u64 = 9 * 3600 + 20 * 60;
-/// Date of every simulated timestamp.
-pub(crate) const DATE: &str = "2024-05-14";
-
 impl<'a> Ctx<'a> {
-    fn new(mesh: &'a Mesh, pod: &'a Pod, opts: &'a DumpOptions) -> Self {
+    fn new(mesh: &'a Mesh, pod: &'a Pod, opts: &'a DumpOptions, push_unix: i64) -> Self {
         let services: Vec<&Service> = mesh.visible_services(pod).collect();
         let mut http_ports: BTreeMap<u16, Vec<_>> = BTreeMap::new();
         let mut tcp_ports = Vec::new();
@@ -79,7 +79,8 @@ impl<'a> Ctx<'a> {
             http_ports,
             tcp_ports,
             inbound,
-            version: format!("{DATE}T{}Z/{pushes}", clock(PUSH_SECS)),
+            version: format!("{}/{pushes}", rfc3339(push_unix)),
+            push_unix,
             clock_ms: std::cell::Cell::new(0),
         }
     }
@@ -99,16 +100,16 @@ impl<'a> Ctx<'a> {
         let ms = self.clock_ms.get();
         self.clock_ms.set(ms + 1);
         // Applied about 2 s after the push, one millisecond per resource.
-        let t = (PUSH_SECS + 2) * 1000 + 137 + ms;
+        let t = (self.push_unix.max(0) as u64 + 2) * 1000 + 137 + ms;
+        let secs = rfc3339(i64::try_from(t / 1000).unwrap_or(0));
         w.key("last_updated");
-        w.str_parts(&[&DATE, &"T", &clock(t / 1000), &".", &Ms(t % 1000), &"Z"]);
+        w.str_parts(&[&secs.trim_end_matches('Z'), &".", &Ms(t % 1000), &"Z"]);
     }
 }
 
-/// `HH:MM:SS` for seconds since midnight (wrapping at 24 h).
-fn clock(secs: u64) -> String {
-    let s = secs % 86_400;
-    format!("{:02}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60)
+/// Unix seconds → `2024-05-14T09:20:00Z`.
+fn rfc3339(secs: i64) -> String {
+    crate::model::x509::rfc3339(secs)
 }
 
 struct Ms(u64);
@@ -126,7 +127,19 @@ pub fn write_config_dump<W: Write>(
     opts: &DumpOptions,
     w: &mut W,
 ) -> io::Result<()> {
-    let ctx = Ctx::new(mesh, pod, opts);
+    write_config_dump_at(mesh, pod, opts, FIXED_PUSH_UNIX, w)
+}
+
+/// [`write_config_dump`] for a push at `push_unix` (Unix seconds):
+/// `version_info`, `last_updated` and the certificates' validity follow it.
+pub fn write_config_dump_at<W: Write>(
+    mesh: &Mesh,
+    pod: &Pod,
+    opts: &DumpOptions,
+    push_unix: i64,
+    w: &mut W,
+) -> io::Result<()> {
+    let ctx = Ctx::new(mesh, pod, opts, push_unix);
     let mut j = JsonWriter::new(w);
     j.begin_obj();
     j.arr("configs");
@@ -275,7 +288,7 @@ fn write_secrets<W: Write>(ctx: &Ctx<'_>, j: &mut JsonWriter<'_, W>) {
         "spiffe://{}/ns/{}/sa/{}",
         ctx.mesh.trust_domain, pod.namespace, pod.service_account
     );
-    let (leaf, root) = cert::workload_chain(&spiffe, &ctx.mesh.trust_domain);
+    let (leaf, root) = cert::workload_chain(&spiffe, &ctx.mesh.trust_domain, ctx.push_unix);
     for (name, body) in [("default", leaf), ("ROOTCA", root)] {
         j.begin_obj();
         j.field_str("name", name);

@@ -8,7 +8,7 @@ use super::pattern::Pattern;
 use super::scenario::Scenario;
 
 /// Adds scenario evidence the dump writer does not produce; true if changed.
-pub(crate) fn inject(dump: &mut Value, scenarios: &[Scenario]) -> bool {
+pub(crate) fn inject(dump: &mut Value, scenarios: &[Scenario], push_unix: i64) -> bool {
     if !scenarios.contains(&Scenario::RejectedGateway) {
         return false;
     }
@@ -23,7 +23,7 @@ pub(crate) fn inject(dump: &mut Value, scenarios: &[Scenario]) -> bool {
                 "name": "0.0.0.0_8443",
                 "address": {"socket_address": {"address": "0.0.0.0", "port_value": 8443}},
             },
-            "last_update_attempt": "2024-05-14T09:20:04.311Z",
+            "last_update_attempt": crate::model::x509::rfc3339(push_unix + 4).replace('Z', ".311Z"),
             "details": "Error adding/updating listener(s) 0.0.0.0_8443: duplicate filter chain match: server_names: \"*.example.com\" (Gateway default/test1 and default/test2)",
         }
     });

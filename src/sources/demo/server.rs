@@ -18,6 +18,9 @@ use super::sim::SimState;
 use super::{admin, istiod_debug};
 use crate::sources::logs::LogSource;
 
+/// How long before the demo starts its config was pushed (seconds).
+const PUSHED_BEFORE_START: i64 = 20 * 60;
+
 /// How to run the demo mesh.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ServeOptions {
@@ -38,6 +41,9 @@ pub struct ServeOptions {
     pub tick: Duration,
     /// How long [`Fault::Slow`] delays an answer.
     pub slow_delay: Duration,
+    /// When istiod last pushed (Unix seconds): config dates and certificate
+    /// validity follow it. `None`: 20 minutes before the demo starts.
+    pub push_unix: Option<i64>,
 }
 
 impl Default for ServeOptions {
@@ -51,6 +57,7 @@ impl Default for ServeOptions {
             seed: 42,
             tick: Duration::from_millis(250),
             slow_delay: Duration::from_secs(30),
+            push_unix: None,
         }
     }
 }
@@ -170,10 +177,14 @@ pub async fn serve(opts: ServeOptions) -> Result<RunningDemo, DemoError> {
         None => None,
     };
     let (seed, json_logs, build_with) = (opts.seed, opts.json_logs, scenarios.clone());
-    let sim = tokio::task::spawn_blocking(move || SimState::new(&build_with, seed, json_logs))
-        .await
-        .map_err(|e| DemoError::Build(e.to_string()))?
-        .map_err(|e| DemoError::Build(e.to_string()))?;
+    let push = opts
+        .push_unix
+        .unwrap_or_else(|| crate::sources::clock::unix_now() - PUSHED_BEFORE_START);
+    let sim =
+        tokio::task::spawn_blocking(move || SimState::new(&build_with, seed, json_logs, push))
+            .await
+            .map_err(|e| DemoError::Build(e.to_string()))?
+            .map_err(|e| DemoError::Build(e.to_string()))?;
     let pods: Vec<_> = sim
         .pods
         .iter()

@@ -9,7 +9,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use serde_json::Value;
 
 use super::builder::Rng;
-use super::config_dump::{write_config_dump, DumpOptions};
+use super::config_dump::{write_config_dump_at, DumpOptions};
 use super::istio_metrics::{IstioMetrics, Peer};
 use super::scenario::Scenario;
 use super::sim_stats::{declare_stats, LOGGERS};
@@ -57,6 +57,8 @@ pub(crate) struct PodSim {
     pub started_ms: u64,
     /// `LIVE`, or `INITIALIZING` for a not-ready proxy.
     pub state: &'static str,
+    /// When its config was pushed (Unix seconds): dump dates and certificates follow it.
+    pub push_unix: i64,
 }
 
 impl PodSim {
@@ -169,7 +171,12 @@ pub(crate) fn scenario_mesh(scenarios: &[Scenario]) -> Mesh {
 }
 
 /// Builds one proxy's simulation.
-pub(crate) fn pod_sim(mesh: &Mesh, pod: &Pod, all: &[Scenario]) -> io::Result<PodSim> {
+pub(crate) fn pod_sim(
+    mesh: &Mesh,
+    pod: &Pod,
+    all: &[Scenario],
+    push_unix: i64,
+) -> io::Result<PodSim> {
     let scenarios: Vec<Scenario> = all
         .iter()
         .copied()
@@ -191,9 +198,9 @@ pub(crate) fn pod_sim(mesh: &Mesh, pod: &Pod, all: &[Scenario]) -> io::Result<Po
         },
     };
     let mut raw = Vec::with_capacity(512 * 1024);
-    write_config_dump(mesh, pod, &opts, &mut raw)?;
+    write_config_dump_at(mesh, pod, &opts, push_unix, &mut raw)?;
     let mut dump: Value = serde_json::from_slice(&raw).map_err(io::Error::other)?;
-    let injected = super::dump_filter::inject(&mut dump, &scenarios);
+    let injected = super::dump_filter::inject(&mut dump, &scenarios, push_unix);
     let view = ProxyView::from_dump(&dump);
     let workers = if scenarios.contains(&Scenario::UnbalancedWorkers) {
         4
@@ -215,6 +222,7 @@ pub(crate) fn pod_sim(mesh: &Mesh, pod: &Pod, all: &[Scenario]) -> io::Result<Po
         workers,
         started_ms: now_ms().saturating_sub(3_600_000 + (pod.ip.octets()[3] as u64) * 61_000),
         state: if not_ready { "INITIALIZING" } else { "LIVE" },
+        push_unix,
         scenarios,
     };
     declare_stats(&mut sim, not_ready);
@@ -241,13 +249,18 @@ pub(crate) struct SimState {
 
 impl SimState {
     /// Builds the simulation of `Mesh::bookinfo()` under `scenarios`.
-    pub fn new(scenarios: &[Scenario], seed: u64, json_logs: bool) -> io::Result<SimState> {
+    pub fn new(
+        scenarios: &[Scenario],
+        seed: u64,
+        json_logs: bool,
+        push_unix: i64,
+    ) -> io::Result<SimState> {
         let mesh = scenario_mesh(scenarios);
         let pods = mesh
             .pods
             .iter()
             .filter(|p| p.proxy != ProxyKind::None)
-            .map(|p| pod_sim(&mesh, p, scenarios))
+            .map(|p| pod_sim(&mesh, p, scenarios, push_unix))
             .collect::<io::Result<Vec<_>>>()?;
         let istiod = super::istiod::IstiodSim::new(&mesh, scenarios);
         let mut state = SimState {
