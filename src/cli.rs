@@ -343,10 +343,24 @@ pub enum DemoCommand {
         /// PRNG seed; the same seed gives the same dump.
         #[arg(long, default_value_t = 1)]
         seed: u64,
+        /// `shared-ports` (default: a few big route configs shared by port) or
+        /// `mesh` (a large real mesh: one small listener and route config per service).
+        #[arg(long, value_enum, default_value_t = DumpShape::SharedPorts)]
+        shape: DumpShape,
         /// Where to write it (`-` for stdout).
         #[arg(short = 'o', long = "output", value_name = "FILE")]
         output: PathBuf,
     },
+}
+
+/// Layout of `demo generate-dump` output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum DumpShape {
+    /// 1-3 ports per service; services share `0.0.0.0_<port>` listeners and route configs.
+    #[default]
+    SharedPorts,
+    /// One port per service; each HTTP service has its own listener and route config.
+    Mesh,
 }
 
 /// How bad a finding must be for `check` to exit 1.

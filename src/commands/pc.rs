@@ -1,12 +1,12 @@
 //! `meshscope pc`: istioctl-identical proxy-config tables, or stable JSON.
 
 use serde::Serialize;
-use serde_json::Value;
 
 use super::{read_text, CommandError};
 use crate::cli::{Output, PcArgs, PcKind, SourceArgs};
 use crate::model::clusters::ClusterStatuses;
 use crate::model::config_dump::{ConfigDump, Kind, State, SubsetKey};
+use crate::model::istioctl::proto::Obj;
 use crate::model::istioctl::{
     bootstrap, clusters, describe_management, ecds, endpoints, listeners, routes, secrets,
 };
@@ -83,8 +83,8 @@ pub fn render(dump: &ConfigDump<'_>, args: &PcArgs, now: i64) -> Result<String, 
             if json {
                 to_json(&resource_rows(dump, Kind::Listener))
             } else {
-                listeners::listener_table(
-                    &values(dump, Kind::Listener)?,
+                listeners::listener_table_of(
+                    &typed(dump, Kind::Listener)?,
                     &listener_filter(args),
                     false,
                 )
@@ -94,7 +94,7 @@ pub fn render(dump: &ConfigDump<'_>, args: &PcArgs, now: i64) -> Result<String, 
             if json {
                 to_json(&resource_rows(dump, Kind::Route))
             } else {
-                routes::route_table(&values(dump, Kind::Route)?, &route_filter(args), false)
+                routes::route_table_of(&typed(dump, Kind::Route)?, &route_filter(args), false)
             }
         }
         PcKind::Endpoints => {
@@ -149,11 +149,11 @@ fn all_text(dump: &ConfigDump<'_>, args: &PcArgs, now: i64) -> Result<String, se
     ));
     sections.push((
         "LISTENER",
-        listeners::listener_table(&values(dump, Kind::Listener)?, &listener_filter(args), true),
+        listeners::listener_table_of(&typed(dump, Kind::Listener)?, &listener_filter(args), true),
     ));
     sections.push((
         "ROUTE",
-        routes::route_table(&values(dump, Kind::Route)?, &route_filter(args), true),
+        routes::route_table_of(&typed(dump, Kind::Route)?, &route_filter(args), true),
     ));
     sections.push((
         "SECRET",
@@ -174,13 +174,19 @@ fn all_text(dump: &ConfigDump<'_>, args: &PcArgs, now: i64) -> Result<String, se
     Ok(out)
 }
 
-/// The raw resources istioctl iterates: dynamic active first, then static.
-fn values(dump: &ConfigDump<'_>, kind: Kind) -> Result<Vec<Value>, serde_json::Error> {
+/// The resources istioctl iterates, dynamic active first, then static, each
+/// read into a borrowed typed view of only the fields its table needs (a
+/// resource that is not an object reads as an empty one, as before).
+fn typed<'a, T: serde::Deserialize<'a> + Default>(
+    dump: &ConfigDump<'a>,
+    kind: Kind,
+) -> Result<Vec<T>, serde_json::Error> {
     let mut out = Vec::new();
     for state in [State::Active, State::Static] {
         for r in dump.of(kind).filter(|r| r.state == state) {
             if let Some(raw) = r.raw {
-                out.push(serde_json::from_str(raw.get())?);
+                let item: Obj<T> = serde_json::from_str(raw.get())?;
+                out.push(item.0.unwrap_or_default());
             }
         }
     }

@@ -4,6 +4,7 @@
 //! Prometheus, detected), a live admin URL, pilot-agent's merged 15020
 //! output, or a bundle.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
@@ -21,9 +22,10 @@ use crate::cli::{Output, SourceArgs, StatsArgs};
 use crate::model::cardinality::{analyze_envoy_stats, analyze_prometheus, cardinality_table};
 use crate::model::clusters::ClusterStatuses;
 use crate::model::stats::{
-    apply_rates, format_highlight, highlights, BreakerThresholds, Highlight, PromParser,
+    apply_rates, envoy_text_lines, format_highlight, highlights, BreakerThresholds, Highlight,
+    PromKind, PromParser, PromSample, Stat, StatKind,
 };
-use crate::model::text_table::text_table;
+use crate::model::text_table::{text_table, Columns};
 use crate::sources::target::Endpoint;
 
 /// Runs `stats`, returning the text to print.
@@ -60,56 +62,139 @@ fn list(
     filter: Option<&Regex>,
 ) -> Result<String, CommandError> {
     let keep = |name: &str| filter.is_none_or(|re| re.is_match(name));
-    let mut rows: Vec<[String; 3]> = Vec::new();
+    if args.output == Output::Table {
+        return list_table(origin, text, &keep);
+    }
     let mut items: Vec<Value> = Vec::new();
     let errors = if detect(text) == StatsFormat::Prometheus {
         let mut parser = PromParser::new(text);
         for s in parser.by_ref() {
-            let name = if s.labels.is_empty() {
-                s.name.to_string()
-            } else {
-                format!("{}{{{}}}", s.name, s.labels.raw())
-            };
+            let name = prom_name(&s);
             if keep(&name) {
-                let kind = serde_json::to_value(s.kind).unwrap_or(Value::Null);
                 let value = s.as_u64().map_or_else(|| json!(s.value), |v| json!(v));
-                rows.push([
-                    name.clone(),
-                    kind.as_str().unwrap_or("").into(),
-                    s.as_u64()
-                        .map_or_else(|| s.value.to_string(), |v| v.to_string()),
-                ]);
-                items.push(json!({"name": name, "kind": kind, "value": value}));
+                items.push(json!({"name": name, "kind": s.kind, "value": value}));
             }
         }
         parser.errors().len()
     } else {
         let (stats, errors) = envoy_stats(origin, text)?;
         for s in stats.iter().filter(|s| keep(&s.name)) {
-            let value = s
-                .value
-                .as_u64()
-                .map_or_else(|| summary(&s.value), |v| v.to_string());
-            let kind = serde_json::to_value(s.kind).unwrap_or(Value::Null);
-            rows.push([
-                s.name.to_string(),
-                kind.as_str().unwrap_or("").into(),
-                value,
-            ]);
-            items.push(json!({"name": s.name, "kind": kind, "value": s.value}));
+            items.push(json!({"name": s.name, "kind": s.kind, "value": s.value}));
         }
         errors
     };
-    Ok(match args.output {
-        Output::Json => to_json(&json!({"stats": items, "parse_errors": errors})),
-        Output::Table => {
-            let mut out = text_table(&["NAME", "TYPE", "VALUE"], &rows);
-            if errors > 0 {
-                out.push_str(&format!("({errors} lines did not parse)\n"));
-            }
-            out
+    Ok(to_json(&json!({"stats": items, "parse_errors": errors})))
+}
+
+/// A Prometheus series as the list names it: `name{labels}`.
+fn prom_name<'a>(s: &PromSample<'a>) -> Cow<'a, str> {
+    if s.labels.is_empty() {
+        Cow::Borrowed(s.name)
+    } else {
+        Cow::Owned(format!("{}{{{}}}", s.name, s.labels.raw()))
+    }
+}
+
+/// The NAME/TYPE/VALUE table in two streaming passes over the text (widths,
+/// then rows), so memory is the input and the output, not a value per stat.
+fn list_table(
+    origin: &str,
+    text: &str,
+    keep: &dyn Fn(&str) -> bool,
+) -> Result<String, CommandError> {
+    const HEADER: [&str; 3] = ["NAME", "TYPE", "VALUE"];
+    let mut columns = Columns::new(&HEADER);
+    let mut out = String::new();
+    let errors = match detect(text) {
+        StatsFormat::Prometheus => {
+            let rows = |cols: &mut dyn FnMut([&str; 3])| {
+                let mut parser = PromParser::new(text);
+                for s in parser.by_ref() {
+                    let name = prom_name(&s);
+                    if keep(&name) {
+                        let value = s
+                            .as_u64()
+                            .map_or_else(|| s.value.to_string(), |v| v.to_string());
+                        cols([&name, prom_kind_label(s.kind), &value]);
+                    }
+                }
+                parser.errors().len()
+            };
+            rows(&mut |r| columns.measure(r));
+            columns.push_header(&mut out, &HEADER);
+            rows(&mut |r| columns.push_row(&mut out, r))
         }
-    })
+        StatsFormat::EnvoyText => {
+            let rows = |cols: &mut dyn FnMut([&str; 3])| {
+                let (mut stats, mut errors) = (0usize, 0usize);
+                for parsed in envoy_text_lines(text) {
+                    let Ok(s) = parsed else {
+                        errors += 1;
+                        continue;
+                    };
+                    stats += 1;
+                    if keep(&s.name) {
+                        let value = s
+                            .value
+                            .as_u64()
+                            .map_or_else(|| summary(&s.value), |v| v.to_string());
+                        cols([&s.name, kind_label(s.kind), &value]);
+                    }
+                }
+                (stats, errors)
+            };
+            let (stats, errors) = rows(&mut |r| columns.measure(r));
+            if stats == 0 && errors > 0 {
+                // Not stats at all: the same message as every other reader.
+                envoy_stats(origin, text)?;
+            }
+            columns.push_header(&mut out, &HEADER);
+            rows(&mut |r| columns.push_row(&mut out, r));
+            errors
+        }
+        _ => {
+            let (stats, errors) = envoy_stats(origin, text)?;
+            let value = |s: &Stat<'_>| {
+                s.value
+                    .as_u64()
+                    .map_or_else(|| summary(&s.value), |v| v.to_string())
+            };
+            let kept = || stats.iter().filter(|s| keep(&s.name));
+            for s in kept() {
+                columns.measure([&s.name, kind_label(s.kind), &value(s)]);
+            }
+            columns.push_header(&mut out, &HEADER);
+            for s in kept() {
+                columns.push_row(&mut out, [&s.name, kind_label(s.kind), &value(s)]);
+            }
+            errors
+        }
+    };
+    if errors > 0 {
+        out.push_str(&format!("({errors} lines did not parse)\n"));
+    }
+    Ok(out)
+}
+
+/// A Prometheus type as `-o json` spells it.
+fn prom_kind_label(kind: PromKind) -> &'static str {
+    match kind {
+        PromKind::Counter => "counter",
+        PromKind::Gauge => "gauge",
+        PromKind::Histogram => "histogram",
+        PromKind::Summary => "summary",
+        PromKind::Untyped => "untyped",
+    }
+}
+
+/// A stat kind as `-o json` spells it.
+fn kind_label(kind: StatKind) -> &'static str {
+    match kind {
+        StatKind::Counter => "counter",
+        StatKind::Gauge => "gauge",
+        StatKind::Histogram => "histogram",
+        StatKind::TextReadout => "text_readout",
+    }
 }
 
 async fn thresholds(args: &StatsArgs) -> Result<HashMap<String, BreakerThresholds>, CommandError> {

@@ -3,7 +3,7 @@
 //!
 //! Works on the Prometheus text of `/stats/prometheus` (15000 or 15090) and
 //! pilot-agent's merged 15020 output, and on Envoy `/stats` text names after
-//! tag extraction. Counting hashes borrowed `&str`s with a small FxHash, so a
+//! tag extraction. Counting hashes borrowed `&str`s with `rustc-hash`'s FxHasher, so a
 //! 1M-line body is analysed without a `String` per line.
 //!
 //! **Memory model (an estimate).** Each series costs Envoy a fixed
@@ -15,11 +15,9 @@
 
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
-use std::hash::BuildHasherDefault;
 
 use serde::Serialize;
 
-use crate::model::stats::fxhash::FxHasher;
 use crate::model::stats::shape::{value_shape, ValueShape};
 use crate::model::stats::{LineError, PromParser, Stat, StatName};
 
@@ -104,7 +102,8 @@ impl CardinalityReport {
     }
 }
 
-type Fx = BuildHasherDefault<FxHasher>;
+/// The hasher for counting: see `scripts/bench_stats.py` for how it was chosen.
+type Fx = rustc_hash::FxBuildHasher;
 
 /// A family key that borrows: `(root, head, tail)` rendered as
 /// `root.headtail` (Envoy) or `head` (Prometheus, empty root and tail).

@@ -16,15 +16,47 @@ pub fn text_table<const N: usize>(header: &[&str; N], rows: &[[String; N]]) -> S
 
 /// Appends the table of `header` and `rows` to `out`.
 pub fn push_table<const N: usize>(out: &mut String, header: &[&str; N], rows: &[[String; N]]) {
-    let mut widths = header.map(|h| h.chars().count().min(MAX_PAD));
+    let mut table = Columns::new(header);
     for row in rows {
-        for (w, cell) in widths.iter_mut().zip(row) {
+        table.measure(row.each_ref().map(String::as_str));
+    }
+    table.push_header(out, header);
+    for row in rows {
+        table.push_row(out, row.each_ref().map(String::as_str));
+    }
+}
+
+/// Column widths for a table written in two passes without keeping its rows:
+/// [`Columns::measure`] every row, then [`Columns::push_header`] and
+/// [`Columns::push_row`] each row again. Same text as [`text_table`].
+#[derive(Debug, Clone)]
+pub struct Columns<const N: usize> {
+    widths: [usize; N],
+}
+
+impl<const N: usize> Columns<N> {
+    /// Widths of the header alone.
+    pub fn new(header: &[&str; N]) -> Self {
+        Columns {
+            widths: header.map(|h| h.chars().count().min(MAX_PAD)),
+        }
+    }
+
+    /// Widens the columns to fit `row`.
+    pub fn measure(&mut self, row: [&str; N]) {
+        for (w, cell) in self.widths.iter_mut().zip(row) {
             *w = (*w).max(width(cell));
         }
     }
-    push_line(out, header.iter().copied(), &widths);
-    for row in rows {
-        push_line(out, row.iter().map(String::as_str), &widths);
+
+    /// Appends the header line.
+    pub fn push_header(&self, out: &mut String, header: &[&str; N]) {
+        push_line(out, header.iter().copied(), &self.widths);
+    }
+
+    /// Appends one row.
+    pub fn push_row(&self, out: &mut String, row: [&str; N]) {
+        push_line(out, row.into_iter(), &self.widths);
     }
 }
 

@@ -78,36 +78,20 @@ fn go_serial(bytes: &[u8]) -> String {
     format!("{digits:0>32}")
 }
 
-/// Days since 1970-01-01 for a proleptic Gregorian date (H. Hinnant's algorithm).
-pub fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = if y >= 0 { y } else { y - 399 } / 400;
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
+/// Unix seconds to RFC 3339 UTC (`2023-05-16T01:32:52Z`), as Go formats x509 times.
+/// Calendar arithmetic is `jiff`'s; seconds outside years -9999..=9999 are clamped.
+pub fn rfc3339(secs: i64) -> String {
+    let ts = jiff::Timestamp::from_second(secs).unwrap_or(if secs < 0 {
+        jiff::Timestamp::MIN
+    } else {
+        jiff::Timestamp::MAX
+    });
+    ts.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
 
-/// Unix seconds to RFC 3339 UTC (`2023-05-16T01:32:52Z`), as Go formats x509 times.
-pub fn rfc3339(secs: i64) -> String {
-    let days = secs.div_euclid(86_400);
-    let tod = secs.rem_euclid(86_400);
-    let z = days + 719_468;
-    let era = if z >= 0 { z } else { z - 146_096 } / 146_097;
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        tod / 3600,
-        tod % 3600 / 60,
-        tod % 60
-    )
+/// RFC 3339 (`2024-05-14T09:18:00.123Z`, any offset) to Unix seconds, fraction dropped.
+pub fn rfc3339_secs(s: &str) -> Option<i64> {
+    s.parse::<jiff::Timestamp>().ok().map(|t| t.as_second())
 }
 
 #[cfg(test)]
@@ -116,14 +100,22 @@ mod tests {
 
     #[test]
     fn calendar_round_trip() {
-        assert_eq!(days_from_civil(1970, 1, 1), 0);
         assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
-        let t = days_from_civil(2023, 5, 16) * 86_400 + 3600 + 32 * 60 + 52;
-        assert_eq!(rfc3339(t), "2023-05-16T01:32:52Z");
+        assert_eq!(rfc3339(1_684_200_772), "2023-05-16T01:32:52Z");
+        assert_eq!(rfc3339(1_998_604_800), "2033-05-02T00:00:00Z");
+        assert_eq!(rfc3339(-1), "1969-12-31T23:59:59Z");
+        assert_eq!(rfc3339_secs("2023-05-16T01:32:52Z"), Some(1_684_200_772));
         assert_eq!(
-            rfc3339(days_from_civil(2033, 5, 2) * 86_400),
-            "2033-05-02T00:00:00Z"
+            rfc3339_secs("2024-05-14T09:18:00.123Z"),
+            Some(1_715_678_280)
         );
+        assert_eq!(
+            rfc3339_secs("2024-05-14T11:18:00+02:00"),
+            Some(1_715_678_280)
+        );
+        assert_eq!(rfc3339_secs("2024-02-30T00:00:00Z"), None);
+        assert_eq!(rfc3339_secs("yesterday"), None);
+        assert!(rfc3339(i64::MAX).starts_with("9999-12-31T"));
     }
 
     #[test]

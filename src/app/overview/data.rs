@@ -58,8 +58,8 @@ pub fn run(input: &DiagnoseInput) -> Report {
         server_info: server_info.as_ref(),
         agent_ready: input.agent_ready,
         logs: (!input.logs.is_empty()).then_some(logs.as_slice()),
-        cardinality: None,
         now_unix: input.now_unix,
+        ..Evidence::default()
     };
     diagnose(&ev)
 }

@@ -145,15 +145,8 @@ pub fn captured_at(dump: &ConfigDump<'_>) -> Option<i64> {
     dump.resources
         .iter()
         .filter_map(|r| r.last_updated.as_deref())
-        .filter_map(rfc3339_secs)
+        .filter_map(crate::model::x509::rfc3339_secs)
         .max()
-}
-
-/// `2024-05-14T09:18:00.123Z` → Unix seconds (UTC only, as Envoy writes them).
-pub fn rfc3339_secs(s: &str) -> Option<i64> {
-    let n = |r: std::ops::Range<usize>| s.get(r).and_then(|p| p.parse::<i64>().ok());
-    let days = crate::model::x509::days_from_civil(n(0..4)?, n(5..7)?, n(8..10)?);
-    Some(days * 86_400 + n(11..13)? * 3600 + n(14..16)? * 60 + n(17..19)?)
 }
 
 /// `(ip, "pod.namespace")` from the node id at the head of a dump

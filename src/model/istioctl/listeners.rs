@@ -3,15 +3,18 @@
 //! including how it describes filter-chain matches and destinations
 //! (`getMatches`, `getFilterType`, `describeRouteConfig`, `getMatchAllCluster`).
 
+use std::fmt::Write as _;
+
+use serde::Deserialize;
 use serde_json::Value;
 
 use super::go_sort;
-use super::routes::{arr_field, describe_match, field, str_field, strings};
+use super::proto::{Filter, FilterChain, FilterChainMatch, FilterConfig, Listener, RouteConfig};
+use super::routes::describe_match;
 use super::tabwriter;
 
 const HTTP_CONNECTION_MANAGER: &str = "envoy.filters.network.http_connection_manager";
 const TCP_PROXY: &str = "envoy.filters.network.tcp_proxy";
-const BLACK_HOLE_CLUSTER: &str = "BlackHoleCluster";
 
 /// Which listeners `istioctl proxy-config listeners` prints (`--address`, `--port`, `--type`, `--verbose`).
 #[derive(Debug, Clone, Default)]
@@ -40,6 +43,15 @@ pub fn listener_table(
     filter: &ListenerFilter,
     include_config_type: bool,
 ) -> String {
+    listener_table_of(&typed(listeners), filter, include_config_type)
+}
+
+/// [`listener_table`] on listeners already read into [`Listener`]s.
+pub fn listener_table_of(
+    listeners: &[Listener<'_>],
+    filter: &ListenerFilter,
+    include_config_type: bool,
+) -> String {
     let mut out = String::new();
     if include_config_type {
         out.push_str("NAME\t");
@@ -49,27 +61,38 @@ pub fn listener_table(
     } else {
         "ADDRESSES\tPORT\tTYPE\n"
     });
-    for row in listener_rows(listeners, filter) {
-        let prefix = if include_config_type {
-            format!("listener/{}\t", row.name)
+    for row in listener_rows_of(listeners, filter) {
+        let (prefix, name) = if include_config_type {
+            ("listener/", row.name.as_str())
         } else {
-            String::new()
+            ("", "")
         };
+        let tab = if include_config_type { "\t" } else { "" };
         if !filter.verbose {
-            out.push_str(&format!(
-                "{prefix}{}\t{}\t{}\n",
+            let _ = writeln!(
+                out,
+                "{prefix}{name}{tab}{}\t{}\t{}",
                 row.addresses, row.port, row.kind
-            ));
+            );
             continue;
         }
         for chain in &row.chains {
-            out.push_str(&format!(
-                "{prefix}{}\t{}\t{}\t{}\n",
+            let _ = writeln!(
+                out,
+                "{prefix}{name}{tab}{}\t{}\t{}\t{}",
                 row.addresses, row.port, chain.matched, chain.destination
-            ));
+            );
         }
     }
     tabwriter::format(&out, 1)
+}
+
+/// Reads `Value`s into the typed views (a `Value` cannot fail to read).
+fn typed(values: &[Value]) -> Vec<Listener<'_>> {
+    values
+        .iter()
+        .map(|v| Listener::deserialize(v).unwrap_or_default())
+        .collect()
 }
 
 /// One listener as istioctl describes it.
@@ -100,6 +123,11 @@ pub struct ChainRow {
 
 /// The listeners that pass `filter`, in istioctl's order, with their chains.
 pub fn listener_rows(listeners: &[Value], filter: &ListenerFilter) -> Vec<ListenerRow> {
+    listener_rows_of(&typed(listeners), filter)
+}
+
+/// [`listener_rows`] on listeners already read into [`Listener`]s.
+pub fn listener_rows_of(listeners: &[Listener<'_>], filter: &ListenerFilter) -> Vec<ListenerRow> {
     let mut rows: Vec<Summary> = listeners
         .iter()
         .map(Summary::new)
@@ -118,14 +146,14 @@ pub fn listener_rows(listeners: &[Value], filter: &ListenerFilter) -> Vec<Listen
         .map(|row| {
             let mut chains: Vec<ChainRow> = filter_chains(row.listener)
                 .map(|fc| ChainRow {
-                    matched: describe_chain_match(field(fc, "filter_chain_match")),
-                    destination: destination(arr_field(fc, "filters")),
-                    tcp_cluster: tcp_cluster(arr_field(fc, "filters")),
+                    matched: describe_chain_match(fc.filter_chain_match.get()),
+                    destination: destination(&fc.filters),
+                    tcp_cluster: tcp_cluster(&fc.filters),
                 })
                 .collect();
             go_sort::sort_slice(&mut chains, |a, b| a.destination > b.destination);
             ListenerRow {
-                name: str_field(row.listener, "name").to_string(),
+                name: row.listener.name.get().to_string(),
                 addresses: row.addresses.join(","),
                 port: row.port,
                 kind: row.kind,
@@ -136,33 +164,30 @@ pub fn listener_rows(listeners: &[Value], filter: &ListenerFilter) -> Vec<Listen
 }
 
 /// What istioctl derives once per listener.
-struct Summary<'a> {
-    listener: &'a Value,
+struct Summary<'l, 'a> {
+    listener: &'l Listener<'a>,
     /// The main address (socket address or pipe path), then `additional_addresses`.
-    addresses: Vec<&'a str>,
-    address: &'a str,
+    addresses: Vec<&'l str>,
+    address: &'l str,
     port: u32,
     kind: &'static str,
 }
 
-impl<'a> Summary<'a> {
-    fn new(listener: &'a Value) -> Self {
-        let addr = field(listener, "address");
-        let socket = addr.and_then(|a| field(a, "socket_address"));
-        let address = match (socket, addr.and_then(|a| field(a, "pipe"))) {
-            (Some(s), _) => str_field(s, "address"),
-            (None, Some(pipe)) => str_field(pipe, "path"),
+impl<'l, 'a> Summary<'l, 'a> {
+    fn new(listener: &'l Listener<'a>) -> Self {
+        let addr = listener.address.get();
+        let socket = addr.and_then(|a| a.socket_address.get());
+        let address = match (socket, addr.and_then(|a| a.pipe.get())) {
+            (Some(s), _) => s.address.get(),
+            (None, Some(pipe)) => pipe.path.get(),
             _ => "",
         };
         let mut addresses = vec![address];
-        for extra in arr_field(listener, "additional_addresses") {
-            let socket = field(extra, "address").and_then(|a| field(a, "socket_address"));
-            addresses.push(socket.map(|s| str_field(s, "address")).unwrap_or(""));
+        for extra in listener.additional_addresses.iter() {
+            let socket = extra.address.get().and_then(|a| a.socket_address.get());
+            addresses.push(socket.map(|s| s.address.get()).unwrap_or(""));
         }
-        let port = socket
-            .and_then(|s| field(s, "port_value"))
-            .map(as_u32)
-            .unwrap_or(0);
+        let port = socket.map(|s| s.port_value.0).unwrap_or(0);
         Summary {
             listener,
             addresses,
@@ -192,39 +217,27 @@ impl<'a> Summary<'a> {
     }
 }
 
-fn as_u32(v: &Value) -> u32 {
-    match v {
-        Value::Number(n) => n.as_u64().and_then(|n| u32::try_from(n).ok()).unwrap_or(0),
-        Value::String(s) => s.parse().unwrap_or(0),
-        _ => 0,
-    }
-}
-
 /// Go `getFilterChains`: the filter chains, then the default filter chain.
-fn filter_chains(listener: &Value) -> impl Iterator<Item = &Value> {
-    arr_field(listener, "filter_chains")
+fn filter_chains<'l, 'a>(listener: &'l Listener<'a>) -> impl Iterator<Item = &'l FilterChain<'a>> {
+    listener
+        .filter_chains
         .iter()
-        .chain(field(listener, "default_filter_chain"))
+        .chain(listener.default_filter_chain.get())
 }
 
 /// A TCP proxy whose serialized config mentions `BlackHoleCluster` is ignored, like istioctl does.
-fn is_black_hole(filter: &Value) -> bool {
-    fn mentions(v: &Value) -> bool {
-        match v {
-            Value::String(s) => s.contains(BLACK_HOLE_CLUSTER),
-            Value::Array(a) => a.iter().any(mentions),
-            Value::Object(o) => o.iter().any(|(k, v)| k != "@type" && mentions(v)),
-            _ => false,
-        }
-    }
-    field(filter, "typed_config").is_some_and(mentions)
+fn is_black_hole(filter: &Filter<'_>) -> bool {
+    filter
+        .typed_config
+        .as_ref()
+        .is_some_and(|c| c.mentions_black_hole)
 }
 
 /// Go `retrieveListenerType`: HTTP | TCP | HTTP+TCP | UNKNOWN.
-fn listener_type(listener: &Value) -> &'static str {
+fn listener_type(listener: &Listener<'_>) -> &'static str {
     let (mut http, mut tcp) = (0, 0);
-    for filter in filter_chains(listener).flat_map(|fc| arr_field(fc, "filters")) {
-        match str_field(filter, "name") {
+    for filter in filter_chains(listener).flat_map(|fc| fc.filters.iter()) {
+        match filter.name.get() {
             HTTP_CONNECTION_MANAGER => http += 1,
             TCP_PROXY if !is_black_hole(filter) => tcp += 1,
             _ => {}
@@ -239,35 +252,30 @@ fn listener_type(listener: &Value) -> &'static str {
 }
 
 /// Go `getMatches`: SNI, transport, ALPN, destination address/port; `ALL` when unconstrained.
-fn describe_chain_match(m: Option<&Value>) -> String {
+fn describe_chain_match(m: Option<&FilterChainMatch<'_>>) -> String {
     let Some(m) = m else { return "ALL".to_string() };
     let mut descrs = Vec::new();
-    let sni = strings(m, "server_names");
+    let sni = m.server_names.to_strs();
     if !sni.is_empty() {
         descrs.push(format!("SNI: {}", sni.join(",")));
     }
-    let transport = str_field(m, "transport_protocol");
+    let transport = m.transport_protocol.get();
     if !transport.is_empty() {
         descrs.push(format!("Trans: {transport}"));
     }
-    let alpn = strings(m, "application_protocols");
+    let alpn = m.application_protocols.to_strs();
     if !alpn.is_empty() {
         descrs.push(describe_alpn(&alpn));
     }
-    let port = field(m, "destination_port")
-        .map(|p| format!(":{}", as_u32(p)))
+    let port = m
+        .destination_port
+        .map(|p| format!(":{}", p.0))
         .unwrap_or_default();
-    let ranges = arr_field(m, "prefix_ranges");
+    let ranges = &m.prefix_ranges;
     if !ranges.is_empty() {
         let cidrs: Vec<String> = ranges
             .iter()
-            .map(|r| {
-                format!(
-                    "{}/{}",
-                    str_field(r, "address_prefix"),
-                    field(r, "prefix_len").map(as_u32).unwrap_or(0)
-                )
-            })
+            .map(|r| format!("{}/{}", r.address_prefix.get(), r.prefix_len.0))
             .collect();
         descrs.push(format!("Addr: {}{port}", cidrs.join(",")));
     } else if !port.is_empty() {
@@ -307,24 +315,23 @@ fn describe_alpn(alpn: &[&str]) -> String {
 }
 
 /// Go `getFilterType`: where the first HTTP connection manager or TCP proxy sends traffic.
-fn destination(filters: &[Value]) -> String {
+fn destination(filters: &[Filter<'_>]) -> String {
+    let none = FilterConfig::default();
     for filter in filters {
-        let config = field(filter, "typed_config").unwrap_or(&Value::Null);
-        match str_field(filter, "name") {
+        let config = filter.typed_config.as_ref().unwrap_or(&none);
+        match filter.name.get() {
             HTTP_CONNECTION_MANAGER => {
-                if let Some(rc) = field(config, "route_config") {
+                if let Some(rc) = config.route_config.get() {
                     return describe_route_config(rc);
                 }
-                let rds = field(config, "rds")
-                    .map(|r| str_field(r, "route_config_name"))
-                    .unwrap_or("");
+                let rds = config.rds_route_config_name.as_ref();
                 if !rds.is_empty() {
                     return format!("Route: {rds}");
                 }
                 return "HTTP".to_string();
             }
             TCP_PROXY if !is_black_hole(filter) => {
-                return cluster_destination(str_field(config, "cluster"))
+                return cluster_destination(config.cluster.get())
             }
             _ => {}
         }
@@ -333,27 +340,29 @@ fn destination(filters: &[Value]) -> String {
 }
 
 /// The cluster a chain's `tcp_proxy` sends to, whatever it is.
-fn tcp_cluster(filters: &[Value]) -> Option<String> {
+fn tcp_cluster(filters: &[Filter<'_>]) -> Option<String> {
     filters
         .iter()
-        .find(|f| str_field(f, "name") == TCP_PROXY)
-        .and_then(|f| field(f, "typed_config"))
-        .map(|c| str_field(c, "cluster").to_string())
+        .find(|f| f.name.get() == TCP_PROXY)
+        .and_then(|f| f.typed_config.as_ref())
+        .map(|c| c.cluster.get().to_string())
         .filter(|c| !c.is_empty())
 }
 
 /// Go `describeRouteConfig`, the DESTINATION of a listener with an inline route config.
-fn describe_route_config(rc: &Value) -> String {
+fn describe_route_config(rc: &RouteConfig<'_>) -> String {
     if let Some(cluster) = match_all_cluster(rc) {
         return cluster;
     }
-    let vhosts: Vec<String> = arr_field(rc, "virtual_hosts")
+    let vhosts: Vec<String> = rc
+        .virtual_hosts
         .iter()
         .map(|vh| {
-            let domains = strings(vh, "domains");
-            let routes: Vec<String> = arr_field(vh, "routes")
+            let domains = vh.domains.to_strs();
+            let routes: Vec<String> = vh
+                .routes
                 .iter()
-                .map(|r| field(r, "match").map(describe_match).unwrap_or_default())
+                .map(|r| r.matcher.get().map(describe_match).unwrap_or_default())
                 .collect();
             let routes = routes.join(", ");
             if domains == ["*"] {
@@ -367,21 +376,17 @@ fn describe_route_config(rc: &Value) -> String {
 }
 
 /// Go `getMatchAllCluster`: one `*` vhost with one `/` prefix route to a plain cluster.
-fn match_all_cluster(rc: &Value) -> Option<String> {
-    let [vh] = arr_field(rc, "virtual_hosts") else {
+fn match_all_cluster(rc: &RouteConfig<'_>) -> Option<String> {
+    let [vh] = &rc.virtual_hosts[..] else {
         return None;
     };
-    let [r] = arr_field(vh, "routes") else {
+    let [r] = &vh.routes[..] else {
         return None;
     };
-    if strings(vh, "domains") != ["*"]
-        || field(r, "match").map(|m| str_field(m, "prefix")) != Some("/")
-    {
+    if vh.domains.to_strs() != ["*"] || r.matcher.get().map(|m| m.prefix.get()) != Some("/") {
         return None;
     }
-    let cluster = field(r, "route")
-        .and_then(|a| field(a, "cluster"))
-        .and_then(Value::as_str)?;
+    let cluster = r.route.get().and_then(|a| a.cluster.as_str())?;
     Some(cluster_destination(cluster))
 }
 

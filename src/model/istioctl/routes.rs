@@ -1,15 +1,19 @@
 //! `istioctl proxy-config routes`: a port of `PrintRouteSummary` in istio's
 //! `istioctl/pkg/writer/envoy/configdump/route.go`.
 //!
-//! Also home to what the listener table shares with it: `describeMatch`, the
-//! proto-JSON field readers ([`field`] accepts snake_case and camelCase spellings)
-//! and [`go_sort`], an exact port of Go's `sort.Slice` (istioctl's sorts are unstable,
+//! Also home to what the listener table shares with it: `describeMatch`. The
+//! fields are read through the borrowed views in [`super::proto`]; sorting is
+//! [`go_sort`], an exact port of Go's `sort.Slice` (istioctl's sorts are unstable,
 //! so tie order must follow Go's algorithm to be byte-for-byte).
 
+use std::fmt::Write as _;
+
+use serde::Deserialize;
 use serde_json::Value;
 
 use super::describe_management;
 use super::go_sort;
+use super::proto::{Metadata, Route, RouteConfig, RouteMatch};
 use super::tabwriter;
 
 /// Which route configs `istioctl proxy-config routes` prints (`--name`, `--verbose`).
@@ -35,29 +39,43 @@ pub fn route_table(
     filter: &RouteFilter,
     include_config_type: bool,
 ) -> String {
+    route_table_of(&typed(route_configs), filter, include_config_type)
+}
+
+/// [`route_table`] on route configurations already read into [`RouteConfig`]s.
+pub fn route_table_of(
+    route_configs: &[RouteConfig<'_>],
+    filter: &RouteFilter,
+    include_config_type: bool,
+) -> String {
     let mut out = String::from(if filter.verbose {
         "NAME\tVHOST NAME\tDOMAINS\tMATCH\tVIRTUAL SERVICE\n"
     } else {
         "NAME\tVIRTUAL HOSTS\n"
     });
-    for rc in route_rows(route_configs, filter) {
-        let name = if include_config_type {
-            format!("route/{}", rc.name)
-        } else {
-            rc.name.clone()
-        };
+    for rc in route_rows_of(route_configs, filter) {
+        let prefix = if include_config_type { "route/" } else { "" };
         if !filter.verbose {
-            out.push_str(&format!("{name}\t{}\n", rc.virtual_hosts));
+            let _ = writeln!(out, "{prefix}{}\t{}", rc.name, rc.virtual_hosts);
             continue;
         }
         for r in &rc.routes {
-            out.push_str(&format!(
-                "{name}\t{}\t{}\t{}\t{}\n",
-                r.vhost, r.domains, r.matcher, r.virtual_service
-            ));
+            let _ = writeln!(
+                out,
+                "{prefix}{}\t{}\t{}\t{}\t{}",
+                rc.name, r.vhost, r.domains, r.matcher, r.virtual_service
+            );
         }
     }
     tabwriter::format(&out, 5)
+}
+
+/// Reads `Value`s into the typed views (a `Value` cannot fail to read).
+fn typed(values: &[Value]) -> Vec<RouteConfig<'_>> {
+    values
+        .iter()
+        .map(|v| RouteConfig::deserialize(v).unwrap_or_default())
+        .collect()
 }
 
 /// A route configuration as istioctl describes it.
@@ -88,9 +106,17 @@ pub struct RouteRow {
 
 /// The route configurations that pass `filter`, in istioctl's order.
 pub fn route_rows(route_configs: &[Value], filter: &RouteFilter) -> Vec<RouteConfigRow> {
-    let mut routes: Vec<(&Value, Option<i64>)> = route_configs
+    route_rows_of(&typed(route_configs), filter)
+}
+
+/// [`route_rows`] on route configurations already read into [`RouteConfig`]s.
+pub fn route_rows_of(
+    route_configs: &[RouteConfig<'_>],
+    filter: &RouteFilter,
+) -> Vec<RouteConfigRow> {
+    let mut routes: Vec<(&RouteConfig<'_>, Option<i64>)> = route_configs
         .iter()
-        .map(|r| (r, str_field(r, "name").parse::<i64>().ok()))
+        .map(|r| (r, r.name.get().parse::<i64>().ok()))
         .collect();
     // Go: Atoi(i) fails -> false; Atoi(j) fails -> false; else i < j.
     go_sort::sort_slice(
@@ -100,22 +126,22 @@ pub fn route_rows(route_configs: &[Value], filter: &RouteFilter) -> Vec<RouteCon
     let wanted = filter.name.as_deref().unwrap_or("");
     let mut out = Vec::new();
     for (route, _) in routes {
-        let name = str_field(route, "name");
+        let name = route.name.get();
         if !wanted.is_empty() && wanted != name {
             continue;
         }
-        let vhosts = arr_field(route, "virtual_hosts");
+        let vhosts = &route.virtual_hosts;
         let mut rows = Vec::new();
-        for vhost in vhosts {
-            let vhost_name = str_field(vhost, "name").to_string();
-            let domains = describe_route_domains(&strings(vhost, "domains"));
-            let vroutes = arr_field(vhost, "routes");
+        for vhost in vhosts.iter() {
+            let vhost_name = vhost.name.get().to_string();
+            let domains = describe_route_domains(&vhost.domains.to_strs());
+            let vroutes = &vhost.routes;
             for r in vroutes.iter().filter(|r| !is_passthrough(r)) {
                 rows.push(RouteRow {
                     vhost: vhost_name.clone(),
                     domains: domains.clone(),
-                    matcher: field(r, "match").map(describe_match).unwrap_or_default(),
-                    virtual_service: route_management(field(r, "metadata")),
+                    matcher: r.matcher.get().map(describe_match).unwrap_or_default(),
+                    virtual_service: route_management(r.metadata.get()),
                     clusters: route_clusters(r),
                 });
             }
@@ -139,90 +165,49 @@ pub fn route_rows(route_configs: &[Value], filter: &RouteFilter) -> Vec<RouteCon
 }
 
 /// The clusters a route's action sends to.
-fn route_clusters(route: &Value) -> Vec<String> {
-    let Some(action) = field(route, "route") else {
+fn route_clusters(route: &Route<'_>) -> Vec<String> {
+    let Some(action) = route.route.get() else {
         return Vec::new();
     };
-    let single = str_field(action, "cluster");
+    let single = action.cluster.get();
     if !single.is_empty() {
         return vec![single.to_string()];
     }
-    field(action, "weighted_clusters")
+    action
+        .weighted_clusters
+        .get()
         .map(|w| {
-            arr_field(w, "clusters")
+            w.clusters
                 .iter()
-                .map(|c| str_field(c, "name").to_string())
+                .map(|c| c.name.get().to_string())
                 .collect()
         })
         .unwrap_or_default()
 }
 
-/// `v[name]`, accepting the snake_case `name` or its camelCase spelling; `null` counts as absent.
-pub(super) fn field<'a>(v: &'a Value, name: &str) -> Option<&'a Value> {
-    let obj = v.as_object()?;
-    let found = obj.get(name).filter(|x| !x.is_null());
-    if found.is_some() || !name.contains('_') {
-        return found;
-    }
-    let mut camel = String::with_capacity(name.len());
-    let mut upper = false;
-    for c in name.chars() {
-        match c {
-            '_' => upper = true,
-            c if upper => {
-                camel.extend(c.to_uppercase());
-                upper = false;
-            }
-            c => camel.push(c),
-        }
-    }
-    obj.get(&camel).filter(|x| !x.is_null())
-}
-
-/// A string field, `""` when absent (proto3 default).
-pub(super) fn str_field<'a>(v: &'a Value, name: &str) -> &'a str {
-    field(v, name).and_then(Value::as_str).unwrap_or("")
-}
-
-/// A repeated field, empty when absent.
-pub(super) fn arr_field<'a>(v: &'a Value, name: &str) -> &'a [Value] {
-    field(v, name)
-        .and_then(Value::as_array)
-        .map(Vec::as_slice)
-        .unwrap_or(&[])
-}
-
-/// A repeated string field.
-pub(super) fn strings<'a>(v: &'a Value, name: &str) -> Vec<&'a str> {
-    arr_field(v, name)
-        .iter()
-        .filter_map(Value::as_str)
-        .collect()
-}
-
 /// Go `describeMatch`: prefix, path-separated prefix, path and regex; headers ignored.
-pub(super) fn describe_match(m: &Value) -> String {
+pub(super) fn describe_match(m: &RouteMatch<'_>) -> String {
     let mut conds = Vec::new();
-    let prefix = str_field(m, "prefix");
+    let prefix = m.prefix.get();
     if !prefix.is_empty() {
         conds.push(format!("{prefix}*"));
     }
-    let psp = str_field(m, "path_separated_prefix");
+    let psp = m.path_separated_prefix.get();
     if !psp.is_empty() {
         conds.push(format!("PathPrefix:{psp}"));
     }
-    let path = str_field(m, "path");
+    let path = m.path.get();
     if !path.is_empty() {
         conds.push(path.to_string());
     }
-    if let Some(re) = field(m, "safe_regex") {
-        conds.push(format!("regex {}", str_field(re, "regex")));
+    if let Some(re) = m.safe_regex.get() {
+        conds.push(format!("regex {}", re.regex.get()));
     }
     conds.join(" ")
 }
 
-fn is_passthrough(r: &Value) -> bool {
-    field(r, "route").map(|a| str_field(a, "cluster")) == Some("PassthroughCluster")
+fn is_passthrough(r: &Route<'_>) -> bool {
+    r.route.get().map(|a| a.cluster.get()) == Some("PassthroughCluster")
 }
 
 /// Go `describeRouteDomains`: the domains without ports, short forms only, at most two.
@@ -256,13 +241,14 @@ fn unexpand_domains<'a>(domains: &[&'a str]) -> Vec<&'a str> {
 }
 
 /// Go `describeManagement`: the VirtualService behind a route, from `filter_metadata.istio.config`.
-fn route_management(metadata: Option<&Value>) -> String {
+fn route_management(metadata: Option<&Metadata<'_>>) -> String {
     let config = metadata
-        .and_then(|m| field(m, "filter_metadata"))
-        .and_then(|f| f.get("istio"))
-        .and_then(|istio| istio.get("config"));
+        .and_then(|m| m.filter_metadata.get())
+        .and_then(|f| f.istio.get())
+        .map(|istio| &istio.config)
+        .filter(|c| c.present());
     match config {
-        Some(c) => describe_management(Some(c.as_str().unwrap_or(""))),
+        Some(c) => describe_management(Some(c.get())),
         None => String::new(),
     }
 }

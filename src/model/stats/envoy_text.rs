@@ -13,20 +13,28 @@ pub fn parse_envoy_text(text: &str) -> ParsedStats<'_> {
         stats: Vec::with_capacity(text.len() / 48),
         errors: Vec::new(),
     };
-    for (index, raw) in text.lines().enumerate() {
-        let line = raw.trim_end_matches('\r');
-        if line.trim().is_empty() {
-            continue;
-        }
-        match parse_line(line) {
+    for parsed in envoy_text_lines(text) {
+        match parsed {
             Ok(stat) => out.stats.push(stat),
-            Err(message) => out.errors.push(LineError {
-                line: index + 1,
-                message,
-            }),
+            Err(e) => out.errors.push(e),
         }
     }
     out
+}
+
+/// The stats of an Envoy `/stats` text body one line at a time (blank lines
+/// skipped), for callers that stream instead of keeping every stat.
+pub fn envoy_text_lines(text: &str) -> impl Iterator<Item = Result<Stat<'_>, LineError>> {
+    text.lines().enumerate().filter_map(|(index, raw)| {
+        let line = raw.trim_end_matches('\r');
+        if line.trim().is_empty() {
+            return None;
+        }
+        Some(parse_line(line).map_err(|message| LineError {
+            line: index + 1,
+            message,
+        }))
+    })
 }
 
 fn parse_line(line: &str) -> Result<Stat<'_>, String> {

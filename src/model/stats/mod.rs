@@ -12,7 +12,6 @@ use serde::Serialize;
 
 pub mod envoy_json;
 pub mod envoy_text;
-pub mod fxhash;
 pub mod highlight_rules;
 pub mod highlights;
 pub mod prom_highlights;
@@ -22,7 +21,7 @@ pub mod synthetic;
 pub mod tags;
 
 pub use envoy_json::{parse_envoy_json, EnvoyJsonError};
-pub use envoy_text::{guess_kind, parse_envoy_text};
+pub use envoy_text::{envoy_text_lines, guess_kind, parse_envoy_text};
 pub use highlights::{
     apply_rates, format_highlight, highlights, rate_per_second, sort_worst_first,
     BreakerThresholds, Highlight, Severity,

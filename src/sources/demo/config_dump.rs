@@ -25,6 +25,19 @@ pub struct DumpOptions {
 /// The fixed demo clock's push: 2024-05-14T09:20:00Z.
 pub const FIXED_PUSH_UNIX: i64 = 1_715_678_400;
 
+/// How HTTP service ports become listeners and route configs.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ListenerLayout {
+    /// One `0.0.0.0_<port>` listener and one route config `<port>` per port
+    /// number, shared by every service on it (Istio's usual outbound layout).
+    #[default]
+    SharedPort,
+    /// One `<vip>_<port>` listener per HTTP service port, with its own route
+    /// config `<host>:<port>` (what Istio builds when a port is also used by
+    /// TCP services, and what very large meshes are made of).
+    PerService,
+}
+
 /// Shared, precomputed view of the mesh from one pod's proxy.
 pub(crate) struct Ctx<'a> {
     pub mesh: &'a Mesh,
@@ -34,6 +47,9 @@ pub(crate) struct Ctx<'a> {
     pub services: Vec<&'a Service>,
     /// HTTP service ports by port number (one RDS route config each).
     pub http_ports: BTreeMap<u16, Vec<(&'a Service, &'a ServicePort)>>,
+    /// HTTP service ports with a listener and route config of their own
+    /// ([`ListenerLayout::PerService`]).
+    pub http_services: Vec<(&'a Service, &'a ServicePort)>,
     /// Non-HTTP service ports (one `<vip>_<port>` listener each).
     pub tcp_ports: Vec<(&'a Service, &'a ServicePort)>,
     /// Inbound `(target port, service, port)` of the pod's own services.
@@ -47,13 +63,22 @@ pub(crate) struct Ctx<'a> {
 }
 
 impl<'a> Ctx<'a> {
-    fn new(mesh: &'a Mesh, pod: &'a Pod, opts: &'a DumpOptions, push_unix: i64) -> Self {
+    fn new(
+        mesh: &'a Mesh,
+        pod: &'a Pod,
+        opts: &'a DumpOptions,
+        push_unix: i64,
+        layout: ListenerLayout,
+    ) -> Self {
         let services: Vec<&Service> = mesh.visible_services(pod).collect();
         let mut http_ports: BTreeMap<u16, Vec<_>> = BTreeMap::new();
+        let mut http_services = Vec::new();
         let mut tcp_ports = Vec::new();
         for s in &services {
             for p in &s.ports {
-                if p.protocol().is_http() {
+                if p.protocol().is_http() && layout == ListenerLayout::PerService {
+                    http_services.push((*s, p));
+                } else if p.protocol().is_http() {
                     http_ports.entry(p.port).or_default().push((*s, p));
                 } else {
                     tcp_ports.push((*s, p));
@@ -77,6 +102,7 @@ impl<'a> Ctx<'a> {
             opts,
             services,
             http_ports,
+            http_services,
             tcp_ports,
             inbound,
             version: format!("{}/{pushes}", rfc3339(push_unix)),
@@ -127,7 +153,18 @@ pub fn write_config_dump<W: Write>(
     opts: &DumpOptions,
     w: &mut W,
 ) -> io::Result<()> {
-    write_config_dump_at(mesh, pod, opts, FIXED_PUSH_UNIX, w)
+    write_config_dump_at(mesh, pod, opts, FIXED_PUSH_UNIX, ListenerLayout::SharedPort, w)
+}
+
+/// [`write_config_dump`] with a chosen [`ListenerLayout`].
+pub fn write_config_dump_with<W: Write>(
+    mesh: &Mesh,
+    pod: &Pod,
+    opts: &DumpOptions,
+    layout: ListenerLayout,
+    w: &mut W,
+) -> io::Result<()> {
+    write_config_dump_at(mesh, pod, opts, FIXED_PUSH_UNIX, layout, w)
 }
 
 /// [`write_config_dump`] for a push at `push_unix` (Unix seconds):
@@ -137,9 +174,10 @@ pub fn write_config_dump_at<W: Write>(
     pod: &Pod,
     opts: &DumpOptions,
     push_unix: i64,
+    layout: ListenerLayout,
     w: &mut W,
 ) -> io::Result<()> {
-    let ctx = Ctx::new(mesh, pod, opts, push_unix);
+    let ctx = Ctx::new(mesh, pod, opts, push_unix, layout);
     let mut j = JsonWriter::new(w);
     j.begin_obj();
     j.arr("configs");

@@ -399,3 +399,51 @@ fn an_empty_synthetic_mesh_still_dumps() {
     let v: Value = serde_json::from_slice(&out).unwrap();
     assert_eq!(arr(&v["configs"]).len(), 7);
 }
+
+#[test]
+fn mesh_shape_has_a_small_listener_and_route_config_per_http_service() {
+    let mut out = Vec::new();
+    crate::sources::demo::generate_dump_shaped(
+        120,
+        3,
+        crate::sources::demo::DumpShape::Mesh,
+        &mut out,
+    )
+    .unwrap();
+    let v: Value = serde_json::from_slice(&out).unwrap();
+    assert_consistent(&v);
+    let routes = arr(&section(&v, "RoutesConfigDump")["dynamic_route_configs"]);
+    let per_service: Vec<&Value> = routes
+        .iter()
+        .map(|r| &r["route_config"])
+        .filter(|rc| rc["name"].as_str().unwrap().contains(".svc.cluster.local:"))
+        .collect();
+    assert!(per_service.len() > 40, "{}", per_service.len());
+    for rc in &per_service {
+        assert_eq!(arr(&rc["virtual_hosts"]).len(), 1, "{}", rc["name"]);
+    }
+    let listeners = arr(&section(&v, "ListenersConfigDump")["dynamic_listeners"]);
+    let rds: BTreeSet<&str> = listeners
+        .iter()
+        .flat_map(|l| arr(&l["active_state"]["listener"]["filter_chains"]))
+        .flat_map(|fc| arr(&fc["filters"]))
+        .filter_map(|f| f["typed_config"]["rds"]["route_config_name"].as_str())
+        .collect();
+    for rc in &per_service {
+        assert!(rds.contains(rc["name"].as_str().unwrap()), "{}", rc["name"]);
+    }
+    // One port per service: every service has its own listener, none shares 0.0.0.0_<port>.
+    assert!(listeners.len() >= 120, "{}", listeners.len());
+    assert!(listeners
+        .iter()
+        .all(|l| !l["name"].as_str().unwrap().starts_with("0.0.0.0_")));
+    // The default shape is unchanged: shared 0.0.0.0_<port> HTTP listeners.
+    let mut shared = Vec::new();
+    generate_dump(120, 3, &mut shared).unwrap();
+    let s: Value = serde_json::from_slice(&shared).unwrap();
+    assert!(
+        arr(&section(&s, "ListenersConfigDump")["dynamic_listeners"])
+            .iter()
+            .any(|l| l["name"].as_str().unwrap().starts_with("0.0.0.0_"))
+    );
+}

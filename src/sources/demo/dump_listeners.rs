@@ -289,6 +289,21 @@ pub(crate) fn write_listeners<W: Write>(
             end_dynamic(ctx, j, Some("OUTBOUND"));
             j.flush_if_full()?;
         }
+        for &(svc, port) in &ctx.http_services {
+            let name = format!("{}_{}", svc.vip, port.port);
+            begin_dynamic(ctx, j, &svc.vip, port.port, &name);
+            j.arr("filter_chains");
+            j.begin_obj();
+            j.arr("filters");
+            let rds = format!("{}:{}", svc.host, port.port);
+            hcm(j, &format!("outbound_{name}"), &rds, None);
+            j.end_arr();
+            j.end_obj();
+            j.end_arr();
+            j.field_bool("bind_to_port", false);
+            end_dynamic(ctx, j, Some("OUTBOUND"));
+            j.flush_if_full()?;
+        }
     }
     j.end_arr();
     j.end_obj();

@@ -325,6 +325,12 @@ pub(crate) fn write_routes<W: Write>(ctx: &Ctx<'_>, j: &mut JsonWriter<'_, W>) -
             allow_any(j);
             end_route_config(ctx, j);
         }
+        for &(svc, sp) in &ctx.http_services {
+            begin_route_config(ctx, j, &format!("{}:{}", svc.host, sp.port));
+            virtual_host(ctx, j, svc, sp);
+            end_route_config(ctx, j);
+            j.flush_if_full()?;
+        }
     }
     j.end_arr();
     j.end_obj();

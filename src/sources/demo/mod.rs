@@ -43,7 +43,9 @@ use std::io::{self, Write};
 pub use access_log::ISTIO_TEXT_FORMAT;
 pub use admin::ENVOY_VERSION;
 pub use bookinfo::{DEMO_ISTIO_VERSION, EXTERNAL_REDIS};
-pub use config_dump::{node_id, write_config_dump, DumpOptions};
+pub use config_dump::{
+    node_id, write_config_dump, write_config_dump_with, DumpOptions, ListenerLayout,
+};
 pub use logs::DemoLogSource;
 pub use manifest::{Manifest, ManifestInput, ManifestPod};
 pub use scenario::{Fault, Scenario};
@@ -54,7 +56,34 @@ pub use topology::Mesh;
 /// service of `Mesh::synthetic(services, seed)`: the large-input generator
 /// for benchmarks.
 pub fn generate_dump(services: usize, seed: u64, w: &mut impl Write) -> io::Result<()> {
-    let mesh = Mesh::synthetic(services, seed);
+    generate_dump_shaped(services, seed, DumpShape::SharedPorts, w)
+}
+
+/// What a generated dump looks like.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum DumpShape {
+    /// 1-3 ports per service; HTTP ports share `0.0.0.0_<port>` listeners and
+    /// a few big route configs.
+    #[default]
+    SharedPorts,
+    /// The shape of very large real meshes: one port per service, each HTTP
+    /// service with its own `<vip>_<port>` listener and `<host>:<port>` route
+    /// config, so listeners and route configs are many and small.
+    Mesh,
+}
+
+/// [`generate_dump`] in a chosen [`DumpShape`].
+pub fn generate_dump_shaped(
+    services: usize,
+    seed: u64,
+    shape: DumpShape,
+    w: &mut impl Write,
+) -> io::Result<()> {
+    let (max_ports, layout) = match shape {
+        DumpShape::SharedPorts => (3, ListenerLayout::SharedPort),
+        DumpShape::Mesh => (1, ListenerLayout::PerService),
+    };
+    let mesh = Mesh::synthetic_with(services, seed, max_ports);
     let pod = mesh
         .client_pod()
         .ok_or_else(|| io::Error::other("synthetic mesh has no client pod"))?;
@@ -62,5 +91,5 @@ pub fn generate_dump(services: usize, seed: u64, w: &mut impl Write) -> io::Resu
         include_eds: true,
         ..DumpOptions::default()
     };
-    write_config_dump(&mesh, pod, &opts, w)
+    write_config_dump_with(&mesh, pod, &opts, layout, w)
 }

@@ -9,7 +9,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use serde_json::Value;
 
 use super::builder::Rng;
-use super::config_dump::{write_config_dump_at, DumpOptions};
+use super::config_dump::{write_config_dump_at, DumpOptions, ListenerLayout};
 use super::istio_metrics::{IstioMetrics, Peer};
 use super::scenario::Scenario;
 use super::sim_stats::{declare_stats, LOGGERS};
@@ -198,7 +198,7 @@ pub(crate) fn pod_sim(
         },
     };
     let mut raw = Vec::with_capacity(512 * 1024);
-    write_config_dump_at(mesh, pod, &opts, push_unix, &mut raw)?;
+    write_config_dump_at(mesh, pod, &opts, push_unix, ListenerLayout::SharedPort, &mut raw)?;
     let mut dump: Value = serde_json::from_slice(&raw).map_err(io::Error::other)?;
     let injected = super::dump_filter::inject(&mut dump, &scenarios, push_unix);
     let view = ProxyView::from_dump(&dump);

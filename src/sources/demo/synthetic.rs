@@ -49,7 +49,7 @@ struct Plan {
     vs: Option<VirtualService>,
 }
 
-fn plan(rng: &mut Rng, i: usize, namespaces: &[String]) -> Plan {
+fn plan(rng: &mut Rng, i: usize, namespaces: &[String], max_ports: usize) -> Plan {
     let namespace = namespaces
         .get(i % namespaces.len().max(1))
         .cloned()
@@ -57,7 +57,7 @@ fn plan(rng: &mut Rng, i: usize, namespaces: &[String]) -> Plan {
     let noun = rng.pick(NOUNS).copied().unwrap_or("svc");
     let role = rng.pick(ROLES).copied().unwrap_or("api");
     let name = format!("{noun}-{role}-{i:04}");
-    let n_ports = rng.range(1, 3);
+    let n_ports = rng.range(1, max_ports);
     let mut ports: Vec<(&'static str, u16, u16)> = Vec::with_capacity(n_ports);
     while ports.len() < n_ports {
         if let Some(&p) = rng.pick(PORTS) {
@@ -121,6 +121,13 @@ impl Mesh {
     /// and a `fortio` load client in `loadgen` that sees every service.
     /// Deterministic for a given `seed`.
     pub fn synthetic(n_services: usize, seed: u64) -> Self {
+        Self::synthetic_with(n_services, seed, 3)
+    }
+
+    /// [`Mesh::synthetic`] with at most `max_ports` ports per service (at
+    /// least one); the random draws are the same, so only the port counts differ.
+    pub fn synthetic_with(n_services: usize, seed: u64, max_ports: usize) -> Self {
+        let max_ports = max_ports.max(1);
         let mut rng = Rng::new(seed);
         let n_ns = n_services / 50 + 1;
         let namespaces: Vec<String> = (0..n_ns)
@@ -130,7 +137,7 @@ impl Mesh {
             })
             .collect();
         let plans: Vec<Plan> = (0..n_services)
-            .map(|i| plan(&mut rng, i, &namespaces))
+            .map(|i| plan(&mut rng, i, &namespaces, max_ports))
             .collect();
         let n_nodes = n_services / 25 + 3;
         let nodes = (0..n_nodes)
