@@ -6,8 +6,13 @@
 //! needs reports itself "not checked" with what it needs, never silence. No
 //! rule reads the demo's scenario labels.
 
+mod ambient;
 mod config;
 mod upstream;
+
+pub use ambient::{
+    diagnose_ambient, metric_sums, AmbientEvidence, AmbientRule, AMBIENT_RULES, EXPIRY_WARN_SECS,
+};
 
 use std::collections::HashMap;
 
