@@ -154,11 +154,9 @@ impl ZtunnelDump {
     /// Rows of `zc workload`, sorted by `namespace.name`, then node.
     pub fn workload_rows(&self, f: &WorkloadFilter) -> Vec<WorkloadRow> {
         let mut ws = self.workloads_filtered(f);
-        ws.sort_by(|a, b| {
-            let ak = format!("{}.{}", a.namespace, a.name);
-            let bk = format!("{}.{}", b.namespace, b.name);
-            ak.cmp(&bk).then_with(|| a.node.cmp(&b.node))
-        });
+        // istioctl sorts by the joined `namespace.name`, then node; the key
+        // is built once per workload, not once per comparison.
+        ws.sort_by_cached_key(|w| (format!("{}.{}", w.namespace, w.name), w.node.clone()));
         let idx = waypoint_index(&self.services);
         ws.into_iter()
             .map(|w| {
