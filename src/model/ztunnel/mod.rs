@@ -2,6 +2,7 @@
 //! and per-workload connection state, parsed tolerantly (list or map shape,
 //! nulls, unknown fields) into the same records `istioctl ztunnel-config` uses.
 
+mod certs;
 mod de;
 pub mod json;
 pub mod tables;
