@@ -89,6 +89,9 @@ pub enum Command {
     Diff(DiffArgs),
     /// Control-plane health: rejected configs, xDS rejects, conflicts, pushes, latency.
     Istiod(IstiodArgs),
+    /// Print istioctl-identical ztunnel-config tables from a ztunnel config dump.
+    #[command(name = "zc", alias = "ztunnel-config")]
+    Zc(ZcArgs),
     /// Proxy sync status per xDS type, like `istioctl proxy-status`.
     Ps(IstiodArgs),
     /// Parsed istio-proxy access logs, filtered, with response flags explained.
@@ -204,6 +207,81 @@ pub struct PcArgs {
     pub with_headers: bool,
 }
 
+/// Which table `zc` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ZcKind {
+    /// Workloads ztunnel knows.
+    #[value(alias = "w", alias = "workloads")]
+    Workload,
+    /// Services and their healthy endpoints.
+    #[value(alias = "services", alias = "s", alias = "svc")]
+    Service,
+    /// Authorization policies ztunnel enforces.
+    #[value(alias = "policies", alias = "p", alias = "pol")]
+    Policy,
+    /// Workload certificates and their state.
+    #[value(alias = "certificates", alias = "certs", alias = "cert")]
+    Certificate,
+    /// Live connections per proxied workload (`workloadState`).
+    #[value(alias = "cons")]
+    Connections,
+    /// Every table, like `istioctl ztunnel-config all`.
+    All,
+}
+
+/// `meshscope zc`.
+#[derive(Debug, Args)]
+pub struct ZcArgs {
+    /// What to list.
+    pub kind: ZcKind,
+    /// A ztunnel pod, or an ambient workload pod whose node's ztunnel is read
+    /// (`NAME`, `NS/NAME` or `NAME.NS`; kube flags select the cluster).
+    #[arg(value_name = "POD", conflicts_with_all = ["file", "admin", "bundle"])]
+    pub pod_arg: Option<String>,
+    /// A saved ztunnel `/config_dump` (`-` for standard input).
+    #[arg(short = 'f', long = "file", value_name = "DUMP", conflicts_with_all = ["admin", "bundle"])]
+    pub file: Option<PathBuf>,
+    /// Read from a live ztunnel admin URL (port 15000, e.g. a port-forward).
+    #[arg(long, value_name = "URL", conflicts_with = "bundle")]
+    pub admin: Option<String>,
+    /// Read from a snapshot bundle instead.
+    #[arg(long, value_name = "BUNDLE")]
+    pub bundle: Option<PathBuf>,
+    /// With --bundle: which pod (`namespace/name`; default: the first).
+    #[arg(long, value_name = "NS/NAME", requires = "bundle")]
+    pub pod: Option<String>,
+    /// With a cluster: read the ztunnel on this node.
+    #[arg(long, value_name = "NODE", conflicts_with_all = ["file", "admin", "bundle", "pod_arg"])]
+    pub node: Option<String>,
+    /// Output format (`json`: istioctl's `-o json`).
+    #[arg(short = 'o', long = "output", value_enum, default_value_t)]
+    pub output: Output,
+    /// workload, connections: only this namespace.
+    #[arg(long, value_name = "NS")]
+    pub workload_namespace: Option<String>,
+    /// workload: only workloads with this IP.
+    #[arg(long, value_name = "IP")]
+    pub address: Option<String>,
+    /// workload: only workloads on this node.
+    #[arg(long, value_name = "NODE")]
+    pub workload_node: Option<String>,
+    /// service: only this namespace.
+    #[arg(long, value_name = "NS")]
+    pub service_namespace: Option<String>,
+    /// policy: only this namespace.
+    #[arg(long, value_name = "NS")]
+    pub policy_namespace: Option<String>,
+    /// connections: only `inbound` or `outbound`.
+    #[arg(long, value_name = "DIR")]
+    pub direction: Option<String>,
+    /// connections: IP addresses instead of names.
+    #[arg(long)]
+    pub raw: bool,
+    /// `all`: print a `------ X INFO ------` header above each table.
+    #[arg(long)]
+    pub with_headers: bool,
+}
+
 /// `meshscope stats`.
 #[derive(Debug, Args)]
 pub struct StatsArgs {
@@ -295,6 +373,18 @@ pub struct LogsArgs {
     /// Only entries whose authority contains this.
     #[arg(long, value_name = "TEXT")]
     pub authority: Option<String>,
+    /// ztunnel entries: source or destination workload contains this.
+    #[arg(long, value_name = "TEXT")]
+    pub workload: Option<String>,
+    /// ztunnel entries: source or destination namespace is this.
+    #[arg(long, value_name = "NS")]
+    pub workload_namespace: Option<String>,
+    /// ztunnel entries: destination address, service or workload contains this.
+    #[arg(long, value_name = "TEXT")]
+    pub dst: Option<String>,
+    /// ztunnel entries: only failed connections (with TEXT: whose error contains it).
+    #[arg(long, value_name = "TEXT", num_args = 0..=1, default_missing_value = "")]
+    pub error: Option<String>,
     /// Start with this many recent lines.
     #[arg(long, default_value_t = 200)]
     pub tail: usize,

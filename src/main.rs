@@ -46,6 +46,7 @@ async fn run(cli: Cli) -> Result<String, CommandError> {
     let theme = cli.theme.as_deref();
     match cli.command {
         Some(Command::Pc(args)) => commands::pc::run(&args).await,
+        Some(Command::Zc(args)) => commands::zc::run(&args, &cli.kube).await,
         Some(Command::Stats(args)) => commands::stats::run(&args).await,
         Some(Command::Demo(args)) if args.command.is_some() => commands::demo::run(&args),
         Some(Command::Demo(args)) if args.serve => serve(&args).await,

@@ -26,12 +26,45 @@ pub fn filter(args: &LogsArgs) -> Result<LogFilter, CommandError> {
     f.request_id = args.request_id.clone();
     f.cluster = args.cluster.clone();
     f.authority = args.authority.clone();
+    f.workload = args.workload.clone();
+    f.namespace = args.workload_namespace.clone();
+    f.dst = args.dst.clone();
+    f.error = args.error.clone();
     Ok(f)
 }
 
 /// One entry as a line of text, with its flags explained.
 pub fn format_line(line: &LogLine, raw: &str) -> String {
     match line {
+        LogLine::Access(e) if e.ztunnel.is_some() => {
+            let z = e.ztunnel.as_deref().cloned().unwrap_or_default();
+            let who = |w: &Option<String>, ns: &Option<String>, addr: &Option<String>| match (w, ns)
+            {
+                (Some(w), Some(ns)) => format!("{w}.{ns}"),
+                (Some(w), None) => w.clone(),
+                _ => addr.clone().unwrap_or_else(|| "-".to_string()),
+            };
+            let mut s = format!(
+                "{} {} {} {} → {} {} {}B/{}B {}ms",
+                e.start_time.as_deref().unwrap_or("-"),
+                z.level,
+                z.direction.as_deref().unwrap_or("-"),
+                who(
+                    &z.src_workload,
+                    &z.src_namespace,
+                    &e.downstream_remote_address
+                ),
+                who(&z.dst_workload, &z.dst_namespace, &z.dst_addr),
+                z.dst_service.as_deref().unwrap_or("-"),
+                e.bytes_sent.map_or("-".to_string(), |d| d.to_string()),
+                e.bytes_received.map_or("-".to_string(), |d| d.to_string()),
+                e.duration_ms.map_or("-".to_string(), |d| d.to_string()),
+            );
+            if let Some(err) = &z.error {
+                s.push_str(&format!("\n    error: {err}"));
+            }
+            s
+        }
         LogLine::Access(e) => {
             let mut s = format!(
                 "{} {} {} {} {} {} → {} {} {}ms id={}",

@@ -15,6 +15,8 @@ pub mod snapshot;
 pub mod source;
 pub mod stats;
 pub mod stats_input;
+pub mod zc;
+mod zc_kube;
 
 use std::fmt;
 

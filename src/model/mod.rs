@@ -18,6 +18,7 @@ pub mod severity;
 pub mod stats;
 pub mod text_table;
 pub mod x509;
+pub mod ztunnel;
 
 /// The text of a shared fixture (`$MESHSCOPE_FIXTURES`, else
 /// `../shared/fixtures`), or `None` after saying the folder is absent.

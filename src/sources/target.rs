@@ -41,6 +41,57 @@ pub struct TargetInfo {
     /// Container restarts (cluster sources only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub restarts: Option<u32>,
+    /// What kind of proxy this is (absent: a sidecar, as before ambient).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<TargetKind>,
+    /// The node the pod runs on, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub node: Option<String>,
+    /// Ambient workloads: `namespace/name` of their node's ztunnel.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ztunnel: Option<String>,
+    /// Ambient workloads: the waypoint serving them (`namespace/name` of the
+    /// Gateway), from `istio.io/use-waypoint` or ztunnel's `waypoint` field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub waypoint: Option<String>,
+}
+
+/// The kind of a target: which proxy answers, and which views apply.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TargetKind {
+    /// An Envoy sidecar (`istio-proxy` container).
+    Sidecar,
+    /// An Envoy ingress/egress gateway.
+    Gateway,
+    /// A ztunnel (the per-node L4 proxy of ambient mode; admin 15000, stats 15020).
+    Ztunnel,
+    /// A waypoint (Envoy doing L7 for ambient workloads).
+    Waypoint,
+    /// A pod enrolled in ambient mode: no proxy of its own, served by its
+    /// node's ztunnel (and a waypoint, if any).
+    AmbientWorkload,
+}
+
+impl TargetKind {
+    /// Short label for lists.
+    pub fn label(self) -> &'static str {
+        match self {
+            TargetKind::Sidecar => "sidecar",
+            TargetKind::Gateway => "gateway",
+            TargetKind::Ztunnel => "ztunnel",
+            TargetKind::Waypoint => "waypoint",
+            TargetKind::AmbientWorkload => "ambient",
+        }
+    }
+
+    /// Whether the target's admin port is an Envoy's (every `pc` view works).
+    pub fn is_envoy(self) -> bool {
+        matches!(
+            self,
+            TargetKind::Sidecar | TargetKind::Gateway | TargetKind::Waypoint
+        )
+    }
 }
 
 impl TargetInfo {

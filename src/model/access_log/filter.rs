@@ -68,6 +68,14 @@ pub struct LogFilter {
     pub authority: Option<String>,
     /// Keep entries with exactly this request id.
     pub request_id: Option<String>,
+    /// ztunnel entries: source or destination workload contains this.
+    pub workload: Option<String>,
+    /// ztunnel entries: source or destination namespace is this.
+    pub namespace: Option<String>,
+    /// ztunnel entries: destination address, service or workload contains this.
+    pub dst: Option<String>,
+    /// ztunnel entries: the error contains this (empty: any error).
+    pub error: Option<String>,
 }
 
 impl LogFilter {
@@ -84,6 +92,10 @@ impl LogFilter {
             && self.cluster.is_none()
             && self.authority.is_none()
             && self.request_id.is_none()
+            && self.workload.is_none()
+            && self.namespace.is_none()
+            && self.dst.is_none()
+            && self.error.is_none()
     }
 
     /// Whether `line` passes. Lines that are not access entries pass only
@@ -107,6 +119,42 @@ impl LogFilter {
                 .request_id
                 .as_deref()
                 .is_none_or(|id| e.request_id.as_deref() == Some(id))
+            && self.matches_ztunnel(e)
+    }
+
+    /// The ambient criteria; an entry without ztunnel fields fails any set one.
+    fn matches_ztunnel(&self, e: &AccessEntry) -> bool {
+        if self.workload.is_none()
+            && self.namespace.is_none()
+            && self.dst.is_none()
+            && self.error.is_none()
+        {
+            return true;
+        }
+        let Some(z) = e.ztunnel.as_deref() else {
+            return false;
+        };
+        let any = |n: Option<&str>, hays: &[Option<&str>]| {
+            n.is_none() || hays.iter().any(|h| contains(n, *h))
+        };
+        any(
+            self.workload.as_deref(),
+            &[z.src_workload.as_deref(), z.dst_workload.as_deref()],
+        ) && self.namespace.as_deref().is_none_or(|ns| {
+            z.src_namespace.as_deref() == Some(ns) || z.dst_namespace.as_deref() == Some(ns)
+        }) && any(
+            self.dst.as_deref(),
+            &[
+                z.dst_addr.as_deref(),
+                z.dst_service.as_deref(),
+                z.dst_workload.as_deref(),
+                z.dst_hbone_addr.as_deref(),
+            ],
+        ) && self.error.as_deref().is_none_or(|want| {
+            z.error
+                .as_deref()
+                .is_some_and(|got| contains(Some(want), Some(got)))
+        })
     }
 }
 

@@ -84,6 +84,7 @@ fn entry(obj: &Map<String, Value>) -> AccessEntry {
         downstream_remote_address: s("downstream_remote_address"),
         requested_server_name: s("requested_server_name"),
         route_name: s("route_name"),
+        ztunnel: None,
     }
 }
 

@@ -10,6 +10,7 @@ mod flags;
 mod json;
 mod ring;
 mod text;
+mod ztunnel;
 
 use serde::Serialize;
 
@@ -17,6 +18,7 @@ pub use envoy::LogLevel;
 pub use filter::{FilterError, LogFilter, StatusFilter};
 pub use flags::{parse_flags, ResponseFlag, ALL_FLAGS};
 pub use ring::{LogRing, DEFAULT_RING_CAPACITY};
+pub use ztunnel::{key_values, ZtunnelFields};
 
 /// One line of an `istio-proxy` log.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -53,6 +55,8 @@ pub enum AccessLogFormat {
     EnvoyDefault,
     /// Istio's JSON encoding (`accessLogEncoding: JSON`).
     Json,
+    /// ztunnel's access log (`src.addr=… dst.addr=…`), ambient mode.
+    Ztunnel,
 }
 
 /// One access log entry. `None` stands for Envoy's `-` (not available).
@@ -109,6 +113,9 @@ pub struct AccessEntry {
     pub requested_server_name: Option<String>,
     /// Route name.
     pub route_name: Option<String>,
+    /// A ztunnel entry's workloads, identities, direction and error.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ztunnel: Option<Box<ZtunnelFields>>,
 }
 
 impl AccessEntry {
@@ -155,6 +162,9 @@ pub fn parse_line(line: &str) -> LogLine {
         if let Some(entry) = text::parse(trimmed) {
             return LogLine::Access(Box::new(entry));
         }
+    }
+    if let Some(parsed) = ztunnel::parse(trimmed) {
+        return parsed;
     }
     envoy::parse(line).unwrap_or_else(|| LogLine::Other(line.to_string()))
 }

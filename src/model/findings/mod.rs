@@ -7,11 +7,16 @@
 //! rule reads the demo's scenario labels.
 
 pub mod bodies;
+mod ambient;
 mod config;
 pub mod fleet;
 mod istiod_view;
 mod sidecar;
 mod upstream;
+
+pub use ambient::{
+    diagnose_ambient, metric_sums, AmbientEvidence, AmbientRule, AMBIENT_RULES, EXPIRY_WARN_SECS,
+};
 
 use std::collections::HashMap;
 

@@ -12,6 +12,39 @@ pub struct Manifest {
     pub istiod: String,
     /// One entry per proxy pod (sidecars and gateways).
     pub pods: Vec<ManifestPod>,
+    /// The ambient namespace: ztunnels, the waypoint and enrolled apps.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ambient: Vec<ManifestAmbientPod>,
+}
+
+/// One pod of the demo's ambient namespace.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ManifestAmbientPod {
+    /// Namespace.
+    pub namespace: String,
+    /// Pod name.
+    pub name: String,
+    /// `app` label.
+    pub app: String,
+    /// `ztunnel`, `waypoint` or `ambient` (an enrolled workload).
+    pub kind: String,
+    /// The simulated node.
+    pub node: String,
+    /// Admin base URL (15000; ztunnel's or the waypoint Envoy's); none for workloads.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub admin: Option<String>,
+    /// 15020 base URL (ztunnel: `/stats/prometheus`, `/demo/logs`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stats: Option<String>,
+    /// Workloads and waypoints: `namespace/name` of their node's ztunnel.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ztunnel: Option<String>,
+    /// Workloads: `namespace/name` of the waypoint Gateway they use.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub waypoint: Option<String>,
+    /// Ambient scenarios visible on this pod.
+    #[serde(default)]
+    pub scenarios: Vec<String>,
 }
 
 /// One proxy pod of the demo mesh.
@@ -114,6 +147,7 @@ mod tests {
                 agent: "http://127.0.0.1:41001/".into(),
                 scenarios: vec!["circuit-breaker".into()],
             }],
+            ..Manifest::default()
         };
         let back = Manifest::from_json(&m.to_json()).unwrap();
         assert_eq!(back, m);

@@ -7,6 +7,8 @@
 mod access_log;
 mod admin;
 mod admin_clusters;
+pub mod ambient;
+mod ambient_serve;
 mod bookinfo;
 mod builder;
 mod cert;
@@ -47,7 +49,7 @@ pub use config_dump::{
     node_id, write_config_dump, write_config_dump_with, DumpOptions, ListenerLayout,
 };
 pub use logs::DemoLogSource;
-pub use manifest::{Manifest, ManifestInput, ManifestPod};
+pub use manifest::{Manifest, ManifestAmbientPod, ManifestInput, ManifestPod};
 pub use scenario::{Fault, Scenario};
 pub use server::{run_headless, run_headless_with, serve, DemoError, RunningDemo, ServeOptions};
 pub use topology::Mesh;

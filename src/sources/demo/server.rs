@@ -249,6 +249,9 @@ pub async fn serve(opts: ServeOptions) -> Result<RunningDemo, DemoError> {
     });
     tasks.push(spawn_server(istiod_l, istiod_handler, faults.clone()));
     manifest.istiod = istiod_url;
+    let (ambient_tasks, ambient_pods) = super::ambient_serve::spawn(faults.clone()).await?;
+    tasks.extend(ambient_tasks);
+    manifest.ambient = ambient_pods;
     let (st, h, every) = (
         state.clone(),
         hub.clone(),

@@ -7,10 +7,12 @@ use k8s_openapi::api::core::v1::Pod;
 use kube::api::{Api, ListParams};
 use serde::{Deserialize, Serialize};
 
+use super::ambient::{ambient_pods, AmbientPod, NamespaceLabels, DATAPLANE_MODE};
 use super::connect::Cluster;
 use super::error::{from_kube, KubeError};
+use super::pods::ProxyKind;
 use super::pods::{image_version, is_ready, kube_url, proxy_pod, ProxyPod, ISTIOD_PORT};
-use crate::sources::target::MeshInfo;
+use crate::sources::target::{MeshInfo, TargetInfo, TargetKind};
 
 /// The istiod pod whose 15014 the UI reads.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -54,6 +56,9 @@ pub struct Discovery {
     pub proxies: Vec<ProxyPod>,
     /// The istiod to read (a ready one preferred), if any is visible.
     pub istiod: Option<IstiodPod>,
+    /// Ambient mode: ztunnels, waypoints and enrolled workloads, linked.
+    #[serde(default)]
+    pub ambient: Vec<AmbientPod>,
 }
 
 impl Discovery {
@@ -65,8 +70,48 @@ impl Discovery {
                 .istiod
                 .as_ref()
                 .map(|i| kube_url(&i.namespace, &i.name, ISTIOD_PORT)),
-            pods: self.proxies.iter().map(ProxyPod::target).collect(),
+            pods: self.proxies.iter().map(|p| self.kinded(p)).collect(),
         }
+    }
+
+    /// A proxy's target with its kind: a ztunnel or waypoint when ambient
+    /// discovery says so, else sidecar or gateway.
+    fn kinded(&self, p: &ProxyPod) -> TargetInfo {
+        let mut t = p.target();
+        match self.ambient_pod(&p.namespace, &p.name) {
+            Some(a) => {
+                t.kind = Some(a.kind);
+                t.node = a.node.clone();
+                t.ztunnel = a.ztunnel.clone();
+            }
+            None => {
+                t.kind = Some(match p.kind {
+                    ProxyKind::Sidecar => TargetKind::Sidecar,
+                    ProxyKind::Gateway => TargetKind::Gateway,
+                });
+            }
+        }
+        t
+    }
+
+    /// [`Discovery::mesh`] plus the ambient pods that run no Envoy of their
+    /// own (ztunnels not seen as proxies, enrolled workloads), sorted by key.
+    pub fn mesh_with_ambient(&self) -> MeshInfo {
+        let mut mesh = self.mesh();
+        for a in &self.ambient {
+            if self.proxy(&a.namespace, &a.name).is_none() {
+                mesh.pods.push(a.target());
+            }
+        }
+        mesh.pods.sort_by_key(TargetInfo::key);
+        mesh
+    }
+
+    /// The ambient entry `namespace/name`.
+    pub fn ambient_pod(&self, namespace: &str, name: &str) -> Option<&AmbientPod> {
+        self.ambient
+            .iter()
+            .find(|p| p.namespace == namespace && p.name == name)
     }
 
     /// The proxy `namespace/name`.
@@ -109,8 +154,28 @@ pub async fn discover(cluster: &Cluster) -> Result<Discovery, KubeError> {
         Err(kube::Error::Api(_)) => None,
         Err(e) => return Err(from_kube(&cluster.url, &e)),
     };
+    let namespaces = ambient_namespaces(cluster).await;
+    let ambient = ambient_pods(&pods.items, &namespaces);
     Ok(Discovery {
         proxies: proxies.into_values().collect(),
         istiod,
+        ambient,
     })
+}
+
+/// Labels of the namespaces enrolled in ambient mode. Not being allowed to
+/// list namespaces is not an error: pod labels still enroll pods.
+async fn ambient_namespaces(cluster: &Cluster) -> NamespaceLabels {
+    use k8s_openapi::api::core::v1::Namespace;
+    let api: Api<Namespace> = Api::all(cluster.client.clone());
+    let params = ListParams::default().labels(&format!("{DATAPLANE_MODE}=ambient"));
+    let mut out = NamespaceLabels::new();
+    if let Ok(list) = api.list(&params).await {
+        for ns in list.items {
+            let name = ns.metadata.name.clone().unwrap_or_default();
+            let labels = ns.metadata.labels.clone().unwrap_or_default();
+            out.insert(name, labels.into_iter().collect());
+        }
+    }
+    out
 }

@@ -4,6 +4,7 @@
 //! admin endpoints through in-process [`PortForward`]s bound to 127.0.0.1,
 //! and [`KubeLogSource`] streams `istio-proxy` logs.
 
+pub mod ambient;
 mod connect;
 mod discover;
 mod error;
@@ -16,6 +17,7 @@ mod watch;
 use std::path::PathBuf;
 use std::time::Duration;
 
+pub use ambient::AmbientPod;
 pub use connect::{connect, Cluster, Scope};
 pub use discover::{discover, pick_istiod, Discovery, IstiodPod};
 pub use error::{describe, KubeError};

@@ -75,6 +75,7 @@ impl ProxyPod {
             ready: Some(self.ready),
             version: self.version.clone(),
             restarts: Some(self.restarts),
+            ..TargetInfo::default()
         }
     }
 }

@@ -115,6 +115,7 @@ impl Inventory {
         Discovery {
             proxies: self.proxies.live.values().cloned().collect(),
             istiod: istiods.first().map(|i| (*i).clone()),
+            ambient: Vec::new(),
         }
     }
 }

@@ -130,3 +130,90 @@ pub fn from_manifest(m: &Manifest) -> Vec<FakePod> {
     });
     out
 }
+
+/// A ztunnel DaemonSet pod on `node` (its container is `istio-proxy`, as in Istio's chart).
+pub fn ztunnel(name: &str, node: &str, ip: &str) -> Value {
+    json!({
+        "apiVersion": "v1", "kind": "Pod",
+        "metadata": {
+            "name": name, "namespace": "istio-system", "uid": format!("uid-istio-system-{name}"),
+            "labels": {"app": "ztunnel", "sidecar.istio.io/inject": "false"},
+            "ownerReferences": [{"apiVersion": "apps/v1", "kind": "DaemonSet", "name": "ztunnel",
+                                 "uid": "uid-ds-ztunnel", "controller": true}]
+        },
+        "spec": {"nodeName": node, "containers": [
+            {"name": "istio-proxy", "image": "docker.io/istio/ztunnel:1.26.0", "args": ["proxy", "ztunnel"]}
+        ]},
+        "status": status(true, 0, ip)
+    })
+}
+
+/// A waypoint pod istiod deployed for Gateway `gateway` (class `istio-waypoint`).
+pub fn waypoint(ns: &str, name: &str, gateway: &str, node: &str, ip: &str) -> Value {
+    json!({
+        "apiVersion": "v1", "kind": "Pod",
+        "metadata": {
+            "name": name, "namespace": ns, "uid": format!("uid-{ns}-{name}"),
+            "labels": {"gateway.istio.io/managed": "istio.io-mesh-controller",
+                       "gateway.networking.k8s.io/gateway-name": gateway,
+                       "gateway.networking.k8s.io/gateway-class-name": "istio-waypoint",
+                       "istio.io/dataplane-mode": "none"}
+        },
+        "spec": {"nodeName": node, "containers": [
+            {"name": "istio-proxy", "image": PROXY_IMAGE,
+             "args": ["proxy", "waypoint", "--domain", "$(POD_NAMESPACE).svc.cluster.local"]}
+        ]},
+        "status": status(true, 0, ip)
+    })
+}
+
+/// An ambient-enrolled pod: no sidecar, `istio.io/dataplane-mode=ambient`,
+/// and `istio.io/use-waypoint` when it uses one.
+pub fn ambient_workload(
+    ns: &str,
+    name: &str,
+    app: &str,
+    node: &str,
+    ip: &str,
+    waypoint: Option<&str>,
+) -> Value {
+    let mut labels = json!({"app": app, "istio.io/dataplane-mode": "ambient"});
+    if let Some(w) = waypoint {
+        labels["istio.io/use-waypoint"] = json!(w);
+    }
+    json!({
+        "apiVersion": "v1", "kind": "Pod",
+        "metadata": {"name": name, "namespace": ns, "uid": format!("uid-{ns}-{name}"), "labels": labels},
+        "spec": {"nodeName": node, "containers": [{"name": app, "image": format!("example/{app}:1")}]},
+        "status": {"phase": "Running", "podIP": ip,
+                   "conditions": [{"type": "Ready", "status": "True"}],
+                   "containerStatuses": [{"name": app, "ready": true, "restartCount": 0,
+                                          "image": format!("example/{app}:1"), "imageID": "x"}]}
+    })
+}
+
+/// The demo's ambient namespace as API objects: ztunnels (15000 and 15020
+/// forwarded to the demo's ports), the waypoint, the enrolled apps.
+pub fn from_ambient_manifest(m: &Manifest) -> Vec<FakePod> {
+    let mut out = Vec::new();
+    for (i, p) in m.ambient.iter().enumerate() {
+        let ip = format!("10.42.9.{}", i + 10);
+        let mut ports = Vec::new();
+        if let Some(a) = &p.admin {
+            ports.push((15000, addr(a)));
+        }
+        if let Some(s) = &p.stats {
+            ports.push((15020, addr(s)));
+        }
+        let object = match p.kind.as_str() {
+            "ztunnel" => ztunnel(&p.name, &p.node, &ip),
+            "waypoint" => waypoint(&p.namespace, &p.name, &p.app, &p.node, &ip),
+            _ => {
+                let wp = p.waypoint.as_deref().and_then(|w| w.split('/').nth(1));
+                ambient_workload(&p.namespace, &p.name, &p.app, &p.node, &ip, wp)
+            }
+        };
+        out.push(FakePod { object, ports });
+    }
+    out
+}
