@@ -215,8 +215,10 @@ async fn access_logs(json_logs: bool, seeds: &mut Seeds) -> Result<(), String> {
     };
     let source = demo.log_source();
     for pod in demo.manifest().pods.iter().take(4) {
+        let mut query = LogQuery::sidecar(&pod.namespace, &pod.name, 200);
+        query.follow = false;
         let lines: Vec<String> = source
-            .lines(&LogQuery::sidecar(&pod.namespace, &pod.name, 200))
+            .lines(&query)
             .take(200)
             .filter_map(|l| async move { l.ok() })
             .collect()
@@ -274,7 +276,14 @@ async fn run(dir: &Path) -> Result<(), String> {
         let url = format!("{}/stats?format=json", pod.admin.trim_end_matches('/'));
         if let Ok(r) = client.get(&url).send().await {
             if let Ok(b) = r.bytes().await {
-                seeds.add(&["stats_json", "cardinality", "redact"], &b);
+                let json = &["stats_json", "cardinality", "redact"];
+                seeds.add(json, &b);
+                if let Ok(mut v) = serde_json::from_slice::<Value>(&b) {
+                    for n in [60, 5] {
+                        trim(&mut v, n);
+                        seeds.add(json, v.to_string().as_bytes());
+                    }
+                }
             }
         }
         if n == 0 {
