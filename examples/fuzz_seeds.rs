@@ -161,9 +161,11 @@ fn secret_seeds() -> Vec<Value> {
 }
 
 fn config_seeds() -> Vec<String> {
-    let mut custom = Config::default();
-    custom.theme = "light".into();
-    custom.layout = vec!["overview".into(), "logs".into()];
+    let custom = Config {
+        theme: "light".into(),
+        layout: vec!["overview".into(), "logs".into()],
+        ..Config::default()
+    };
     vec![
         Config::default().to_toml(),
         format!("# mine\n{}extra = 1 # kept\n", custom.to_toml()),
@@ -246,7 +248,6 @@ async fn run(dir: &Path) -> Result<(), String> {
             admin: Some(pod.admin.clone()),
             agent: Some(pod.agent.clone()),
             istiod: Some(manifest.istiod.clone()),
-            ..SourceArgs::default()
         };
         let mesh = single_mesh_named(&src, &format!("{}/{}", pod.namespace, pod.name));
         let fetcher = AdminFetcher::new(&mesh, &ClientOptions::default()).map_err(|e| e.0)?;
