@@ -7,7 +7,13 @@ use meshscope::config::Config;
 /// file did not parse and the next start fell back to every default.
 #[test]
 fn a_theme_with_control_characters_round_trips_through_a_new_file() {
-    for theme in ["a\u{1}b", "tab\there", "line\nbreak", "del\u{7f}", "q\"uote\\"] {
+    for theme in [
+        "a\u{1}b",
+        "tab\there",
+        "line\nbreak",
+        "del\u{7f}",
+        "q\"uote\\",
+    ] {
         let config = Config {
             theme: theme.to_string(),
             ..Config::default()
