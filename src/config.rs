@@ -159,9 +159,9 @@ impl Config {
         let layout: Vec<String> = self.layout.iter().map(|v| format!("\"{v}\"")).collect();
         format!(
             "# meshscope settings (written by meshscope when you change the layout)\n\
-             theme = \"{}\"\nlayout = [{}]\npoll_interval_ms = {}\nlog_buffer_lines = {}\n\
+             theme = {}\nlayout = [{}]\npoll_interval_ms = {}\nlog_buffer_lines = {}\n\
              max_body_mib = {}\n",
-            self.theme.replace('\\', "\\\\").replace('"', "\\\""),
+            toml_string(&self.theme),
             layout.join(", "),
             self.poll_interval_ms,
             self.log_buffer_lines,
@@ -238,6 +238,12 @@ impl Config {
         }
         Ok(doc.to_string())
     }
+}
+
+/// `s` as a TOML string literal, escaped as TOML requires (control
+/// characters included, which a basic string may not hold raw).
+fn toml_string(s: &str) -> String {
+    toml_edit::Value::from(s).to_string().trim().to_string()
 }
 
 fn saturating_i64(n: u64) -> i64 {

@@ -36,13 +36,18 @@ async fn input(from: &IstiodArgs, endpoint: Endpoint) -> Result<(String, String)
 /// `meshscope istiod`: rejected configs, xDS rejects, conflicts, pushes, latency, config size.
 pub async fn istiod(from: &IstiodArgs) -> Result<String, CommandError> {
     let (_, text) = input(from, Endpoint::IstiodMetrics).await?;
-    let report = parse_metrics(&text);
+    istiod_render(from.output, &text)
+}
+
+/// Renders `meshscope istiod` for one istiod `/metrics` body.
+pub fn istiod_render(output: Output, text: &str) -> Result<String, CommandError> {
+    let report = parse_metrics(text);
     if report.parse_errors.len() > 10 && report.missing.len() > 20 {
         return Err(CommandError::usage(
             "this does not look like istiod /metrics (no pilot_* metrics, many unreadable lines)",
         ));
     }
-    Ok(match from.output {
+    Ok(match output {
         Output::Table => {
             let mut out = istiod_text(&report);
             let rej = rejections(Some(&report), &[]);
@@ -69,9 +74,14 @@ pub async fn istiod(from: &IstiodArgs) -> Result<String, CommandError> {
 /// `meshscope ps`: per-proxy sync state from istiod's `/debug/syncz`.
 pub async fn ps(from: &IstiodArgs) -> Result<String, CommandError> {
     let (origin, text) = input(from, Endpoint::Syncz).await?;
+    ps_render(from.output, &origin, &text)
+}
+
+/// Renders `meshscope ps` for one `/debug/syncz` body read from `origin`.
+pub fn ps_render(output: Output, origin: &str, text: &str) -> Result<String, CommandError> {
     let rows =
-        parse_syncz(&text, &origin).map_err(|e| CommandError::usage(format!("{origin}: {e}")))?;
-    Ok(match from.output {
+        parse_syncz(text, origin).map_err(|e| CommandError::usage(format!("{origin}: {e}")))?;
+    Ok(match output {
         Output::Table => proxy_status_table(&rows),
         Output::Json => {
             let mut s = serde_json::to_string_pretty(&rows).unwrap_or_default();

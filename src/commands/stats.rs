@@ -52,17 +52,19 @@ pub async fn run(args: &StatsArgs) -> Result<String, CommandError> {
     if args.highlights {
         return highlight_cmd(args, &origin, &text, filter.as_ref()).await;
     }
-    list(args, &origin, &text, filter.as_ref())
+    list(args.output, &origin, &text, filter.as_ref())
 }
 
-fn list(
-    args: &StatsArgs,
+/// Renders the `stats` listing of a body (any of the three formats) as the
+/// command prints it; `origin` names the source in messages.
+pub fn list(
+    output: Output,
     origin: &str,
     text: &str,
     filter: Option<&Regex>,
 ) -> Result<String, CommandError> {
     let keep = |name: &str| filter.is_none_or(|re| re.is_match(name));
-    if args.output == Output::Table {
+    if output == Output::Table {
         return list_table(origin, text, &keep);
     }
     let mut items: Vec<Value> = Vec::new();
@@ -218,6 +220,26 @@ async fn thresholds(args: &StatsArgs) -> Result<HashMap<String, BreakerThreshold
     }
 }
 
+/// Renders `stats --highlights` for one body read once (no rates), with
+/// breaker `limits` from `/clusters`, as the command prints it.
+pub fn highlights_once(
+    output: Output,
+    origin: &str,
+    text: &str,
+    limits: &HashMap<String, BreakerThresholds>,
+) -> Result<String, CommandError> {
+    let (stats, parse_errors) = highlight_input(origin, text)?;
+    let list = highlights(&stats, limits);
+    Ok(match output {
+        Output::Json => to_json(&json!({
+            "interval_secs": Option::<f64>::None,
+            "highlights": list,
+            "parse_errors": parse_errors,
+        })),
+        Output::Table => highlight_table(&list, false),
+    })
+}
+
 async fn highlight_cmd(
     args: &StatsArgs,
     origin: &str,
@@ -251,7 +273,8 @@ async fn highlight_cmd(
     })
 }
 
-fn highlight_table(list: &[Highlight], sampled: bool) -> String {
+/// The `stats --highlights` table: one row per highlight, then what each means.
+pub fn highlight_table(list: &[Highlight], sampled: bool) -> String {
     if list.is_empty() {
         return "no highlights: no overflow, open breaker, rejected update, no route or \
                 cluster, ejection, health-check, TLS, timeout or connect-failure stat is non-zero\n"
@@ -299,18 +322,31 @@ async fn cardinality(args: &StatsArgs, filter: Option<&Regex>) -> Result<String,
         read_source(args, Endpoint::Prometheus).await?
     };
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
-    let mut report = match detect(&text) {
-        StatsFormat::Prometheus => analyze_prometheus(&text, args.threshold, threads),
+    cardinality_render(args.output, &origin, &text, args.threshold, threads, filter)
+}
+
+/// Renders `stats --cardinality` of a body (Prometheus or Envoy stats) as the
+/// command prints it, analysing on up to `threads` threads.
+pub fn cardinality_render(
+    output: Output,
+    origin: &str,
+    text: &str,
+    threshold: usize,
+    threads: usize,
+    filter: Option<&Regex>,
+) -> Result<String, CommandError> {
+    let mut report = match detect(text) {
+        StatsFormat::Prometheus => analyze_prometheus(text, threshold, threads),
         StatsFormat::Unknown | StatsFormat::EnvoyText | StatsFormat::EnvoyJson => {
-            let (stats, _) = envoy_stats(&origin, &text)?;
-            analyze_envoy_stats(&stats, args.threshold)
+            let (stats, _) = envoy_stats(origin, text)?;
+            analyze_envoy_stats(&stats, threshold)
         }
     };
     if let Some(re) = filter {
         report.families.retain(|f| re.is_match(&f.family));
         report.labels.retain(|l| re.is_match(&l.family));
     }
-    Ok(match args.output {
+    Ok(match output {
         Output::Json => to_json(&report),
         Output::Table => cardinality_table(&report),
     })

@@ -6,8 +6,8 @@
 //! needs reports itself "not checked" with what it needs, never silence. No
 //! rule reads the demo's scenario labels.
 
-pub mod bodies;
 mod ambient;
+pub mod bodies;
 mod config;
 pub mod fleet;
 mod istiod_view;

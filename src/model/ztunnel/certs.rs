@@ -67,7 +67,13 @@ pub fn rfc3339_secs(s: &str) -> Option<i64> {
             sign * (oh * 3600 + om * 60)
         }
     };
-    let days = crate::model::x509::days_from_civil(y, mo, d);
+    let date = jiff::civil::Date::new(
+        i16::try_from(y).ok()?,
+        i8::try_from(mo).ok()?,
+        i8::try_from(d).ok()?,
+    )
+    .ok()?;
+    let days = i64::from(date.since(jiff::civil::date(1970, 1, 1)).ok()?.get_days());
     Some(days * 86_400 + h * 3600 + mi * 60 + se - offset)
 }
 

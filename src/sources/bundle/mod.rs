@@ -183,14 +183,18 @@ impl Bundle {
     /// Reads and checks a bundle file.
     pub fn read(path: &Path) -> Result<Bundle, String> {
         let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-        let b: Bundle = serde_json::from_str(&text).map_err(|e| {
-            let pe = crate::model::config_dump::ParseError::from_json(&text, &e);
-            format!("{}: not a meshscope bundle: {pe}", path.display())
+        Bundle::from_json(&text, &path.display().to_string())
+    }
+
+    /// Parses and checks bundle text; `origin` (the file) names it in messages.
+    pub fn from_json(text: &str, origin: &str) -> Result<Bundle, String> {
+        let b: Bundle = serde_json::from_str(text).map_err(|e| {
+            let pe = crate::model::config_dump::ParseError::from_json(text, &e);
+            format!("{origin}: not a meshscope bundle: {pe}")
         })?;
         if b.format != BUNDLE_FORMAT {
             return Err(format!(
-                "{}: unsupported bundle format `{}` (want {BUNDLE_FORMAT})",
-                path.display(),
+                "{origin}: unsupported bundle format `{}` (want {BUNDLE_FORMAT})",
                 b.format
             ));
         }

@@ -153,7 +153,14 @@ pub fn write_config_dump<W: Write>(
     opts: &DumpOptions,
     w: &mut W,
 ) -> io::Result<()> {
-    write_config_dump_at(mesh, pod, opts, FIXED_PUSH_UNIX, ListenerLayout::SharedPort, w)
+    write_config_dump_at(
+        mesh,
+        pod,
+        opts,
+        FIXED_PUSH_UNIX,
+        ListenerLayout::SharedPort,
+        w,
+    )
 }
 
 /// [`write_config_dump`] with a chosen [`ListenerLayout`].

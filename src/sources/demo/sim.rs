@@ -198,7 +198,14 @@ pub(crate) fn pod_sim(
         },
     };
     let mut raw = Vec::with_capacity(512 * 1024);
-    write_config_dump_at(mesh, pod, &opts, push_unix, ListenerLayout::SharedPort, &mut raw)?;
+    write_config_dump_at(
+        mesh,
+        pod,
+        &opts,
+        push_unix,
+        ListenerLayout::SharedPort,
+        &mut raw,
+    )?;
     let mut dump: Value = serde_json::from_slice(&raw).map_err(io::Error::other)?;
     let injected = super::dump_filter::inject(&mut dump, &scenarios, push_unix);
     let view = ProxyView::from_dump(&dump);

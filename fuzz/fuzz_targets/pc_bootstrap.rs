@@ -1,0 +1,7 @@
+//! Fuzz target: `meshscope pc bootstrap` rendered from a config dump, table and JSON.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use meshscope::cli::PcKind;
+
+fuzz_target!(|data: &[u8]| meshscope_fuzz::pc(data, PcKind::Bootstrap));
