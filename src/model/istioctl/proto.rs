@@ -367,7 +367,9 @@ mod tests {
 
     #[test]
     fn black_hole_mentions_skip_type_urls_and_look_everywhere_else() {
-        let config = |json: &str| -> FilterConfig<'_> { serde_json::from_str(json).unwrap() };
+        fn config(json: &str) -> FilterConfig<'_> {
+            serde_json::from_str(json).unwrap()
+        }
         let hole = config(r#"{"@type": "x", "cluster": "BlackHoleCluster"}"#);
         assert!(hole.mentions_black_hole);
         assert_eq!(hole.cluster.get(), "BlackHoleCluster");

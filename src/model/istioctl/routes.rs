@@ -390,7 +390,9 @@ mod tests {
             "[fd00:10::1], b"
         );
         assert_eq!(
-            describe_match(&json!({"pathSeparatedPrefix": "/get", "path": "/p"})),
+            describe_match(
+                &serde_json::from_str(r#"{"pathSeparatedPrefix": "/get", "path": "/p"}"#).unwrap()
+            ),
             "PathPrefix:/get /p"
         );
     }
