@@ -119,8 +119,20 @@ async fn main() -> color_eyre::Result<()> {
         ready(s, Some(fortio), Endpoint::ConfigDump)
             && ready(s, Some(fortio), Endpoint::Stats)
             && s.logs.get(&fortio).is_some_and(|b| b.raw.len() > 20)
+            && s.doctor
+                .get(&fortio)
+                .is_some_and(|d| d.report.as_ref().is_some_and(|r| !r.findings.is_empty()))
     })
     .await;
+    // Opening a sidecar lands on its doctor.
+    shot(
+        &mut h.state,
+        &dir,
+        "07-fortio-doctor",
+        "fortio: the doctor's findings from evidence, worst first",
+    )?;
+    h.act(meshscope::app::Action::Back);
+    h.settle(t, |s| !s.zoom).await;
     shot(
         &mut h.state,
         &dir,

@@ -3,16 +3,14 @@
 //! 1 when a finding is at or above `--fail-on`. Read-only: only GETs (and the
 //! list-only `/logging` is not even asked).
 
-use std::fmt::Write as _;
 use std::time::Duration;
 
+use super::check_report::{table, threshold};
 use super::read_text;
 use super::source::{cli_client_options, fetch_text_with, single_mesh, BundlePod};
 use super::CommandError;
-use crate::cli::{CheckArgs, FailOn, KubeArgs, Output, SourceArgs};
+use crate::cli::{CheckArgs, KubeArgs, Output, SourceArgs};
 use crate::model::findings::bodies::{evaluate, Bodies, JudgeAt};
-use crate::model::findings::Report;
-use crate::model::severity::Severity;
 use crate::sources::target::{AdminFetcher, Endpoint, Fetcher as _};
 
 async fn gather(args: &CheckArgs) -> Result<(String, Bodies), CommandError> {
@@ -152,50 +150,4 @@ async fn istiod_view(
 /// `sidecar~10.0.0.1~pod.ns~ns.svc.cluster.local` → `pod.ns`.
 fn node_proxy_id(dump: &str) -> Option<String> {
     crate::model::findings::bodies::node_identity(dump).map(|(_, id)| id)
-}
-
-/// The severity `--fail-on` names.
-pub fn threshold(f: FailOn) -> Severity {
-    match f {
-        FailOn::Warn => Severity::Warn,
-        FailOn::Error => Severity::Error,
-    }
-}
-
-/// The findings as text: each with its proof and fix, then what was not checked.
-pub fn table(r: &Report) -> String {
-    let mut out = String::new();
-    if r.findings.is_empty() {
-        out.push_str("no findings\n");
-    }
-    for f in &r.findings {
-        let _ = writeln!(
-            out,
-            "{:<5}  {}  {}",
-            f.severity.label().to_uppercase(),
-            f.rule,
-            f.title
-        );
-        for p in &f.evidence {
-            let mut line = format!("       {} {} = {}", p.source, p.item, p.value);
-            if let Some(l) = &p.limit {
-                let _ = write!(line, " (limit {l})");
-            }
-            if let Some(rate) = p.rate {
-                let _ = write!(line, " ({rate:+.1}/s now)");
-            }
-            let _ = writeln!(out, "{line}");
-        }
-        let _ = writeln!(out, "       means: {}", f.meaning);
-        let _ = writeln!(out, "       fix:   {}", f.fix);
-        let _ = writeln!(out, "       docs:  {}", f.doc);
-    }
-    for n in &r.not_checked {
-        let _ = writeln!(
-            out,
-            "not checked: {} {} (needs {})",
-            n.rule, n.name, n.needs
-        );
-    }
-    out
 }

@@ -8,7 +8,7 @@ use std::io::IsTerminal as _;
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::check::{table, threshold};
+use super::check_report::{table, threshold};
 use super::CommandError;
 use crate::cli::{CheckArgs, KubeArgs, Output};
 use crate::model::findings::fleet::Outcome;

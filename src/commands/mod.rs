@@ -4,6 +4,7 @@
 
 pub mod check;
 pub mod check_fleet;
+pub mod check_report;
 pub mod demo;
 pub mod diff;
 pub mod istiod;
@@ -17,6 +18,7 @@ pub mod stats;
 pub mod stats_input;
 pub mod zc;
 mod zc_kube;
+pub mod zc_target;
 
 use std::fmt;
 

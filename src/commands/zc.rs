@@ -1,6 +1,7 @@
 //! `meshscope zc`: istioctl-identical `ztunnel-config` tables from a ztunnel
 //! `/config_dump` (file, admin URL, bundle or cluster pod), or istioctl's JSON.
 
+pub use super::zc_target::TargetWorkload;
 use std::io::Read;
 
 use super::{read_text, CommandError};
@@ -53,15 +54,6 @@ pub async fn run(args: &ZcArgs, kube: &KubeArgs) -> Result<String, CommandError>
         ZtunnelDump::parse(&text).map_err(|e| CommandError::usage(format!("{origin}: {e}")))?;
     let now = crate::sources::clock::unix_now();
     Ok(render(&dump, &text, args, target.as_ref(), now))
-}
-
-/// A workload pod the user named (not a ztunnel): rows are narrowed to it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TargetWorkload {
-    /// Pod name.
-    pub name: String,
-    /// Pod namespace.
-    pub namespace: String,
 }
 
 /// Renders one `zc` kind. `raw` is the dump as received (`all -o json`

@@ -7,7 +7,7 @@ use std::time::Duration;
 use k8s_openapi::api::core::v1::Pod;
 use kube::api::{Api, ListParams};
 
-use super::zc::TargetWorkload;
+use super::zc_target::TargetWorkload;
 use super::CommandError;
 use crate::cli::{KubeArgs, SourceArgs};
 use crate::sources::kube::PortForward;

