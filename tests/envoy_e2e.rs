@@ -282,7 +282,12 @@ fn overview_shows_the_version_eds_count_and_no_agent_without_errors() {
                 "{eds}"
             );
             assert!(s.contains("not connected (no --agent"), "{s}");
-            assert!(!s.contains('✖'), "no error banner: {s}");
+            // An error banner ends in "retrying" (or its next try); the doctor's
+            // findings below may carry ✖ for what the harness Envoy really has.
+            assert!(
+                !s.contains("· retrying") && !s.contains("next try in"),
+                "no error banner: {s}"
+            );
             assert!(
                 h.state.slot(Some(0), Endpoint::AgentReady).is_none(),
                 "the agent is never asked without a URL"
