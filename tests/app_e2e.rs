@@ -459,3 +459,61 @@ async fn the_application_log_shows_beside_the_sidecars_on_demand() {
     assert_eq!(h.state.panes[0].top().map(|v| v.kind), Some(ViewKind::Logs));
     demo.shutdown().await;
 }
+
+/// Issue 13: opening a sidecar lands on its doctor, full width; the breaker
+/// overflow is found from the served stats alone, it heads the list's
+/// FINDINGS column, and Enter on it opens that stat with its rate; Esc twice
+/// (filter, then the evidence) and once more shows the side-by-side panes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn opening_a_sidecar_lands_on_the_doctor_and_enter_opens_the_evidence() {
+    use meshscope::app::Action;
+    let (_demo, mut h) = headless_demo(vec![Scenario::CircuitBreaker], &[]).await;
+    let t = Duration::from_secs(15);
+    let n = h.state.mesh.pods.len();
+    assert!(
+        h.settle(t, |s| ready(s, Some(n - 1), Endpoint::ServerInfo))
+            .await
+    );
+    let fortio = h
+        .state
+        .mesh
+        .pods
+        .iter()
+        .position(|p| p.app == "fortio")
+        .expect("fortio");
+    let row = h
+        .state
+        .targets
+        .visible
+        .iter()
+        .position(|&i| i == fortio)
+        .expect("listed");
+    h.state.targets.cursor = row;
+    h.act(Action::Enter);
+    assert!(h.state.zoom, "the doctor opens full width");
+    let top = |s: &AppState| s.panes[0].top().map(|v| v.kind);
+    assert_eq!(top(&h.state), Some(ViewKind::Overview));
+    let found = |s: &AppState| {
+        s.doctor.get(&fortio).is_some_and(|d| {
+            d.report
+                .as_ref()
+                .is_some_and(|r| r.findings.first().is_some_and(|f| f.rule == "MS1001"))
+        })
+    };
+    assert!(h.settle(t, found).await, "MS1001 from the served stats");
+    let listed = &h.state.targets_table.rows[fortio].cells[6];
+    assert!(listed.starts_with("✖ MS1001"), "{listed}");
+    assert!(!listed.contains("demo:"), "{listed}");
+    // Enter on the first finding: its stat, filtered, with its rate.
+    h.state.panes[0].top_mut().expect("top").cursor = 0;
+    h.act(Action::Enter);
+    assert_eq!(top(&h.state), Some(ViewKind::Stats));
+    let one = |s: &AppState| s.panes[0].top().is_some_and(|v| v.visible.len() == 1);
+    assert!(h.settle(t, one).await, "exactly the overflow stat");
+    h.act(Action::Back);
+    h.act(Action::Back);
+    assert_eq!(top(&h.state), Some(ViewKind::Overview));
+    h.act(Action::Back);
+    assert!(!h.state.zoom, "Esc from the doctor shows the panes");
+    assert_eq!(top(&h.state), Some(ViewKind::Clusters));
+}

@@ -62,7 +62,11 @@ fn enter(state: &mut AppState, row: &Row) -> Drill {
         return Drill::Done;
     };
     match proof.source {
-        "/stats" => filtered(ViewKind::Stats, &proof.item),
+        // The Stats view shows scope and stat in two cells: one word for each.
+        "/stats" => match proof.item.rsplit_once('.') {
+            Some((scope, stat)) => filtered(ViewKind::Stats, &format!("{scope} {stat}")),
+            None => filtered(ViewKind::Stats, &proof.item),
+        },
         "access log" => {
             // `response flag UO to outbound|…`
             let flag = proof.item.split_whitespace().nth(2).unwrap_or_default();
