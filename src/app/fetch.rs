@@ -169,15 +169,7 @@ pub(super) fn fetched(
     ) {
         sidecars::update::rebuild(state);
     }
-    if let (
-        Some(t),
-        Endpoint::ConfigDump
-        | Endpoint::ClustersJson
-        | Endpoint::Stats
-        | Endpoint::ServerInfo
-        | Endpoint::AgentReady,
-    ) = key
-    {
+    if let (Some(t), true) = (key.0, overview::update::EVIDENCE.contains(&key.1)) {
         overview::update::maybe_diagnose(state, t, fx);
     }
     if let (Some(t), Endpoint::ConfigDump | Endpoint::IstiodConfigDump) = key {

@@ -16,7 +16,8 @@ use crate::sources::target::Endpoint;
 /// Log lines of the sidecar the doctor reads (the newest).
 const LOG_WINDOW: usize = 2_000;
 
-const EVIDENCE: [Endpoint; 5] = [
+/// The endpoints whose new data starts a new diagnosis.
+pub const EVIDENCE: [Endpoint; 5] = [
     Endpoint::ConfigDump,
     Endpoint::ClustersJson,
     Endpoint::Stats,
