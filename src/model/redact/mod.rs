@@ -67,7 +67,7 @@ pub const REDACTED: &str = "[redacted]";
 /// every string inside objects and arrays alike: Envoy's `TlsCertificate`
 /// (`private_key`, `password`, `pkcs12`), `Secret.session_ticket_keys`,
 /// gRPC `call_credentials`, AWS and HMAC credentials, bearer tokens.
-const SECRET_FIELDS: &[&str] = &[
+pub const SECRET_FIELDS: &[&str] = &[
     "privatekey",
     "password",
     "pkcs12",
@@ -92,7 +92,7 @@ const SECRET_FIELDS: &[&str] = &[
 ];
 
 /// Header names whose `value` (in a `{key|name, value}` header object) is secret.
-const SECRET_HEADERS: &[&str] = &[
+pub const SECRET_HEADERS: &[&str] = &[
     "authorization",
     "proxy-authorization",
     "cookie",

@@ -23,6 +23,9 @@ enum Mode {
     StringOnly,
     /// Keep it, and remember whether it names a secret header.
     HeaderName,
+    /// A header object's `value` / `raw_value` before its `key` / `name`
+    /// said which header it is: replaced if a later key names a secret header.
+    HeaderValue,
 }
 
 /// One open container.
@@ -35,6 +38,10 @@ struct Frame {
     generic_secret: bool,
     /// A `key`/`name` in this object named a secret header.
     secret_header: bool,
+    /// Spans of `value` strings seen before the header's name (see
+    /// [`Mode::HeaderValue`]): redacted if a secret header's name follows,
+    /// else only their bearer tokens are cut when the object closes.
+    pending: Vec<(usize, usize)>,
     /// The normalised key whose value comes next (objects).
     key: Vec<u8>,
 }
@@ -66,31 +73,36 @@ fn err(offset: usize, reason: &'static str) -> RedactError {
 pub(super) fn redact_json(body: &[u8]) -> Result<Redacted, RedactError> {
     let mut s = Scanner {
         body,
-        out: Vec::new(),
-        copied: 0,
-        changed: 0,
+        splices: Vec::new(),
         stack: Vec::new(),
     };
     s.run()?;
-    if s.changed == 0 {
+    if s.splices.is_empty() {
         return Ok(Redacted {
             body: body.to_vec(),
             changed: 0,
         });
     }
-    s.out.extend_from_slice(&body[s.copied..]);
+    // Spans come in order except a header value whose name came later.
+    s.splices.sort_unstable();
+    let mut out = Vec::with_capacity(body.len());
+    let mut copied = 0;
+    for &(start, end) in &s.splices {
+        out.extend_from_slice(&body[copied..start]);
+        out.extend_from_slice(REDACTED.as_bytes());
+        copied = end;
+    }
+    out.extend_from_slice(&body[copied..]);
     Ok(Redacted {
-        body: s.out,
-        changed: s.changed,
+        body: out,
+        changed: s.splices.len(),
     })
 }
 
 struct Scanner<'a> {
     body: &'a [u8],
-    out: Vec<u8>,
-    /// Bytes before this offset are already in `out`.
-    copied: usize,
-    changed: usize,
+    /// Spans (inside quotes) to replace with [`REDACTED`]; never overlapping.
+    splices: Vec<(usize, usize)>,
     stack: Vec<Frame>,
 }
 
@@ -120,7 +132,7 @@ impl Scanner<'_> {
                         (b',', true) => expect = Expect::Key,
                         (b',', false) => expect = Expect::Value,
                         (b'}', true) | (b']', false) => {
-                            self.stack.pop();
+                            self.close();
                             expect = self.after_value();
                         }
                         _ => return Err(err(i, "expected `,` or a closing bracket")),
@@ -129,7 +141,7 @@ impl Scanner<'_> {
                 }
                 Expect::Key | Expect::KeyOrClose => {
                     if b == b'}' && expect == Expect::KeyOrClose {
-                        self.stack.pop();
+                        self.close();
                         i += 1;
                         expect = self.after_value();
                     } else if b == b'"' {
@@ -146,7 +158,7 @@ impl Scanner<'_> {
                 }
                 Expect::Value | Expect::ValueOrClose => {
                     if b == b']' && expect == Expect::ValueOrClose {
-                        self.stack.pop();
+                        self.close();
                         i += 1;
                         expect = self.after_value();
                         continue;
@@ -166,6 +178,16 @@ impl Scanner<'_> {
             Ok(())
         } else {
             Err(err(body.len(), "the body ends before the JSON does"))
+        }
+    }
+
+    /// Closes the open container: header values still pending were not a
+    /// secret header's, so only a bearer token in them is cut.
+    fn close(&mut self) {
+        if let Some(frame) = self.stack.pop() {
+            for (start, end) in frame.pending {
+                self.cut_bearer(start, end);
+            }
         }
     }
 
@@ -191,8 +213,10 @@ impl Scanner<'_> {
         let k = top.key.as_slice();
         if is_secret_field(k) || (k == b"secret" && top.generic_secret) {
             Mode::All
-        } else if is_secret_string_field(k) || (k == b"value" && top.secret_header) {
+        } else if is_secret_string_field(k) || (is_header_value(k) && top.secret_header) {
             Mode::StringOnly
+        } else if is_header_value(k) {
+            Mode::HeaderValue
         } else if k == b"key" || k == b"name" {
             Mode::HeaderName
         } else {
@@ -215,28 +239,33 @@ impl Scanner<'_> {
                     all: mode == Mode::All,
                     generic_secret,
                     secret_header: false,
+                    pending: Vec::new(),
                     key: Vec::new(),
                 });
                 Ok((i + 1, Some(open == b'{')))
             }
             b'"' => {
                 let (end, decoded) = string(body, i, mode == Mode::HeaderName)?;
-                let inner = &body[i + 1..end - 1];
                 match mode {
                     Mode::All | Mode::StringOnly => self.splice(i + 1, end - 1),
                     Mode::HeaderName if is_secret_header(&decoded) => {
+                        let pending = match self.stack.last_mut() {
+                            Some(top) => {
+                                top.secret_header = true;
+                                std::mem::take(&mut top.pending)
+                            }
+                            None => Vec::new(),
+                        };
+                        for (start, end) in pending {
+                            self.splice(start, end);
+                        }
+                    }
+                    Mode::HeaderValue => {
                         if let Some(top) = self.stack.last_mut() {
-                            top.secret_header = true;
+                            top.pending.push((i + 1, end - 1));
                         }
                     }
-                    _ => {
-                        let at = inner
-                            .windows(BEARER.len())
-                            .position(|w| w.eq_ignore_ascii_case(BEARER));
-                        if let Some(p) = at {
-                            self.splice(i + 1 + p + BEARER.len(), end - 1);
-                        }
-                    }
+                    _ => self.cut_bearer(i + 1, end - 1),
                 }
                 Ok((end, None))
             }
@@ -256,11 +285,23 @@ impl Scanner<'_> {
         if value == REDACTED.as_bytes() || value == REDACTED_BASE64 {
             return;
         }
-        self.out.extend_from_slice(&self.body[self.copied..start]);
-        self.out.extend_from_slice(REDACTED.as_bytes());
-        self.copied = end;
-        self.changed += 1;
+        self.splices.push((start, end));
     }
+
+    /// Cuts what follows `Bearer ` in the string content `body[start..end]`.
+    fn cut_bearer(&mut self, start: usize, end: usize) {
+        let at = self.body[start..end]
+            .windows(BEARER.len())
+            .position(|w| w.eq_ignore_ascii_case(BEARER));
+        if let Some(p) = at {
+            self.splice(start + p + BEARER.len(), end);
+        }
+    }
+}
+
+/// `value` or `raw_value` (normalised): the value of an Envoy `HeaderValue`.
+fn is_header_value(norm: &[u8]) -> bool {
+    norm == b"value" || norm == b"rawvalue"
 }
 
 /// The string starting at the quote at `i`: the offset after its closing

@@ -171,3 +171,27 @@ fn bodies_it_cannot_tokenise_are_refused() {
         }
     );
 }
+
+#[test]
+fn header_value_before_its_name_is_redacted() {
+    // Key order is not fixed in JSON: the name may come after the value.
+    let body = br#"{"headers":[{"value":"S3CRETa","key":"Authorization"},
+      {"raw_value":"UzNDUkVUYg==","append":true,"key":"cookie"},
+      {"value":"keep-me","key":"x-trace"},{"value":"Bearer S3CRETc","name":"x-other"}],
+      "metrics":[{"type":"COUNTER","value":"5","name":"cx_active"}]}"#;
+    let out = ok(body);
+    let t = text(&out);
+    assert_clean(&t);
+    assert!(!t.contains("UzNDUkVUYg=="), "{t}");
+    assert!(
+        t.contains(r#"{"value":"[redacted]","key":"Authorization"}"#),
+        "{t}"
+    );
+    assert!(t.contains(r#"{"value":"keep-me","key":"x-trace"}"#), "{t}");
+    assert!(
+        t.contains(r#""value":"Bearer [redacted]","name":"x-other""#),
+        "{t}"
+    );
+    assert!(t.contains(r#""value":"5","name":"cx_active""#), "{t}");
+    assert_eq!(out.changed, 3);
+}
