@@ -39,6 +39,10 @@ pub struct Config {
     /// Largest admin response read, in MiB; a bigger one fails and is asked
     /// for again only after a back-off.
     pub max_body_mib: u64,
+    /// Sidecars the fleet scan probes at once.
+    pub fleet_concurrency: usize,
+    /// Seconds between fleet scans of the sidecar list (0: only on `:scan`).
+    pub fleet_interval_s: u64,
 }
 
 impl Default for Config {
@@ -49,6 +53,8 @@ impl Default for Config {
             poll_interval_ms: 2000,
             log_buffer_lines: 50_000,
             max_body_mib: 512,
+            fleet_concurrency: crate::model::findings::fleet::DEFAULT_CONCURRENCY,
+            fleet_interval_s: 300,
         }
     }
 }
@@ -148,6 +154,23 @@ impl Config {
                         "config: max_body_mib must be an integer from 1 to 16384".to_string(),
                     ),
                 },
+                "fleet_concurrency" => match value.as_integer() {
+                    Some(n) if (1..=64).contains(&n) => {
+                        c.fleet_concurrency = usize::try_from(n).unwrap_or(c.fleet_concurrency)
+                    }
+                    _ => warnings.push(
+                        "config: fleet_concurrency must be an integer from 1 to 64".to_string(),
+                    ),
+                },
+                "fleet_interval_s" => match value.as_integer() {
+                    Some(n) if n == 0 || (30..=86_400).contains(&n) => {
+                        c.fleet_interval_s = n.unsigned_abs()
+                    }
+                    _ => warnings.push(
+                        "config: fleet_interval_s must be 0 (only on `:scan`) or an integer from 30 to 86400"
+                            .to_string(),
+                    ),
+                },
                 other => warnings.push(format!("config: unknown key `{other}` ignored")),
             }
         }
@@ -160,12 +183,14 @@ impl Config {
         format!(
             "# meshscope settings (written by meshscope when you change the layout)\n\
              theme = {}\nlayout = [{}]\npoll_interval_ms = {}\nlog_buffer_lines = {}\n\
-             max_body_mib = {}\n",
+             max_body_mib = {}\nfleet_concurrency = {}\nfleet_interval_s = {}\n",
             toml_string(&self.theme),
             layout.join(", "),
             self.poll_interval_ms,
             self.log_buffer_lines,
-            self.max_body_mib
+            self.max_body_mib,
+            self.fleet_concurrency,
+            self.fleet_interval_s
         )
     }
 
@@ -236,6 +261,16 @@ impl Config {
         if self.max_body_mib != on_disk.max_body_mib {
             set("max_body_mib", saturating_i64(self.max_body_mib).into());
         }
+        if self.fleet_concurrency != on_disk.fleet_concurrency {
+            let n = u64::try_from(self.fleet_concurrency).unwrap_or(u64::MAX);
+            set("fleet_concurrency", saturating_i64(n).into());
+        }
+        if self.fleet_interval_s != on_disk.fleet_interval_s {
+            set(
+                "fleet_interval_s",
+                saturating_i64(self.fleet_interval_s).into(),
+            );
+        }
         Ok(doc.to_string())
     }
 }
@@ -293,6 +328,8 @@ mod tests {
             ("poll_interval_ms = 5", "config: poll_interval_ms must be an integer from 250 to 60000"),
             ("log_buffer_lines = \"many\"", "config: log_buffer_lines must be an integer from 1000 to 1000000"),
             ("max_body_mib = 0", "config: max_body_mib must be an integer from 1 to 16384"),
+            ("fleet_concurrency = 0", "config: fleet_concurrency must be an integer from 1 to 64"),
+            ("fleet_interval_s = 5", "config: fleet_interval_s must be 0 (only on `:scan`) or an integer from 30 to 86400"),
             ("colour = \"red\"", "config: unknown key `colour` ignored"),
         ];
         for (text, want) in cases {

@@ -126,6 +126,8 @@ fn state_for(mesh: MeshInfo, label: &str, theme_flag: Option<&str>) -> AppState 
     let (config, path, theme, warnings) = settings(theme_flag);
     let mut state = AppState::new(mesh, label, config, theme, Instant::now());
     state.config_path = path;
+    // The doctor goes over every sidecar in the background (fleet_interval_s).
+    state.fleet.auto = true;
     crate::app::sidecars::update::rebuild(&mut state);
     if !warnings.is_empty() {
         state.say(warnings.join("; "), crate::model::severity::Severity::Warn);

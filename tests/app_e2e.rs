@@ -517,3 +517,62 @@ async fn opening_a_sidecar_lands_on_the_doctor_and_enter_opens_the_evidence() {
     assert!(!h.state.zoom, "Esc from the doctor shows the panes");
     assert_eq!(top(&h.state), Some(ViewKind::Clusters));
 }
+
+/// The fleet doctor through the real runner: F scans every demo sidecar
+/// over loopback HTTP (progress while it runs), the report groups MS1001 on
+/// fortio from its served stats, and the list's FINDINGS column shows it
+/// before fortio was ever opened.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_fleet_scan_diagnoses_every_sidecar_in_the_background() {
+    use meshscope::app::Action;
+    let (_demo, mut h) = headless_demo(vec![Scenario::CircuitBreaker], &[]).await;
+    h.act(Action::ShowFindings);
+    assert_eq!(h.state.list.len(), 1);
+    assert!(
+        h.state.fleet.running.is_some(),
+        "nothing scanned yet: F scans"
+    );
+    let t = Duration::from_secs(30);
+    assert!(
+        h.settle(t, |s| s.fleet.report.is_some()).await,
+        "the scan finished"
+    );
+    assert!(h.state.fleet.running.is_none());
+    let (report, _) = h.state.fleet.report.clone().expect("report");
+    assert_eq!(report.pods.len(), h.state.mesh.pods.len());
+    let fortio = h
+        .state
+        .mesh
+        .pods
+        .iter()
+        .position(|p| p.app == "fortio")
+        .expect("fortio");
+    let key = h.state.mesh.pods[fortio].key();
+    let breaker = report
+        .groups
+        .iter()
+        .find(|g| g.rule == "MS1001")
+        .expect("MS1001 from the served stats");
+    assert_eq!(breaker.pods, vec![key.clone()]);
+    // fortio was never opened: the list's own diagnosis read its health only.
+    assert!(h
+        .state
+        .doctor
+        .get(&fortio)
+        .is_none_or(|d| d.computed.is_none_or(|v| v[0] == 0)));
+    let listed = &h.state.targets_table.rows[fortio].cells[6];
+    assert!(listed.starts_with("✖ MS1001"), "{listed}");
+    // Enter on the rule (one sidecar): straight to fortio's doctor.
+    let row = h.state.list[0]
+        .visible
+        .iter()
+        .position(|&r| h.state.fleet.groups_table.rows[r].cells[1] == "MS1001")
+        .expect("the rule's row");
+    h.state.list[0].cursor = row;
+    h.act(Action::Enter);
+    assert_eq!(h.state.selected, Some(fortio));
+    assert_eq!(
+        h.state.panes[0].top().map(|v| v.kind),
+        Some(ViewKind::Overview)
+    );
+}

@@ -308,3 +308,104 @@ fn the_selected_cluster_filters_the_stats_pane_beside_it() {
         "only httpbin's stats"
     );
 }
+
+/// `F` on the sidecar list: the doctor over every sidecar, findings grouped
+/// by rule; Enter on a rule lists its sidecars, Enter on one opens it on its
+/// doctor, Esc walks back to the rules and the list.
+#[test]
+fn the_fleet_findings_view_groups_by_rule_and_opens_a_sidecar() {
+    let (mesh, mut s) = state();
+    let now = s.now;
+    drive(&mesh, &mut s, [Action::Tick(now)]);
+    press(&mesh, &mut s, "F");
+    assert_eq!(s.list.last().map(|v| v.kind), Some(ViewKind::Findings));
+    let (report, _) = s.fleet.report.clone().expect("scanned in process");
+    assert_eq!(report.pods.len(), s.mesh.pods.len());
+    let breaker = report
+        .groups
+        .iter()
+        .find(|g| g.rule == "MS1001")
+        .expect("fortio's breaker overflow, from its stats");
+    assert!(
+        breaker.pods.iter().all(|p| p.contains("fortio")),
+        "{breaker:?}"
+    );
+    insta::assert_snapshot!("fleet_findings", render(&s));
+    // The sidecar list shows what the scan found before any sidecar was opened.
+    let fortio = s
+        .mesh
+        .pods
+        .iter()
+        .position(|p| p.app == "fortio")
+        .expect("fortio");
+    assert!(s
+        .doctor
+        .get(&fortio)
+        .and_then(|d| d.report.as_ref())
+        .is_none());
+    assert!(
+        s.targets_table.rows[fortio].cells[6].starts_with("✖ MS1001"),
+        "{}",
+        s.targets_table.rows[fortio].cells[6]
+    );
+    // A rule on several sidecars lists them: say productpage overflowed too.
+    let mut two = (*report).clone();
+    let fortio_outcome = two.pods[fortio].outcome.clone();
+    let page = s
+        .mesh
+        .pods
+        .iter()
+        .position(|p| p.app == "productpage")
+        .expect("productpage");
+    two.pods[page].outcome = fortio_outcome;
+    two.groups = meshscope::model::findings::fleet::group(&two.pods);
+    let scan = s.fleet.scan;
+    drive(
+        &mesh,
+        &mut s,
+        [Action::FleetScanned {
+            scan,
+            report: std::sync::Arc::new(two.clone()),
+        }],
+    );
+    let report = two;
+    let many = report
+        .groups
+        .iter()
+        .position(|g| g.pods.len() > 1)
+        .expect("a rule that fired on several sidecars");
+    let row = s.list[0]
+        .visible
+        .iter()
+        .position(|&r| r == many)
+        .expect("shown");
+    s.list[0].cursor = row;
+    press(&mesh, &mut s, "\n");
+    let pods = s.list.get(1).expect("the rule's sidecars");
+    assert_eq!(pods.kind, ViewKind::FleetPods);
+    assert_eq!(pods.visible.len(), report.groups[many].pods.len());
+    insta::assert_snapshot!("fleet_findings_rule", render(&s));
+    press(&mesh, &mut s, "\n");
+    let opened = s.selected.expect("a sidecar is open");
+    assert_eq!(s.mesh.pods[opened].key(), report.groups[many].pods[0]);
+    assert_eq!(s.panes[0].top().map(|v| v.kind), Some(ViewKind::Overview));
+    // Esc: the panes, then the list screen, which still shows the rule's sidecars.
+    press(&mesh, &mut s, "\x1b\x1b");
+    assert_eq!(s.selected, None);
+    assert_eq!(s.list.len(), 2);
+    press(&mesh, &mut s, "\x1b");
+    assert_eq!(s.list.len(), 1);
+    press(&mesh, &mut s, "\x1b");
+    assert!(s.list.is_empty(), "Esc from the rules shows the sidecars");
+    // An older scan's answer is dropped.
+    let before = s.fleet.version;
+    drive(
+        &mesh,
+        &mut s,
+        [Action::FleetScanned {
+            scan: scan - 1,
+            report: std::sync::Arc::new(report),
+        }],
+    );
+    assert_eq!(s.fleet.version, before);
+}

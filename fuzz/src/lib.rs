@@ -145,7 +145,7 @@ pub fn stats_commands(data: &[u8], text: &str) {
     let limits = std::collections::HashMap::new();
     both(data, |o| list(o, "fuzz", text, None));
     both(data, |o| highlights_once(o, "fuzz", text, &limits));
-    if let Ok(pane) = meshscope::app::stats_data::process_stats(text) {
+    if let Ok(pane) = meshscope::app::stats::data::process_stats(text) {
         let _ = pane.highlighted_stats();
     }
 }

@@ -148,6 +148,24 @@ pub enum Action {
     },
     /// The state of the port-forwards (Kubernetes sources), for the UI.
     Forwards(Vec<super::state::ForwardLine>),
+    /// Show the fleet's findings, grouped by rule (scanning first if needed).
+    ShowFindings,
+    /// Scan every sidecar of the list again now.
+    ScanFleet,
+    /// A sidecar of a fleet scan is done.
+    FleetProgress {
+        /// The scan's id.
+        scan: u64,
+        /// How far it got.
+        progress: crate::sources::fleet::Progress,
+    },
+    /// A fleet scan finished (or was superseded: stale ids are dropped).
+    FleetScanned {
+        /// The scan's id.
+        scan: u64,
+        /// Per sidecar its findings, and the findings grouped by rule.
+        report: std::sync::Arc<crate::sources::fleet::FleetReport>,
+    },
     /// Log lines of every sidecar that mention one request id arrived.
     Traced {
         /// The x-request-id.
@@ -186,6 +204,16 @@ pub enum Effect {
         istiod: std::sync::Arc<super::dump::DumpData>,
         /// Envoy's own dump.
         envoy: std::sync::Arc<super::dump::DumpData>,
+    },
+    /// Diagnose every sidecar of the list (bounded concurrency, read-only
+    /// endpoints only); a newer scan cancels an older one.
+    ScanFleet {
+        /// The scan's id.
+        scan: u64,
+        /// The sidecars.
+        targets: Vec<crate::sources::target::TargetInfo>,
+        /// Probes at once.
+        concurrency: usize,
     },
     /// Fetch an endpoint into a slot, tagged with a request id.
     Fetch {

@@ -10,6 +10,8 @@ use crate::theme::Theme;
 /// Every command, for completion and help.
 pub const COMMANDS: &[&str] = &[
     "pods",
+    "findings",
+    "scan",
     "overview",
     "listeners",
     "clusters",
@@ -49,6 +51,11 @@ pub fn run(state: &mut AppState, line: &str, fx: &mut Vec<Effect>) {
         "layout" => layout(state, &args, fx),
         "ns" | "namespace" | "ctx" | "context" => switch(state, cmd, &args),
         "theme" => theme(state, &args, fx),
+        "findings" | "finding" | "doctor" => super::fleet::update::show(state, fx),
+        "scan" => {
+            super::fleet::update::start(state, fx);
+            super::fleet::update::show(state, fx);
+        }
         other => match ViewKind::from_name(other) {
             Some(kind) if kind == ViewKind::Targets || state.selected.is_some() => {
                 show_view(state, kind)

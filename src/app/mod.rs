@@ -33,6 +33,7 @@ mod views;
 pub mod cardinality;
 pub mod clusters;
 pub mod endpoints;
+pub mod fleet;
 pub mod istiod;
 pub mod json;
 pub mod listeners;

@@ -39,6 +39,18 @@ pub fn move_cursor(state: &mut AppState, delta: isize) {
 }
 
 pub fn enter(state: &mut AppState, fx: &mut Vec<Effect>) {
+    if state.selected.is_none() && !state.list.is_empty() {
+        match registry::enter(state) {
+            Drill::Push(v) => state.list.push(*v),
+            Drill::Open(t) => {
+                open_target(state, t);
+                land_on_doctor(state);
+            }
+            Drill::Effects(e) => fx.extend(e),
+            Drill::Raw | Drill::Done => {}
+        }
+        return;
+    }
     if state.selected.is_none() {
         let Some(&row) = state.targets.visible.get(state.targets.cursor) else {
             return;
@@ -83,6 +95,8 @@ pub fn back(state: &mut AppState) {
         }
     }
     if state.selected.is_none() {
+        // Over the list (a rule's sidecars, the findings by rule): one back.
+        state.list.pop();
         return;
     }
     let focus = state.focus;
@@ -105,6 +119,7 @@ pub fn back(state: &mut AppState) {
 pub fn show_view(state: &mut AppState, kind: ViewKind) {
     if kind == ViewKind::Targets {
         state.selected = None;
+        state.list.clear();
         return;
     }
     if state.selected.is_none() {

@@ -10,8 +10,8 @@ use super::state::{focused_view, AppState};
 use super::table::{Row, Table};
 use super::view::ViewKind;
 use super::{
-    cardinality, clusters, endpoints, istiod, json, listeners, loglevels, logs, memory, overview,
-    routes, secrets, sidecars, stats, trace,
+    cardinality, clusters, endpoints, fleet, istiod, json, listeners, loglevels, logs, memory,
+    overview, routes, secrets, sidecars, stats, trace,
 };
 use crate::model::severity::Severity;
 use crate::sources::target::Endpoint;
@@ -35,6 +35,8 @@ pub fn spec(kind: ViewKind) -> ViewSpec {
         ViewKind::Json => json::SPEC,
         ViewKind::Trace => trace::SPEC,
         ViewKind::Logging => loglevels::SPEC,
+        ViewKind::Findings => fleet::SPEC,
+        ViewKind::FleetPods => fleet::PODS_SPEC,
     }
 }
 

@@ -257,6 +257,11 @@ pub struct AppState {
     pub kube: bool,
     /// Set by `:ctx`/`:ns`: leave the loop and reconnect with this selection.
     pub relaunch: Option<Relaunch>,
+    /// The doctor on every sidecar of the list.
+    pub fleet: super::fleet::state::FleetState,
+    /// Views over the sidecar list, the last shown (the fleet's findings by
+    /// rule, then one rule's sidecars); empty: the list itself.
+    pub list: Vec<ViewState>,
     /// The doctor's findings per target.
     pub doctor: HashMap<usize, super::overview::state::Diagnosis>,
     /// istiod's intent versus Envoy's config, per target, with the data versions compared.
@@ -302,6 +307,8 @@ impl AppState {
             forwards: Vec::new(),
             drift: HashMap::new(),
             doctor: HashMap::new(),
+            fleet: Default::default(),
+            list: Vec::new(),
             kube: false,
             relaunch: None,
         }
@@ -352,10 +359,11 @@ impl AppState {
     }
 }
 
-/// The focused view (the target list when no sidecar is open).
+/// The focused view (the sidecar list, or the fleet's findings, when no
+/// sidecar is open).
 pub fn focused_view(state: &AppState) -> Option<&ViewState> {
     if state.selected.is_none() {
-        return Some(&state.targets);
+        return Some(state.list.last().unwrap_or(&state.targets));
     }
     state.panes.get(state.focus).and_then(Pane::top)
 }
@@ -363,7 +371,10 @@ pub fn focused_view(state: &AppState) -> Option<&ViewState> {
 /// The focused view, mutably.
 pub fn focused_view_mut(state: &mut AppState) -> Option<&mut ViewState> {
     if state.selected.is_none() {
-        return Some(&mut state.targets);
+        return Some(match state.list.last_mut() {
+            Some(v) => v,
+            None => &mut state.targets,
+        });
     }
     state.panes.get_mut(state.focus).and_then(Pane::top_mut)
 }

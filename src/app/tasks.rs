@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use futures::StreamExt;
 use tokio::sync::mpsc::UnboundedSender;
+use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use super::action::{Action, Effect};
@@ -15,6 +16,7 @@ use super::logs::state::APP_SUFFIX;
 use super::state::AppState;
 use crate::sources::admin::Confirmed;
 use crate::sources::clock::unix_now;
+use crate::sources::fleet::{scan as scan_targets, CheckFetcher, FleetOptions};
 use crate::sources::logs::{LogQuery, LogSource};
 use crate::sources::target::{Fetcher, TargetInfo};
 
@@ -24,6 +26,8 @@ const LOG_BATCH: Duration = Duration::from_millis(50);
 const LOG_TAIL: usize = 500;
 /// Recent lines searched per sidecar when following one request.
 const TRACE_TAIL: usize = 5_000;
+/// Time box of one sidecar's probe in a fleet scan.
+const FLEET_PROBE_TIMEOUT: Duration = Duration::from_secs(20);
 
 /// Spawns the work effects describe.
 pub struct Runner {
@@ -32,6 +36,8 @@ pub struct Runner {
     tx: UnboundedSender<Action>,
     /// Log follows by `namespace/pod`.
     follows: HashMap<String, JoinHandle<()>>,
+    /// Cancels the fleet scan in flight (a newer one replaces it).
+    fleet_cancel: Option<watch::Sender<bool>>,
 }
 
 impl Runner {
@@ -46,6 +52,7 @@ impl Runner {
             logs,
             tx,
             follows: HashMap::new(),
+            fleet_cancel: None,
         }
     }
 
@@ -123,6 +130,20 @@ impl Runner {
                 });
                 None
             }
+            Effect::ScanFleet {
+                scan,
+                targets,
+                concurrency,
+            } => {
+                let opts = FleetOptions {
+                    concurrency,
+                    probe_timeout: FLEET_PROBE_TIMEOUT,
+                    istiod: state.mesh.istiod.is_some(),
+                    ..FleetOptions::default()
+                };
+                self.scan_fleet(scan, targets, opts);
+                None
+            }
             Effect::TraceRequest { request_id } => {
                 self.trace(request_id, state.mesh.pods.clone());
                 None
@@ -144,6 +165,37 @@ impl Runner {
             }
             Effect::Copy(text) => Some(text),
         }
+    }
+
+    /// Diagnoses every target through the read-only [`CheckFetcher`],
+    /// reporting progress and then the report; cancels the scan before it.
+    fn scan_fleet(&mut self, scan: u64, targets: Vec<TargetInfo>, opts: FleetOptions) {
+        if let Some(old) = self.fleet_cancel.take() {
+            let _ = old.send(true);
+        }
+        let (cancel_tx, cancel) = watch::channel(false);
+        self.fleet_cancel = Some(cancel_tx);
+        let fetcher = CheckFetcher::new(self.fetcher.clone());
+        let tx = self.tx.clone();
+        tokio::spawn(async move {
+            let (ptx, mut prx) = tokio::sync::mpsc::unbounded_channel();
+            let forward = {
+                let tx = tx.clone();
+                tokio::spawn(async move {
+                    while let Some(progress) = prx.recv().await {
+                        if tx.send(Action::FleetProgress { scan, progress }).is_err() {
+                            return;
+                        }
+                    }
+                })
+            };
+            let report = scan_targets(fetcher, targets, opts, Some(ptx), cancel).await;
+            let _ = forward.await;
+            let _ = tx.send(Action::FleetScanned {
+                scan,
+                report: Arc::new(report),
+            });
+        });
     }
 
     /// Reads every sidecar's recent log (not following) and reports the
@@ -233,6 +285,9 @@ impl Drop for Runner {
     fn drop(&mut self) {
         for h in self.follows.values() {
             h.abort();
+        }
+        if let Some(cancel) = &self.fleet_cancel {
+            let _ = cancel.send(true);
         }
     }
 }

@@ -11,7 +11,7 @@ use super::input::input_key;
 use super::nav::{back, click, enter, focus_at, move_cursor, refresh, show_view, sort_next};
 use super::state::{focused_view, AppState, Mode, ViewKind, ViewState};
 use super::views::recompute_views;
-use super::{json, loglevels, logs, overview, registry, stats, trace};
+use super::{fleet, json, loglevels, logs, overview, registry, sidecars, stats, trace};
 use crate::model::severity::Severity;
 
 /// Applies an action; returns the effects to run.
@@ -75,6 +75,9 @@ pub fn update(state: &mut AppState, action: Action) -> Vec<Effect> {
             }
         }
         Action::ShowRaw => registry::open_raw(state),
+        Action::Refresh if state.selected.is_none() && !state.list.is_empty() => {
+            fleet::update::start(state, &mut fx)
+        }
         Action::Refresh => refresh(state, &mut fx),
         Action::ToggleFold | Action::NextMatch | Action::PrevMatch | Action::CopyPath => {
             json::update::act(state, &action, &mut fx)
@@ -135,6 +138,16 @@ pub fn update(state: &mut AppState, action: Action) -> Vec<Effect> {
         Action::LogLevelSet { proposal, error } => {
             loglevels::update::done(state, proposal, error, &mut fx)
         }
+        Action::ShowFindings => fleet::update::show(state, &mut fx),
+        Action::ScanFleet => {
+            fleet::update::start(state, &mut fx);
+            state.say("scanning every sidecar", Severity::Ok);
+        }
+        Action::FleetProgress { scan, progress } => fleet::update::progress(state, scan, progress),
+        Action::FleetScanned { scan, report } => {
+            fleet::update::scanned(state, scan, report);
+            sidecars::update::rebuild(state);
+        }
         Action::Traced { request_id, found } => {
             let trace = trace::state::build(&request_id, &found);
             let mut v = ViewState::new(ViewKind::Trace);
@@ -147,6 +160,7 @@ pub fn update(state: &mut AppState, action: Action) -> Vec<Effect> {
         }
     }
     stats::update::sync(state);
+    fleet::update::schedule(state, &mut fx);
     ensure_data(state, &mut fx);
     recompute_views(state);
     // A selection in one pane drives another (cluster → its stats).

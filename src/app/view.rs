@@ -36,6 +36,10 @@ pub enum ViewKind {
     Logging,
     /// The application container's log, beside the sidecar's.
     AppLogs,
+    /// The fleet's findings, grouped by rule (the list screen).
+    Findings,
+    /// The sidecars one rule fired on (the list screen).
+    FleetPods,
 }
 
 impl ViewKind {

@@ -15,6 +15,20 @@ pub(super) fn recompute_views(state: &mut AppState) {
         Some((&state.targets_table, targets_version)),
         page,
     );
+    // A view over the sidecar list (the fleet's findings).
+    if let Some(v) = state.list.last() {
+        let fresh = match table_of(state, v.kind, None) {
+            Some((_, version)) if v.computed_for == Some(version) => None,
+            Some((table, version)) => Some(Some((
+                table.view(&v.parsed, v.sort, v.keys.as_deref()),
+                version,
+            ))),
+            None => Some(None),
+        };
+        if let (Some(fresh), Some(v)) = (fresh, state.list.last_mut()) {
+            apply(v, fresh, page);
+        }
+    }
     for p in 0..state.panes.len() {
         let Some(view) = state.panes[p].top() else {
             continue;

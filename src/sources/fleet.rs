@@ -120,8 +120,7 @@ pub struct FleetOptions {
     pub istiod: bool,
 }
 
-/// Default probes at once.
-pub const DEFAULT_CONCURRENCY: usize = 8;
+pub use crate::model::findings::fleet::DEFAULT_CONCURRENCY;
 
 impl Default for FleetOptions {
     fn default() -> Self {

@@ -127,7 +127,9 @@ fn draw_status(frame: &mut Frame, area: Rect, state: &AppState) {
 
 fn hints(state: &AppState) -> String {
     match focused_kind(state) {
-        Some(ViewKind::Targets) => "Enter open · / filter · s sort · : command · ? help · q quit".into(),
+        Some(ViewKind::Targets) => "Enter open · F findings · / filter · s sort · : command · ? help · q quit".into(),
+        Some(ViewKind::Findings) => "Enter the rule's sidecars · r rescan · / filter · s sort · Esc sidecars · ? help".into(),
+        Some(ViewKind::FleetPods) => "Enter open the sidecar on its doctor · / filter · s sort · Esc rules · ? help".into(),
         Some(ViewKind::Json) => "Enter fold · / search · n/N next/prev · y copy path · Esc back · ? help".into(),
         Some(ViewKind::Stats) => "m mark · u used only · t type · / filter · s sort (name, value, rate) · Tab pane · z zoom · ? help · Esc back".into(),
         _ => "Enter follow · x raw JSON · / filter · s sort · Tab pane · z zoom · 1-9 tabs · : command · ? help · Esc back".into(),

@@ -2,11 +2,13 @@
 //! health data arrived (readiness, Envoy state, version, worst finding).
 
 use crate::app::data::Data;
+use crate::app::fleet::table::worst_line;
 use crate::app::istiod::query::rejections_for;
 use crate::app::overview::data::badge;
 use crate::app::state::{AppState, Loadable};
 use crate::app::stats::table::rate_cell;
 use crate::app::table::{Column, Row, Table};
+use crate::model::findings::fleet::TargetReport;
 use crate::model::severity::Severity;
 use crate::sources::target::Endpoint;
 
@@ -108,13 +110,8 @@ fn findings(
         out.push(format!("⚠ restarted {n}×"));
     }
     // The counters' headline until the doctor has spoken.
-    if out.is_empty()
-        || state
-            .doctor
-            .get(&i)
-            .and_then(|d| d.report.as_ref())
-            .is_none()
-    {
+    let spoken = own_report(state, i).is_some() || fleet_report(state, i).is_some();
+    if out.is_empty() || !spoken {
         if let Some(headline) = highlight_headline(state, i) {
             out.push(headline);
         }
@@ -123,9 +120,13 @@ fn findings(
 }
 
 /// The doctor's worst finding of a sidecar, e.g. `✖ MS1001 circuit breaker
-/// overflow on outbound|8000||httpbin… (+2)`.
+/// overflow on outbound|8000||httpbin… (+2)`: from its own diagnosis once
+/// that read its config dump, else from the fleet scan, else from whatever
+/// its own diagnosis read (health only, on the list).
 pub fn worst_finding(state: &AppState, i: usize) -> Option<String> {
-    let report = state.doctor.get(&i)?.report.as_ref()?;
+    let Some(report) = own_report(state, i) else {
+        return fleet_report(state, i).and_then(|t| worst_line(t).map(|(_, line)| line));
+    };
     let f = report
         .findings
         .iter()
@@ -142,13 +143,32 @@ pub fn worst_finding(state: &AppState, i: usize) -> Option<String> {
     Some(line)
 }
 
-/// The doctor's worst severity for a sidecar (`Ok` before any diagnosis).
+/// The doctor's worst severity for a sidecar (its own diagnosis, else the
+/// fleet scan's; `Ok` before either).
 fn doctor_severity(state: &AppState, i: usize) -> Severity {
-    state
-        .doctor
-        .get(&i)
-        .and_then(|d| d.report.as_ref())
-        .map_or(Severity::Ok, |r| r.worst())
+    match own_report(state, i) {
+        Some(r) => r.worst(),
+        None => fleet_report(state, i).map_or(Severity::Ok, |t| t.worst()),
+    }
+}
+
+/// The sidecar's own diagnosis; one made without its config dump gives way
+/// to the fleet scan's, which read it.
+fn own_report(state: &AppState, i: usize) -> Option<&crate::model::findings::Report> {
+    let d = state.doctor.get(&i)?;
+    let with_dump = d.computed.is_some_and(|v| v[0] > 0);
+    if !with_dump && fleet_report(state, i).is_some() {
+        return None;
+    }
+    d.report.as_deref()
+}
+
+/// What the last fleet scan found on a sidecar.
+fn fleet_report(state: &AppState, i: usize) -> Option<&TargetReport> {
+    let pod = state.mesh.pods.get(i)?;
+    let (report, _) = state.fleet.report.as_ref()?;
+    let &at = state.fleet.by_pod.get(&pod.key())?;
+    report.pods.get(at)
 }
 
 /// The worst highlighted signal of a sidecar, e.g.

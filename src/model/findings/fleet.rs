@@ -12,6 +12,9 @@ use crate::model::config_dump::{ConfigDump, Kind, State};
 use crate::model::istiod::canonical;
 use crate::model::severity::Severity;
 
+/// Sidecars a fleet scan probes at once unless told otherwise.
+pub const DEFAULT_CONCURRENCY: usize = 8;
+
 /// What scanning one target gave.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "status", rename_all = "snake_case")]

@@ -1,0 +1,117 @@
+//! The fleet doctor's reducer: when to scan (at start, then every
+//! `fleet_interval_s`, or on `:scan`), progress, and the report becoming
+//! tables. Results of a scan older than the newest asked for are dropped.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::table;
+use crate::app::action::Effect;
+use crate::app::state::{AppState, ViewKind, ViewState};
+use crate::model::severity::Severity;
+use crate::sources::fleet::{FleetReport, Progress};
+
+/// Starts a scan when one is due (automatic scans only; see [`start`]).
+pub fn schedule(state: &mut AppState, fx: &mut Vec<Effect>) {
+    let f = &state.fleet;
+    if !f.auto || f.running.is_some() || state.mesh.pods.is_empty() {
+        return;
+    }
+    let due = match &f.report {
+        None => true,
+        Some((_, at)) => {
+            let every = state.config.fleet_interval_s;
+            every > 0 && state.now.saturating_duration_since(*at) >= Duration::from_secs(every)
+        }
+    };
+    if due {
+        start(state, fx);
+    }
+}
+
+/// Scans every sidecar of the list now (a scan in flight is superseded).
+pub fn start(state: &mut AppState, fx: &mut Vec<Effect>) {
+    if state.mesh.pods.is_empty() {
+        state.say("no sidecars to scan", Severity::Warn);
+        return;
+    }
+    let f = &mut state.fleet;
+    f.scan += 1;
+    let total = state.mesh.pods.len();
+    f.running = Some((
+        state.now,
+        Progress {
+            scanned: 0,
+            total,
+            last: String::new(),
+        },
+    ));
+    fx.push(Effect::ScanFleet {
+        scan: f.scan,
+        targets: state.mesh.pods.clone(),
+        concurrency: state.config.fleet_concurrency,
+    });
+}
+
+/// A sidecar of the scan is done.
+pub fn progress(state: &mut AppState, scan: u64, p: Progress) {
+    if scan != state.fleet.scan {
+        return;
+    }
+    if let Some((_, old)) = &mut state.fleet.running {
+        *old = p;
+    }
+}
+
+/// The scan finished: its report becomes the Findings tables.
+pub fn scanned(state: &mut AppState, scan: u64, report: Arc<FleetReport>) {
+    let f = &mut state.fleet;
+    if scan != f.scan {
+        return;
+    }
+    f.running = None;
+    f.groups_table = table::groups(&report);
+    f.pods_table = table::pods(&report);
+    f.by_pod = report
+        .pods
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.pod.clone(), i))
+        .collect();
+    f.report = Some((report, state.now));
+    f.version += 1;
+}
+
+/// Shows the fleet's findings on the list screen (scanning first if never done).
+pub fn show(state: &mut AppState, fx: &mut Vec<Effect>) {
+    state.selected = None;
+    state.list = vec![ViewState::new(ViewKind::Findings)];
+    if state.fleet.report.is_none() && state.fleet.running.is_none() {
+        start(state, fx);
+    }
+}
+
+/// The fleet line of the list screen's title: `doctor scanned 37/120` while
+/// scanning, `doctor: 4 rules on 7/120 sidecars` after.
+pub fn summary(state: &AppState) -> Option<String> {
+    let f = &state.fleet;
+    if let Some((_, p)) = &f.running {
+        return Some(format!("doctor {p}"));
+    }
+    let (report, _) = f.report.as_ref()?;
+    let hit = report
+        .pods
+        .iter()
+        .filter(|p| p.worst() >= Severity::Warn)
+        .count();
+    let rules = report
+        .groups
+        .iter()
+        .filter(|g| g.severity >= Severity::Warn)
+        .count();
+    Some(format!(
+        "doctor: {rules} rule{} on {hit}/{} sidecars",
+        if rules == 1 { "" } else { "s" },
+        report.pods.len()
+    ))
+}
