@@ -420,6 +420,10 @@ pub struct DemoArgs {
     /// Access logs in Istio's JSON encoding instead of text.
     #[arg(long)]
     pub json_logs: bool,
+    /// At least N sidecars: more replicas of the bookinfo deployments (a large
+    /// fleet for the fleet doctor and its benchmark).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=5000))]
+    pub pods: Option<u16>,
 }
 
 /// `meshscope demo ...` subcommands.

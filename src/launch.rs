@@ -108,6 +108,7 @@ pub fn serve_options(args: &DemoArgs) -> Result<ServeOptions, CommandError> {
         scenarios,
         fault,
         json_logs: args.json_logs,
+        sidecars: args.pods.map_or(0, usize::from),
         ..ServeOptions::default()
     })
 }

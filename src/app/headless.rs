@@ -55,6 +55,16 @@ impl Headless {
         }
     }
 
+    /// The next action a task reported, waiting at most `timeout` (None when
+    /// none came); the caller applies it with [`Headless::act`], e.g. to
+    /// time each `update` as a benchmark does.
+    pub async fn next_action(&mut self, timeout: Duration) -> Option<Action> {
+        tokio::time::timeout(timeout, self.rx.recv())
+            .await
+            .ok()
+            .flatten()
+    }
+
     /// Processes actions from tasks (and ticks) until `done` holds or `timeout` passes.
     pub async fn settle(&mut self, timeout: Duration, done: impl Fn(&AppState) -> bool) -> bool {
         let deadline = Instant::now() + timeout;

@@ -4,6 +4,29 @@
 
 use crate::model::severity::Severity;
 
+/// Which columns go first as a pane narrows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Priority {
+    /// Repeats what other columns show (e.g. parsed from the name): hidden first.
+    Low,
+    /// Useful, hidden when the pane is too narrow for it.
+    Normal,
+    /// The decisive figure or the row's identity: never hidden, only narrowed.
+    Key,
+}
+
+/// Which part of a long cell gives way to `…`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Elide {
+    /// The end (most text).
+    End,
+    /// The middle: names whose tail tells them apart
+    /// (`outbound|8000||httpbin…cluster.local`).
+    Middle,
+    /// The start: timestamps, whose end is the time of day.
+    Start,
+}
+
 /// A column of a table.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Column {
@@ -11,11 +34,15 @@ pub struct Column {
     pub title: &'static str,
     /// Preferred width in cells (the last column takes the rest).
     pub width: u16,
+    /// Fewest cells worth showing; a pane too narrow for it hides the column
+    /// (unless it is [`Priority::Key`]).
+    pub min: u16,
     /// Sort numerically (cells parse as numbers) instead of as text.
     pub numeric: bool,
-    /// Repeats what other columns show (e.g. parsed from the name): hidden
-    /// first when that lets every other column fit.
-    pub optional: bool,
+    /// Which columns go first as the pane narrows.
+    pub priority: Priority,
+    /// Which part of a long cell gives way.
+    pub elide: Elide,
 }
 
 impl Column {
@@ -24,25 +51,63 @@ impl Column {
         Column {
             title,
             width,
+            min: default_min(title, width),
             numeric: false,
-            optional: false,
+            priority: Priority::Normal,
+            elide: Elide::End,
         }
     }
     /// A numeric column.
     pub const fn num(title: &'static str, width: u16) -> Column {
         Column {
-            title,
-            width,
             numeric: true,
-            optional: false,
+            ..Column::text(title, width)
         }
     }
     /// The same column, marked as repeating what other columns show.
     pub const fn optional(self) -> Column {
         Column {
-            optional: true,
+            priority: Priority::Low,
             ..self
         }
+    }
+    /// The same column, never hidden: the view's decisive figure or the
+    /// row's name.
+    pub const fn key(self) -> Column {
+        Column {
+            priority: Priority::Key,
+            ..self
+        }
+    }
+    /// The same column with this minimum width.
+    pub const fn min(self, min: u16) -> Column {
+        Column { min, ..self }
+    }
+    /// The same column, its long cells elided in the middle.
+    pub const fn middle(self) -> Column {
+        Column {
+            elide: Elide::Middle,
+            ..self
+        }
+    }
+    /// The same column, its long cells cut at the start (timestamps: the
+    /// time of day stays, `…09:20:02.000Z`).
+    pub const fn keep_end(self) -> Column {
+        Column {
+            elide: Elide::Start,
+            ..self
+        }
+    }
+}
+
+/// The header's width (at least 4), but never more than the preferred width.
+const fn default_min(title: &str, width: u16) -> u16 {
+    let t = title.len() as u16;
+    let m = if t < 4 { 4 } else { t };
+    if m < width {
+        m
+    } else {
+        width
     }
 }
 

@@ -7,6 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
+use super::table::elide;
 use super::table::TableView;
 use crate::app::state::{AppState, ViewState};
 use crate::app::stats::state::TargetSeries;
@@ -16,6 +17,8 @@ use crate::theme::Theme;
 
 /// Highlight lines shown at most; the rest are counted.
 const MAX_HIGHLIGHTS: usize = 6;
+/// The fewest cells a highlight's subject is cut to.
+const MIN_SUBJECT: usize = 12;
 
 /// Draws the Stats view into `area`.
 pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, view: &ViewState, focused: bool) {
@@ -27,7 +30,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, view: &ViewState, f
     ) else {
         return;
     };
-    let mut lines = highlight_lines(t, &series.highlights);
+    let mut lines = highlight_lines(t, &series.highlights, usize::from(area.width));
     lines.push(options_line(state, series));
     let h = (lines.len() as u16).min(area.height.saturating_sub(2));
     let [top, rest] = Layout::vertical([Constraint::Length(h), Constraint::Min(0)]).areas(area);
@@ -43,7 +46,9 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, view: &ViewState, f
     );
 }
 
-fn highlight_lines(t: &Theme, highlights: &[Highlight]) -> Vec<Line<'static>> {
+/// One line per highlight; in a narrow pane the subject (a cluster name)
+/// loses its middle so the figures after it stay on screen.
+fn highlight_lines(t: &Theme, highlights: &[Highlight], width: usize) -> Vec<Line<'static>> {
     let mut lines: Vec<Line<'static>> = highlights
         .iter()
         .take(MAX_HIGHLIGHTS)
@@ -58,8 +63,15 @@ fn highlight_lines(t: &Theme, highlights: &[Highlight]) -> Vec<Line<'static>> {
             } else {
                 format!("{} {}", h.scope, h.subject)
             };
+            let detail = highlight_detail(h);
+            let room = width.saturating_sub(icon.chars().count() + 2 + detail.chars().count());
+            let subject = if subject.chars().count() > room {
+                elide(&subject, room.max(MIN_SUBJECT))
+            } else {
+                subject
+            };
             Line::from(vec![
-                Span::styled(format!("{icon}{subject}: {}", highlight_detail(h)), style),
+                Span::styled(format!("{icon}{subject}: {detail}"), style),
                 Span::styled(format!("  {}", h.meaning), t.dim),
             ])
         })

@@ -90,14 +90,14 @@ pub fn cluster_table(dump: &ConfigDump<'_>) -> Table {
 /// when the pane is too narrow for state and limits.
 pub fn cluster_columns() -> Vec<Column> {
     vec![
-        Column::text("NAME", 56),
+        Column::text("NAME", 56).key().min(20).middle(),
         Column::text("SERVICE FQDN", 36).optional(),
-        Column::num("PORT", 6),
+        Column::num("PORT", 6).optional(),
         Column::text("SUBSET", 8).optional(),
         Column::text("DIRECTION", 10).optional(),
-        Column::text("TYPE", 12),
-        Column::text("DESTINATION RULE", 18),
-        Column::text("STATE", 8),
-        Column::text("CX/PEND/RQ", 12),
+        Column::text("TYPE", 12).optional(),
+        Column::text("DESTINATION RULE", 18).middle(),
+        Column::text("STATE", 8).key().min(7),
+        Column::text("CX/PEND/RQ", 12).key(),
     ]
 }

@@ -42,12 +42,12 @@ pub fn eds_table(eds: &[endpoints::EdsEndpoint]) -> Table {
 
 fn endpoint_columns() -> Vec<Column> {
     vec![
-        Column::text("ENDPOINT", 22),
-        Column::text("STATUS", 10),
+        Column::text("ENDPOINT", 22).key().min(12),
+        Column::text("STATUS", 10).key(),
         Column::text("HEALTH FLAGS", 18),
-        Column::text("EDS", 9),
-        Column::text("LOCALITY", 14),
-        Column::text("CLUSTER", 56),
+        Column::text("EDS", 9).optional(),
+        Column::text("LOCALITY", 14).optional(),
+        Column::text("CLUSTER", 56).min(16).middle(),
         Column::num("RQ TOTAL", 9),
         Column::num("RQ ERROR", 9),
     ]

@@ -56,9 +56,9 @@ pub fn groups(report: &FleetReport) -> Table {
     Table {
         columns: vec![
             Column::text("SEVERITY", 10),
-            Column::text("RULE", 7),
-            Column::text("FINDING", 44),
-            Column::num("SIDECARS", 9),
+            Column::text("RULE", 7).key().min(6),
+            Column::text("FINDING", 44).key().min(16),
+            Column::num("SIDECARS", 9).key(),
             Column::text("PODS", 50),
         ],
         rows,
@@ -92,10 +92,10 @@ pub fn pods(report: &FleetReport) -> Table {
     }
     Table {
         columns: vec![
-            Column::text("POD", 44),
-            Column::text("APP", 16),
+            Column::text("POD", 44).key().min(16).middle(),
+            Column::text("APP", 16).optional(),
             Column::text("SEVERITY", 10),
-            Column::text("FINDING", 60),
+            Column::text("FINDING", 60).key().min(16),
         ],
         rows,
     }

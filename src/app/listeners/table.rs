@@ -64,12 +64,12 @@ pub fn listener_table(dump: &ConfigDump<'_>, rows: &[listeners::ListenerRow]) ->
     }
     Table {
         columns: vec![
-            Column::text("NAME", 22),
+            Column::text("NAME", 22).key().min(12).middle(),
             Column::num("PORT", 6),
-            Column::text("TYPE", 9),
-            Column::text("DESTINATION", 48),
+            Column::text("TYPE", 9).optional(),
+            Column::text("DESTINATION", 48).key().min(16).middle(),
             Column::text("MATCH", 30),
-            Column::text("ADDRESSES", 16),
+            Column::text("ADDRESSES", 16).optional(),
             Column::text("STATE", 8),
         ],
         rows: out,

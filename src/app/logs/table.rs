@@ -8,15 +8,15 @@ use crate::model::severity::Severity;
 /// The columns of the log table.
 pub fn columns() -> Vec<Column> {
     vec![
-        Column::text("TIME", 24),
-        Column::num("CODE", 4),
-        Column::text("FLAGS", 6),
-        Column::text("REQUEST", 34),
-        Column::text("AUTHORITY", 20),
-        Column::text("UPSTREAM CLUSTER", 40),
-        Column::text("UPSTREAM HOST", 20),
+        Column::text("TIME", 24).min(14).keep_end(),
+        Column::num("CODE", 4).key(),
+        Column::text("FLAGS", 6).key(),
+        Column::text("REQUEST", 34).min(10),
+        Column::text("AUTHORITY", 20).optional(),
+        Column::text("UPSTREAM CLUSTER", 40).key().min(16).middle(),
+        Column::text("UPSTREAM HOST", 20).optional(),
         Column::num("MS", 6),
-        Column::text("REQUEST ID", 36),
+        Column::text("REQUEST ID", 36).optional(),
     ]
 }
 

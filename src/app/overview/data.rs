@@ -119,9 +119,9 @@ pub fn table(report: &Report) -> Table {
     }));
     Table {
         columns: vec![
-            Column::text("SEVERITY", 10),
-            Column::text("RULE", 7),
-            Column::text("FINDING", 40),
+            Column::text("SEVERITY", 10).key().min(7),
+            Column::text("RULE", 7).min(6),
+            Column::text("FINDING", 40).key().min(16),
             Column::text("SUBJECT", 36).optional(),
             Column::text("EVIDENCE", 50),
         ],

@@ -30,12 +30,12 @@ pub fn route_table(rows: &[routes::RouteConfigRow]) -> Table {
     }
     Table {
         columns: vec![
-            Column::text("NAME", 16),
-            Column::text("VHOST NAME", 40),
+            Column::text("NAME", 16).key().min(8),
+            Column::text("VHOST NAME", 40).min(12).middle(),
             Column::text("DOMAINS", 30),
-            Column::text("MATCH", 18),
-            Column::text("VIRTUAL SERVICE", 20),
-            Column::text("CLUSTERS", 40),
+            Column::text("MATCH", 18).key().min(8),
+            Column::text("VIRTUAL SERVICE", 20).optional(),
+            Column::text("CLUSTERS", 40).key().min(16).middle(),
         ],
         rows: out,
     }

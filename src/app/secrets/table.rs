@@ -39,13 +39,13 @@ pub fn secret_table(items: &[secrets::SecretItem], now: i64) -> Table {
         .collect();
     Table {
         columns: vec![
-            Column::text("RESOURCE NAME", 36),
-            Column::text("TYPE", 11),
-            Column::text("STATUS", 8),
+            Column::text("RESOURCE NAME", 36).key().min(12).middle(),
+            Column::text("TYPE", 11).optional(),
+            Column::text("STATUS", 8).key(),
             Column::text("VALID", 6),
-            Column::text("SERIAL NUMBER", 34),
+            Column::text("SERIAL NUMBER", 34).optional(),
             Column::text("NOT AFTER", 21),
-            Column::text("EXPIRES IN", 12),
+            Column::text("EXPIRES IN", 12).key().min(8),
         ],
         rows,
     }

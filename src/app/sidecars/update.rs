@@ -68,12 +68,12 @@ pub fn rebuild(state: &mut AppState) {
     state.targets_table = Table {
         columns: vec![
             Column::text("NAMESPACE", 14),
-            Column::text("POD", 38),
-            Column::text("APP", 20),
-            Column::text("READY", 10),
+            Column::text("POD", 38).key().min(16),
+            Column::text("APP", 20).min(6),
+            Column::text("READY", 10).key().min(5),
             Column::text("ENVOY", 12),
-            Column::text("VERSION", 24),
-            Column::text("FINDINGS", 40),
+            Column::text("VERSION", 24).optional(),
+            Column::text("FINDINGS", 40).key().min(16),
         ],
         rows,
     };

@@ -152,17 +152,23 @@ pub fn stats_table(series: &TargetSeries, data: &StatsData) -> Table {
     let mut all: Vec<Row> = top.into_iter().map(|(_, r)| r).collect();
     all.extend(rows);
     Table {
-        columns: vec![
-            Column::text("SCOPE", 36),
-            Column::text("STAT", 34),
-            Column::num("VALUE", 12),
-            Column::num("RATE/s", 7),
-            Column::num("±MARK", 7),
-            Column::text("HISTORY", 10),
-            Column::text("TYPE", 5),
-        ],
+        columns: stats_columns(),
         rows: all,
     }
+}
+
+/// The Stats view's columns: the stat's name and its value and rate never
+/// leave a narrow pane.
+pub fn stats_columns() -> Vec<Column> {
+    vec![
+        Column::text("SCOPE", 36).key().min(10).middle(),
+        Column::text("STAT", 34).key().min(18).middle(),
+        Column::num("VALUE", 12).key().min(8),
+        Column::num("RATE/s", 7).key(),
+        Column::num("±MARK", 7).optional(),
+        Column::text("HISTORY", 10),
+        Column::text("TYPE", 5).optional(),
+    ]
 }
 
 /// A highlight without its subject: `max_pending_requests 1, overflow 59, +3/s`.

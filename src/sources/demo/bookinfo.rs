@@ -71,13 +71,21 @@ impl Mesh {
     /// ServiceEntry at 10.0.0.6:7000), `istio-system` (istiod,
     /// istio-ingressgateway) and `kube-system` (kube-dns).
     pub fn bookinfo() -> Self {
+        Mesh::bookinfo_sized(0)
+    }
+
+    /// Bookinfo with at least `sidecars` sidecars: the extra ones are more
+    /// replicas of the bookinfo deployments (productpage, details, reviews
+    /// v1-v3, ratings), dealt out in turn, behind the same services. For
+    /// fleet benchmarks (`demo --serve --pods N`).
+    pub fn bookinfo_sized(sidecars: usize) -> Self {
         let nodes = ["a", "b", "c"]
             .iter()
             .map(|z| format!("gke-demo-default-pool-{z}8f3c2d1-{z}x7q"))
             .collect();
         let mut b = MeshBuilder::new(DEMO_ISTIO_VERSION, nodes);
         let all = Egress::All;
-        let pods: &[PodRow] = &[
+        let mut pods: Vec<PodRow> = vec![
             (
                 "default",
                 "productpage",
@@ -178,7 +186,21 @@ impl Mesh {
                 ProxyKind::None,
             ),
         ];
-        for &(namespace, app, version, deployment, replicas, sa, proxy) in pods {
+        let have: usize = pods
+            .iter()
+            .filter(|p| p.6 != ProxyKind::None)
+            .map(|p| p.4)
+            .sum();
+        let scalable: Vec<usize> = (0..pods.len())
+            .filter(|&i| pods[i].5.starts_with("bookinfo-"))
+            .collect();
+        for k in 0..sidecars.saturating_sub(have) {
+            let row = scalable.get(k % scalable.len().max(1)).copied();
+            if let Some(p) = row.and_then(|i| pods.get_mut(i)) {
+                p.4 += 1;
+            }
+        }
+        for &(namespace, app, version, deployment, replicas, sa, proxy) in &pods {
             b.add_pods(PodSpec {
                 namespace,
                 app,

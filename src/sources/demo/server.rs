@@ -44,6 +44,8 @@ pub struct ServeOptions {
     /// When istiod last pushed (Unix seconds): config dates and certificate
     /// validity follow it. `None`: 20 minutes before the demo starts.
     pub push_unix: Option<i64>,
+    /// At least this many sidecars (more bookinfo replicas); 0: bookinfo as is.
+    pub sidecars: usize,
 }
 
 impl Default for ServeOptions {
@@ -58,6 +60,7 @@ impl Default for ServeOptions {
             tick: Duration::from_millis(250),
             slow_delay: Duration::from_secs(30),
             push_unix: None,
+            sidecars: 0,
         }
     }
 }
@@ -177,14 +180,16 @@ pub async fn serve(opts: ServeOptions) -> Result<RunningDemo, DemoError> {
         None => None,
     };
     let (seed, json_logs, build_with) = (opts.seed, opts.json_logs, scenarios.clone());
+    let sidecars = opts.sidecars;
     let push = opts
         .push_unix
         .unwrap_or_else(|| crate::sources::clock::unix_now() - PUSHED_BEFORE_START);
-    let sim =
-        tokio::task::spawn_blocking(move || SimState::new(&build_with, seed, json_logs, push))
-            .await
-            .map_err(|e| DemoError::Build(e.to_string()))?
-            .map_err(|e| DemoError::Build(e.to_string()))?;
+    let sim = tokio::task::spawn_blocking(move || {
+        SimState::new(&build_with, seed, json_logs, push, sidecars)
+    })
+    .await
+    .map_err(|e| DemoError::Build(e.to_string()))?
+    .map_err(|e| DemoError::Build(e.to_string()))?;
     let pods: Vec<_> = sim
         .pods
         .iter()

@@ -122,8 +122,8 @@ pub(crate) fn peer(mesh: &Mesh, pod: &Pod) -> Peer {
 }
 
 /// The bookinfo mesh with the mesh-wide changes of `scenarios`.
-pub(crate) fn scenario_mesh(scenarios: &[Scenario]) -> Mesh {
-    let mut mesh = Mesh::bookinfo();
+pub(crate) fn scenario_mesh(scenarios: &[Scenario], sidecars: usize) -> Mesh {
+    let mut mesh = Mesh::bookinfo_sized(sidecars);
     for svc in &mut mesh.services {
         if svc.name == "reviews" && scenarios.contains(&Scenario::NoRoute) {
             if let Some(route) = svc
@@ -255,14 +255,15 @@ pub(crate) struct SimState {
 }
 
 impl SimState {
-    /// Builds the simulation of `Mesh::bookinfo()` under `scenarios`.
+    /// Builds the simulation of `Mesh::bookinfo_sized(sidecars)` under `scenarios`.
     pub fn new(
         scenarios: &[Scenario],
         seed: u64,
         json_logs: bool,
         push_unix: i64,
+        sidecars: usize,
     ) -> io::Result<SimState> {
-        let mesh = scenario_mesh(scenarios);
+        let mesh = scenario_mesh(scenarios, sidecars);
         let pods = mesh
             .pods
             .iter()
