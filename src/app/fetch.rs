@@ -163,14 +163,20 @@ pub(super) fn fetched(
             };
         }
     }
-    if matches!(
-        key.1,
-        Endpoint::ServerInfo | Endpoint::AgentReady | Endpoint::IstiodMetrics | Endpoint::Stats
-    ) {
-        sidecars::update::rebuild(state);
+    match key {
+        (Some(t), Endpoint::ServerInfo | Endpoint::AgentReady | Endpoint::Stats) => {
+            sidecars::update::rebuild_row(state, t)
+        }
+        (None, Endpoint::IstiodMetrics) => sidecars::update::rebuild(state),
+        _ => {}
     }
+    // The doctor of an opened sidecar (the list's health polls alone are the
+    // fleet scan's to judge: diagnosing 500 sidecars from /server_info each
+    // time it is polled would only compete with it).
     if let (Some(t), true) = (key.0, overview::update::EVIDENCE.contains(&key.1)) {
-        overview::update::maybe_diagnose(state, t, fx);
+        if state.selected == Some(t) || state.dump(Some(t)).is_some() {
+            overview::update::maybe_diagnose(state, t, fx);
+        }
     }
     if let (Some(t), Endpoint::ConfigDump | Endpoint::IstiodConfigDump) = key {
         istiod::drift::maybe_compare(state, t, fx);

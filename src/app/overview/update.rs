@@ -107,6 +107,6 @@ pub fn diagnosed(
     d.computed = Some(versions);
     d.asked = Some(versions);
     d.version += 1;
-    crate::app::sidecars::update::rebuild(state);
+    crate::app::sidecars::update::rebuild_row(state, t);
     maybe_diagnose(state, t, fx);
 }

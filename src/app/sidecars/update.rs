@@ -14,57 +14,7 @@ use crate::sources::target::Endpoint;
 
 /// Rebuilds the sidecar table from the mesh and the health data fetched so far.
 pub fn rebuild(state: &mut AppState) {
-    let mut rows = Vec::new();
-    for (i, pod) in state.mesh.pods.iter().enumerate() {
-        let info = state.slot(Some(i), Endpoint::ServerInfo);
-        let ready = state.slot(Some(i), Endpoint::AgentReady);
-        let (envoy_state, version) = match info.and_then(|s| s.data()) {
-            Some(Data::Text { body, .. }) => server_info_summary(body),
-            _ => match info.map(|s| &s.state) {
-                Some(Loadable::Failed { error, .. }) => ("UNREACHABLE".to_string(), short(error)),
-                // Cluster pods are not probed from the list (no port-forward per pod).
-                None if pod.ready.is_some() => {
-                    ("-".to_string(), pod.version.clone().unwrap_or_default())
-                }
-                _ => ("…".to_string(), String::new()),
-            },
-        };
-        let readiness = match (ready.and_then(|s| s.data()), pod.ready) {
-            (None, None) if pod.agent.is_none() => "no agent",
-            (Some(Data::Text { status: 200, .. }), _) | (None, Some(true)) => "ready",
-            (Some(Data::Text { .. }), _) | (None, Some(false)) => "NOT READY",
-            _ if ready.is_some_and(|s| matches!(s.state, Loadable::Failed { .. })) => "unknown",
-            _ => "…",
-        };
-        let rejected = rejections_for(state, i);
-        let severity =
-            if envoy_state == "UNREACHABLE" || readiness == "NOT READY" || !rejected.is_empty() {
-                Severity::Error
-            } else if envoy_state != "LIVE" && envoy_state != "…" {
-                Severity::Warn
-            } else {
-                Severity::Ok
-            };
-        let severity = severity.max(match doctor_severity(state, i) {
-            Severity::Error => Severity::Error,
-            Severity::Warn => Severity::Warn,
-            _ => Severity::Ok,
-        });
-        let badge = findings(state, i, &rejected, readiness, &envoy_state);
-        rows.push(Row::new(
-            pod.key(),
-            vec![
-                pod.namespace.clone(),
-                pod.name.clone(),
-                pod.app.clone(),
-                readiness.to_string(),
-                envoy_state,
-                version,
-                badge,
-            ],
-            severity,
-        ));
-    }
+    let rows = (0..state.mesh.pods.len()).map(|i| row(state, i)).collect();
     state.targets_table = Table {
         columns: vec![
             Column::text("NAMESPACE", 14),
@@ -78,6 +28,78 @@ pub fn rebuild(state: &mut AppState) {
         rows,
     };
     state.targets_version += 1;
+}
+
+/// Rebuilds the row of one sidecar (its health, stats or diagnosis
+/// changed); the whole table when the list and the table disagree. A list of
+/// 500 sidecars polls 1,000 endpoints: each answer redoes one row, not 500.
+pub fn rebuild_row(state: &mut AppState, i: usize) {
+    if state.targets_table.rows.len() != state.mesh.pods.len() {
+        rebuild(state);
+        return;
+    }
+    let r = row(state, i);
+    if let Some(slot) = state.targets_table.rows.get_mut(i) {
+        if *slot != r {
+            *slot = r;
+            state.targets_version += 1;
+        }
+    }
+}
+
+/// One sidecar's row.
+fn row(state: &AppState, i: usize) -> Row {
+    let Some(pod) = state.mesh.pods.get(i) else {
+        return Row::new("", vec![String::new(); 7], Severity::Ok);
+    };
+    let info = state.slot(Some(i), Endpoint::ServerInfo);
+    let ready = state.slot(Some(i), Endpoint::AgentReady);
+    let (envoy_state, version) = match info.and_then(|s| s.data()) {
+        Some(Data::Text { body, .. }) => server_info_summary(body),
+        _ => match info.map(|s| &s.state) {
+            Some(Loadable::Failed { error, .. }) => ("UNREACHABLE".to_string(), short(error)),
+            // Cluster pods are not probed from the list (no port-forward per pod).
+            None if pod.ready.is_some() => {
+                ("-".to_string(), pod.version.clone().unwrap_or_default())
+            }
+            _ => ("…".to_string(), String::new()),
+        },
+    };
+    let readiness = match (ready.and_then(|s| s.data()), pod.ready) {
+        (None, None) if pod.agent.is_none() => "no agent",
+        (Some(Data::Text { status: 200, .. }), _) | (None, Some(true)) => "ready",
+        (Some(Data::Text { .. }), _) | (None, Some(false)) => "NOT READY",
+        _ if ready.is_some_and(|s| matches!(s.state, Loadable::Failed { .. })) => "unknown",
+        _ => "…",
+    };
+    let rejected = rejections_for(state, i);
+    let severity =
+        if envoy_state == "UNREACHABLE" || readiness == "NOT READY" || !rejected.is_empty() {
+            Severity::Error
+        } else if envoy_state != "LIVE" && envoy_state != "…" {
+            Severity::Warn
+        } else {
+            Severity::Ok
+        };
+    let severity = severity.max(match doctor_severity(state, i) {
+        Severity::Error => Severity::Error,
+        Severity::Warn => Severity::Warn,
+        _ => Severity::Ok,
+    });
+    let badge = findings(state, i, &rejected, readiness, &envoy_state);
+    Row::new(
+        pod.key(),
+        vec![
+            pod.namespace.clone(),
+            pod.name.clone(),
+            pod.app.clone(),
+            readiness.to_string(),
+            envoy_state,
+            version,
+            badge,
+        ],
+        severity,
+    )
 }
 
 /// The findings column: evidence first (istiod rejections, readiness, Envoy
