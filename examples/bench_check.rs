@@ -17,6 +17,7 @@ use meshscope::model::findings::bodies::{evaluate, Bodies, JudgeAt};
 use meshscope::model::findings::fleet::Outcome;
 use meshscope::sources::admin::ClientOptions;
 use meshscope::sources::demo::{self, generate_dump, ServeOptions};
+use meshscope::sources::fleet::{scan, CheckFetcher, FleetOptions};
 use meshscope::sources::target::AdminFetcher;
 use meshscope::theme::Theme;
 use ratatui::backend::TestBackend;
@@ -60,14 +61,33 @@ async fn fleet(probes: usize, concurrency: usize) -> Result<(), Box<dyn std::err
     })
     .await?;
     let mesh = mesh_from_manifest(&running.manifest());
-    let fetcher = AdminFetcher::new(&mesh, &ClientOptions::default())?;
+    let fetcher = Arc::new(AdminFetcher::new(&mesh, &ClientOptions::default())?);
     let pods = mesh.pods.len();
+    // The engine alone (as `check -A` runs it), for comparison.
+    let (_cancel, rx) = tokio::sync::watch::channel(false);
+    let started = Instant::now();
+    let engine = scan(
+        CheckFetcher::new(fetcher.clone()),
+        mesh.pods.clone(),
+        FleetOptions {
+            concurrency,
+            ..FleetOptions::default()
+        },
+        None,
+        rx,
+    )
+    .await;
+    println!(
+        "fleet engine alone: {pods} sidecars at concurrency {concurrency}: {:.1} s, {} rule groups",
+        started.elapsed().as_secs_f64(),
+        engine.groups.len()
+    );
     let config = Config {
         fleet_concurrency: concurrency,
         ..Config::default()
     };
     let state = AppState::new(mesh, "bench", config, Theme::dark(), Instant::now());
-    let mut h = Headless::new(state, Arc::new(fetcher), None);
+    let mut h = Headless::new(state, fetcher, None);
     let mut term = Terminal::new(TestBackend::new(160, 45))?;
     let started = Instant::now();
     h.act(Action::ShowFindings);

@@ -15,5 +15,5 @@ fuzz_target!(|data: &[u8]| {
     meshscope_fuzz::both(data, |o| {
         cardinality_render(o, "fuzz", text, threshold, threads, None)
     });
-    let _ = meshscope::app::stats_data::process_cardinality(text);
+    let _ = meshscope::app::cardinality::data::process_cardinality(text);
 });

@@ -3,7 +3,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use meshscope::app::stats_data::breaker_thresholds;
+use meshscope::app::stats::data::breaker_thresholds;
 use meshscope::model::clusters::ClusterStatuses;
 use meshscope::model::istioctl::endpoints::{runtime_endpoints, runtime_table, EndpointFilter};
 

@@ -49,7 +49,7 @@ fuzz_target!(|data: &[u8]| {
         ..Evidence::default()
     });
     meshscope_fuzz::terminal_safe(
-        &meshscope::commands::check::table(&report),
+        &meshscope::commands::check_report::table(&report),
         meshscope_fuzz::split_of(data),
     );
 });

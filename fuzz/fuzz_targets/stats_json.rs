@@ -12,7 +12,7 @@ fuzz_target!(|data: &[u8]| {
     if let Ok(stats) = parse_envoy_json(text) {
         for s in &stats {
             let _ = s.value.as_u64();
-            let _ = meshscope::app::stats_data::summary(&s.value);
+            let _ = meshscope::app::stats::data::summary(&s.value);
         }
     }
     meshscope_fuzz::stats_commands(data, text);

@@ -13,10 +13,13 @@ fuzz_target!(|data: &[u8]| {
     for s in &parsed.stats {
         let name = StatName::parse(&s.name);
         let _ = (
-            name.root(),
+            name.scope.root(),
             name.leaf(),
             name.worker(),
             name.response_code(),
+            name.response_code_class(),
+            name.rds_route_config(),
+            name.circuit_breaker_priority(),
         );
         let _ = name.tags().count();
     }

@@ -2,7 +2,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use meshscope::ui::theme::{parse_color, Theme};
+use meshscope::theme::{parse_color, Theme};
 
 fuzz_target!(|data: &[u8]| {
     let Some(text) = meshscope_fuzz::text(data) else {
