@@ -107,11 +107,22 @@ async fn main() -> color_eyre::Result<()> {
         }) && ready(s, None, Endpoint::IstiodMetrics)
     })
     .await;
+    // The fleet doctor: every sidecar diagnosed, findings grouped by rule.
+    h.act(meshscope::app::Action::ShowFindings);
+    h.settle(Duration::from_secs(30), |s| s.fleet.report.is_some())
+        .await;
+    shot(
+        &mut h.state,
+        &dir,
+        "08-fleet-findings",
+        "the doctor on every sidecar: findings grouped by rule",
+    )?;
+    type_keys(&mut h, "\x1b");
     shot(
         &mut h.state,
         &dir,
         "01-sidecars",
-        "meshscope demo: the sidecar list with findings",
+        "meshscope demo: the sidecar list with each sidecar's worst finding",
     )?;
 
     let fortio = open_app(&mut h, |app| app == "fortio");
@@ -133,6 +144,22 @@ async fn main() -> color_eyre::Result<()> {
     )?;
     h.act(meshscope::app::Action::Back);
     h.settle(t, |s| !s.zoom).await;
+    // The Clusters cursor on httpbin's cluster: the Stats pane beside it follows.
+    let httpbin = {
+        let v = h.state.panes[0].top();
+        let table = meshscope::app::registry::table_of(&h.state, ViewKind::Clusters, Some(fortio));
+        v.zip(table).and_then(|(v, (tbl, _))| {
+            v.visible
+                .iter()
+                .position(|&i| tbl.rows[i].key.starts_with("outbound|8000||httpbin"))
+        })
+    };
+    if let (Some(pos), Some(v)) = (httpbin, h.state.panes[0].top_mut()) {
+        v.cursor = pos;
+    }
+    // Two stats reads give the overflow's rate.
+    h.settle(Duration::from_secs(5), |_| false).await;
+
     shot(
         &mut h.state,
         &dir,
@@ -141,18 +168,7 @@ async fn main() -> color_eyre::Result<()> {
     )?;
 
     // The httpbin cluster's raw JSON with its circuit breaker thresholds.
-    if let Some(pos) = {
-        let v = h.state.panes[0].top();
-        let table = meshscope::app::registry::table_of(&h.state, ViewKind::Clusters, Some(fortio));
-        v.zip(table).and_then(|(v, (tbl, _))| {
-            v.visible
-                .iter()
-                .position(|&i| tbl.rows[i].key.starts_with("outbound|8000||httpbin"))
-        })
-    } {
-        if let Some(v) = h.state.panes[0].top_mut() {
-            v.cursor = pos;
-        }
+    if httpbin.is_some() {
         type_keys(&mut h, "x/max_pending\n");
         h.settle(Duration::from_millis(300), |_| false).await;
         shot(
@@ -172,6 +188,23 @@ async fn main() -> color_eyre::Result<()> {
         "04-logs-response-flags",
         "access logs with response flags decoded",
     )?;
+    // Enter on an overflowed request: its log lines on every sidecar it crossed.
+    type_keys(&mut h, "/flag:UO\n\n");
+    let focus = h.state.focus;
+    h.settle(t, |s| {
+        s.panes
+            .get(focus)
+            .and_then(|p| p.top())
+            .is_some_and(|v| v.kind == ViewKind::Trace)
+    })
+    .await;
+    shot(
+        &mut h.state,
+        &dir,
+        "09-request-followed",
+        "one request followed across sidecars by its x-request-id",
+    )?;
+    type_keys(&mut h, "\x1b\x1b");
     type_keys(&mut h, "z?");
     shot(
         &mut h.state,

@@ -43,6 +43,9 @@ pub struct Column {
     pub priority: Priority,
     /// Which part of a long cell gives way.
     pub elide: Elide,
+    /// Hidden when every visible row says the same (a Stats pane following
+    /// one cluster: its scope is in the title).
+    pub drop_when_uniform: bool,
 }
 
 impl Column {
@@ -55,6 +58,7 @@ impl Column {
             numeric: false,
             priority: Priority::Normal,
             elide: Elide::End,
+            drop_when_uniform: false,
         }
     }
     /// A numeric column.
@@ -87,6 +91,13 @@ impl Column {
     pub const fn middle(self) -> Column {
         Column {
             elide: Elide::Middle,
+            ..self
+        }
+    }
+    /// The same column, hidden when every visible row has the same cell.
+    pub const fn uniform_hides(self) -> Column {
+        Column {
+            drop_when_uniform: true,
             ..self
         }
     }

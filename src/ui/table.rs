@@ -207,13 +207,52 @@ fn elide_middle(text: &str, w: usize) -> String {
     s
 }
 
+/// Visible rows checked for uniform columns (more: the check is skipped).
+const UNIFORM_CHECK_ROWS: usize = 5_000;
+
+impl TableView<'_> {
+    /// Column widths, with the columns that hide when uniform hidden when
+    /// every visible row (2 or more) has the same cell there.
+    fn widths(&self, total: u16) -> Vec<u16> {
+        let visible = &self.view.visible;
+        let cell = |row: usize, c: usize| {
+            self.table
+                .rows
+                .get(row)
+                .and_then(|r| r.cells.get(c))
+                .map(String::as_str)
+        };
+        let uniform: Vec<usize> = (0..self.table.columns.len())
+            .filter(|&c| self.table.columns[c].drop_when_uniform)
+            .filter(|_| (2..=UNIFORM_CHECK_ROWS).contains(&visible.len()))
+            .filter(|&c| {
+                let first = cell(visible[0], c);
+                visible.iter().all(|&r| cell(r, c) == first)
+            })
+            .collect();
+        if uniform.is_empty() {
+            return column_widths(self.table, total);
+        }
+        let mut columns = self.table.columns.clone();
+        for &c in &uniform {
+            columns[c].priority = Priority::Low;
+            columns[c].width = u16::MAX / 2;
+        }
+        let header_only = Table {
+            columns,
+            rows: Vec::new(),
+        };
+        column_widths(&header_only, total)
+    }
+}
+
 impl Widget for TableView<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
         if area.height == 0 || area.width == 0 {
             return;
         }
         let t = self.theme;
-        let widths = column_widths(self.table, area.width);
+        let widths = self.widths(area.width);
         let header: Vec<Span> = self
             .table
             .columns
@@ -360,7 +399,7 @@ mod tests {
         let stats = table(crate::app::stats::table::stats_columns());
         let w = column_widths(&stats, 50);
         assert_eq!(title(&w, &stats), ["SCOPE", "STAT", "VALUE", "RATE/s"]);
-        assert_eq!(w[2], 12, "VALUE at its full width");
+        assert_eq!(w[2], 10, "VALUE at its full width");
     }
 
     #[test]

@@ -161,9 +161,13 @@ pub fn stats_table(series: &TargetSeries, data: &StatsData) -> Table {
 /// leave a narrow pane.
 pub fn stats_columns() -> Vec<Column> {
     vec![
-        Column::text("SCOPE", 36).key().min(10).middle(),
+        Column::text("SCOPE", 36)
+            .key()
+            .min(10)
+            .middle()
+            .uniform_hides(),
         Column::text("STAT", 34).key().min(18).middle(),
-        Column::num("VALUE", 12).key().min(8),
+        Column::num("VALUE", 10).key().min(8),
         Column::num("RATE/s", 7).key(),
         Column::num("±MARK", 7).optional(),
         Column::text("HISTORY", 10),
