@@ -409,3 +409,57 @@ fn the_fleet_findings_view_groups_by_rule_and_opens_a_sidecar() {
     );
     assert_eq!(s.fleet.version, before);
 }
+
+/// `e` on a Routes row fills in `:route` for its domain and path; running it
+/// shows which route the request takes, step by step, over the pane.
+#[test]
+fn route_explain_from_a_routes_row() {
+    let (mesh, mut s) = state();
+    open(&mesh, &mut s, "productpage", ViewKind::Routes);
+    let table = meshscope::app::registry::table_of(&s, ViewKind::Routes, s.selected)
+        .expect("routes")
+        .0
+        .clone();
+    let row = s.panes[0]
+        .top()
+        .expect("routes view")
+        .visible
+        .iter()
+        .position(|&r| {
+            table.rows[r].cells[0] == "9080" && table.rows[r].cells[2].starts_with("reviews")
+        })
+        .expect("the reviews virtual host on 9080");
+    s.panes[0].top_mut().expect("routes view").cursor = row;
+    press(&mesh, &mut s, "e");
+    match &s.mode {
+        Mode::Palette(input) => assert!(
+            input.value().starts_with("route reviews") && input.value().contains(":9080 /"),
+            "{}",
+            input.value()
+        ),
+        other => panic!("expected the palette, got {other:?}"),
+    }
+    press(&mesh, &mut s, "\x1b");
+    drive(
+        &mesh,
+        &mut s,
+        [Action::Command(
+            "route reviews:9080 /reviews/0 end-user:jason".into(),
+        )],
+    );
+    let v = s.panes[0].top().expect("a view");
+    assert_eq!(v.kind, ViewKind::Route);
+    let d = v.route.as_ref().expect("the decision");
+    assert!(d.verdict.matched(), "{}", d.summary);
+    let cluster = d.upstream_cluster.clone().unwrap_or_default();
+    assert!(cluster.contains("reviews"), "{cluster}");
+    let screen = render(&s);
+    assert!(screen.contains("upstream cluster:"), "{screen}");
+    insta::assert_snapshot!("route_reviews_jason", screen);
+    // Bad arguments say how to use it, in the status line.
+    drive(&mesh, &mut s, [Action::Command("route".into())]);
+    assert!(s
+        .status
+        .as_ref()
+        .is_some_and(|(m, _, _)| m.starts_with("usage: :route HOST")));
+}

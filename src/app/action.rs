@@ -148,6 +148,15 @@ pub enum Action {
     },
     /// The state of the port-forwards (Kubernetes sources), for the UI.
     Forwards(Vec<super::state::ForwardLine>),
+    /// On a Routes row: fill the palette with `:route` for its domain and path.
+    ExplainRow,
+    /// A route walk finished.
+    RouteExplained {
+        /// Target index.
+        target: usize,
+        /// The decision, step by step.
+        decision: Box<crate::model::route_explain::RouteDecision>,
+    },
     /// Show the fleet's findings, grouped by rule (scanning first if needed).
     ShowFindings,
     /// Scan every sidecar of the list again now.
@@ -204,6 +213,17 @@ pub enum Effect {
         istiod: std::sync::Arc<super::dump::DumpData>,
         /// Envoy's own dump.
         envoy: std::sync::Arc<super::dump::DumpData>,
+    },
+    /// Walk a request through a target's config dump (off the UI thread).
+    ExplainRoute {
+        /// Target index.
+        target: usize,
+        /// The request.
+        request: Box<crate::model::route_explain::RouteRequest>,
+        /// The parsed dump (its text is parsed again for the walk).
+        dump: std::sync::Arc<super::dump::DumpData>,
+        /// `/clusters?format=json`, for endpoint health.
+        clusters: Option<std::sync::Arc<crate::model::clusters::ClusterStatuses>>,
     },
     /// Diagnose every sidecar of the list (bounded concurrency, read-only
     /// endpoints only); a newer scan cancels an older one.

@@ -12,6 +12,7 @@ pub const COMMANDS: &[&str] = &[
     "pods",
     "findings",
     "scan",
+    "route",
     "overview",
     "listeners",
     "clusters",
@@ -52,6 +53,7 @@ pub fn run(state: &mut AppState, line: &str, fx: &mut Vec<Effect>) {
         "ns" | "namespace" | "ctx" | "context" => switch(state, cmd, &args),
         "theme" => theme(state, &args, fx),
         "findings" | "finding" | "doctor" => super::fleet::update::show(state, fx),
+        "route" => super::route::command(state, &args, fx),
         "scan" => {
             super::fleet::update::start(state, fx);
             super::fleet::update::show(state, fx);

@@ -18,7 +18,7 @@ pub fn bindings() -> Vec<Binding> {
     let mut all = vec![
         b(G, &[Char('q')], "q", Action::Quit, "quit"),
         b(G, &[Char('?')], "?", Action::ToggleHelp, "this help"),
-        b(G, &[Char(':')], ":", Action::OpenPalette, "command: pods findings scan listeners clusters routes endpoints secrets stats logs istiod memory cardinality layout theme"),
+        b(G, &[Char(':')], ":", Action::OpenPalette, "command: pods findings scan route HOST PATH listeners clusters routes endpoints secrets stats logs istiod memory cardinality layout theme"),
         b(G, &[Char('/')], "/", Action::StartFilter, "filter: words, !exclude, ~fuzzy, re:regex, field:value (flag:UH status:5xx); JSON: search"),
         b(G, &[Esc], "Esc", Action::Back, "back / clear filter / close"),
         b(G, &[Tab], "Tab", Action::FocusNext, "next pane"),
@@ -37,6 +37,7 @@ pub fn bindings() -> Vec<Binding> {
         b(T, &[Char('x')], "x", Action::ShowRaw, "raw JSON of the row"),
         b(T, &[Char('a')], "a", Action::ShowAppLog, "the application container's log (Esc back)"),
         b(T, &[Char('s')], "s", Action::SortNext, "sort by next column (asc, desc, off)"),
+        b(T, &[Char('e')], "e", Action::ExplainRow, "routes: which route a request takes and why (fills in :route HOST PATH)"),
     ];
     all.extend(loglevels::keys::bindings());
     all.extend(stats::keys::bindings());

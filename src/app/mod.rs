@@ -41,6 +41,7 @@ pub mod loglevels;
 pub mod logs;
 pub mod memory;
 pub mod overview;
+pub mod route;
 pub mod routes;
 pub mod secrets;
 pub mod sidecars;

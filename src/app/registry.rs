@@ -11,7 +11,7 @@ use super::table::{Row, Table};
 use super::view::ViewKind;
 use super::{
     cardinality, clusters, endpoints, fleet, istiod, json, listeners, loglevels, logs, memory,
-    overview, routes, secrets, sidecars, stats, trace,
+    overview, route, routes, secrets, sidecars, stats, trace,
 };
 use crate::model::severity::Severity;
 use crate::sources::target::Endpoint;
@@ -37,6 +37,7 @@ pub fn spec(kind: ViewKind) -> ViewSpec {
         ViewKind::Logging => loglevels::SPEC,
         ViewKind::Findings => fleet::SPEC,
         ViewKind::FleetPods => fleet::PODS_SPEC,
+        ViewKind::Route => route::SPEC,
     }
 }
 
@@ -77,7 +78,7 @@ pub fn table_of(state: &AppState, kind: ViewKind, target: Option<usize>) -> Opti
 }
 
 /// The row under the focused view's cursor, and the view's kind.
-fn focused_row(state: &AppState) -> Option<(ViewKind, Row)> {
+pub fn focused_row(state: &AppState) -> Option<(ViewKind, Row)> {
     let view = focused_view(state)?;
     let &row = view.visible.get(view.cursor)?;
     let (table, _) = table_of(state, view.kind, state.selected)?;

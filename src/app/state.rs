@@ -121,6 +121,8 @@ pub struct ViewState {
     pub json: Option<Box<JsonTree>>,
     /// For [`ViewKind::Trace`]: the request followed across sidecars.
     pub trace: Option<Box<super::trace::state::Trace>>,
+    /// For [`ViewKind::Route`]: the route a request takes, step by step.
+    pub route: Option<Box<crate::model::route_explain::RouteDecision>>,
     /// For [`ViewKind::Json`]: the title (resource kind and name).
     pub json_title: String,
     /// Shown full width when a sidecar was opened; leaving it shows the panes.
@@ -142,6 +144,7 @@ impl ViewState {
             keys: None,
             json: None,
             trace: None,
+            route: None,
             json_title: String::new(),
             landing: false,
         }

@@ -14,6 +14,8 @@ use super::action::{Action, Effect};
 use super::data;
 use super::logs::state::APP_SUFFIX;
 use super::state::AppState;
+use crate::model::config_dump::ConfigDump;
+use crate::model::route_explain::explain;
 use crate::sources::admin::Confirmed;
 use crate::sources::clock::unix_now;
 use crate::sources::fleet::{scan as scan_targets, CheckFetcher, FleetOptions};
@@ -142,6 +144,29 @@ impl Runner {
                     ..FleetOptions::default()
                 };
                 self.scan_fleet(scan, targets, opts);
+                None
+            }
+            Effect::ExplainRoute {
+                target,
+                request,
+                dump,
+                clusters,
+            } => {
+                let tx = self.tx.clone();
+                tokio::task::spawn_blocking(move || {
+                    // The dump parsed before; the walk needs its typed view.
+                    let Ok(parsed) = ConfigDump::parse(&dump.text) else {
+                        let _ = tx.send(Action::Notice(
+                            "route: the config dump does not parse".into(),
+                        ));
+                        return;
+                    };
+                    let decision = explain(&parsed, &request, clusters.as_deref());
+                    let _ = tx.send(Action::RouteExplained {
+                        target,
+                        decision: Box::new(decision),
+                    });
+                });
                 None
             }
             Effect::TraceRequest { request_id } => {

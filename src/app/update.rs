@@ -11,7 +11,7 @@ use super::input::input_key;
 use super::nav::{back, click, enter, focus_at, move_cursor, refresh, show_view, sort_next};
 use super::state::{focused_view, AppState, Mode, ViewKind, ViewState};
 use super::views::recompute_views;
-use super::{fleet, json, loglevels, logs, overview, registry, sidecars, stats, trace};
+use super::{fleet, json, loglevels, logs, overview, registry, route, sidecars, stats, trace};
 use crate::model::severity::Severity;
 
 /// Applies an action; returns the effects to run.
@@ -139,6 +139,14 @@ pub fn update(state: &mut AppState, action: Action) -> Vec<Effect> {
             loglevels::update::done(state, proposal, error, &mut fx)
         }
         Action::ShowFindings => fleet::update::show(state, &mut fx),
+        Action::ExplainRow => match registry::focused_row(state) {
+            Some((ViewKind::Routes, row)) => route::from_routes_row(state, &row),
+            _ => state.say(
+                "`e` follows a request from a Routes row; or type :route HOST PATH",
+                Severity::Warn,
+            ),
+        },
+        Action::RouteExplained { target, decision } => route::explained(state, target, decision),
         Action::ScanFleet => {
             fleet::update::start(state, &mut fx);
             state.say("scanning every sidecar", Severity::Ok);

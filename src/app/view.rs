@@ -40,6 +40,8 @@ pub enum ViewKind {
     Findings,
     /// The sidecars one rule fired on (the list screen).
     FleetPods,
+    /// Which route a request takes through the sidecar, and why.
+    Route,
 }
 
 impl ViewKind {

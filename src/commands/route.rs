@@ -1,7 +1,6 @@
 //! `meshscope route`: which route a request takes through a sidecar, as a
 //! decision trail or JSON; exit 0 when a route matched, 1 when none did.
 
-use std::fmt::Write as _;
 use std::io::Write as _;
 
 use super::source::{cli_client_options, fetch_text_with, single_mesh, BundlePod};
@@ -9,7 +8,7 @@ use super::{read_text, CommandError};
 use crate::cli::{KubeArgs, Output, RouteArgs, SourceArgs};
 use crate::model::clusters::ClusterStatuses;
 use crate::model::config_dump::ConfigDump;
-use crate::model::route_explain::{explain, RouteDecision, RouteRequest, Stage};
+use crate::model::route_explain::{explain, trail, RouteRequest};
 use crate::sources::target::{AdminFetcher, Endpoint, Fetcher as _};
 
 /// The dump and, when the source has it, `/clusters?format=json`.
@@ -177,41 +176,4 @@ pub async fn run(args: &RouteArgs, kube: &KubeArgs) -> Result<String, CommandErr
             _ => "no HTTP route".to_string(),
         },
     })
-}
-
-/// The decision as text: one line per step, its detail below, the verdict last.
-pub fn trail(d: &RouteDecision) -> String {
-    let mut out = String::new();
-    let r = &d.request;
-    let _ = writeln!(
-        out,
-        "{} {}{} (port {})",
-        r.method.to_ascii_uppercase(),
-        r.host,
-        r.path,
-        r.port
-    );
-    for (k, v) in &r.headers {
-        let _ = writeln!(out, "  {k}: {v}");
-    }
-    out.push('\n');
-    let mut last: Option<Stage> = None;
-    for s in &d.steps {
-        let stage = if last == Some(s.stage) {
-            ""
-        } else {
-            s.stage.label()
-        };
-        last = Some(s.stage);
-        let _ = writeln!(out, "{stage:<13} {} {}", s.outcome.mark(), s.subject);
-        for line in &s.detail {
-            let _ = writeln!(out, "{:<13}     {line}", "");
-        }
-    }
-    out.push('\n');
-    let _ = writeln!(out, "=> {}", d.summary);
-    if let Some(c) = &d.upstream_cluster {
-        let _ = writeln!(out, "   upstream cluster: {c}");
-    }
-    out
 }

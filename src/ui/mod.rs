@@ -10,6 +10,7 @@ pub mod logs;
 pub mod memory;
 pub mod overview;
 pub mod panes;
+pub mod route;
 pub mod sidecars;
 pub mod stats;
 pub mod svg;

@@ -59,7 +59,10 @@ fn draw_pane(
         _ => (String::new(), false),
     };
     let _ = total;
-    let name = if matches!(view.kind, ViewKind::Json | ViewKind::Trace) {
+    let name = if matches!(
+        view.kind,
+        ViewKind::Json | ViewKind::Trace | ViewKind::Route
+    ) {
         view.json_title.clone()
     } else {
         view.kind.title().to_string()
@@ -108,6 +111,11 @@ fn draw_pane(
         ViewKind::Trace => {
             if let Some(trace) = &view.trace {
                 super::trace::draw(frame, inner, state, trace);
+            }
+        }
+        ViewKind::Route => {
+            if let Some(decision) = &view.route {
+                super::route::draw(frame, inner, state, decision);
             }
         }
         ViewKind::Overview => overview::draw(frame, inner, state, view, focused),

@@ -70,6 +70,26 @@ pub fn state() -> (Mesh, AppState) {
 pub fn answer(mesh: &Mesh, state: &mut AppState, effects: Vec<meshscope::app::Effect>) {
     let mut queue = effects;
     while let Some(e) = queue.pop() {
+        if let meshscope::app::Effect::ExplainRoute {
+            target,
+            request,
+            dump,
+            clusters,
+        } = &e
+        {
+            let parsed = meshscope::model::config_dump::ConfigDump::parse(&dump.text)
+                .expect("the demo dump parses");
+            let decision =
+                meshscope::model::route_explain::explain(&parsed, request, clusters.as_deref());
+            queue.extend(update(
+                state,
+                Action::RouteExplained {
+                    target: *target,
+                    decision: Box::new(decision),
+                },
+            ));
+            continue;
+        }
         if let meshscope::app::Effect::ScanFleet { scan, targets, .. } = &e {
             let report = Arc::new(scan_in_process(mesh, state, targets));
             queue.extend(update(

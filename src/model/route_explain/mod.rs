@@ -13,6 +13,7 @@ mod endpoints;
 mod listener;
 mod matcher;
 mod proto;
+mod trail;
 mod vhost;
 
 #[cfg(test)]
@@ -25,6 +26,8 @@ use crate::model::config_dump::{ConfigDump, Kind, State};
 
 pub use action::{Action, Retries, RouteSettings, WeightedCluster};
 pub use endpoints::{ClusterEndpoints, EndpointHealth};
+pub use matcher::split_port;
+pub use trail::trail;
 
 /// The request to explain.
 #[derive(Debug, Clone, Default, Serialize)]
