@@ -228,6 +228,24 @@ async fn main() -> color_eyre::Result<()> {
         "06-istiod-rejected",
         "istiod: the rejected gateway and proxy sync status",
     )?;
+
+    // Which route a request takes through productpage's sidecar, and why.
+    type_keys(&mut h, "\x1b\x1b\x1b");
+    let page = open_app(&mut h, |app| app == "productpage");
+    h.settle(t, |s| ready(s, Some(page), Endpoint::ConfigDump)).await;
+    type_keys(&mut h, "\x1b:route reviews:9080 /reviews/0 end-user:jason\n");
+    h.settle(t, |s| {
+        s.panes
+            .iter()
+            .any(|p| p.top().is_some_and(|v| v.kind == ViewKind::Route))
+    })
+    .await;
+    shot(
+        &mut h.state,
+        &dir,
+        "10-route-explain",
+        "which route a request takes, step by step (:route)",
+    )?;
     demo.shutdown().await;
     Ok(())
 }
