@@ -232,8 +232,12 @@ async fn main() -> color_eyre::Result<()> {
     // Which route a request takes through productpage's sidecar, and why.
     type_keys(&mut h, "\x1b\x1b\x1b");
     let page = open_app(&mut h, |app| app == "productpage");
-    h.settle(t, |s| ready(s, Some(page), Endpoint::ConfigDump)).await;
-    type_keys(&mut h, "\x1b:route reviews:9080 /reviews/0 end-user:jason\n");
+    h.settle(t, |s| ready(s, Some(page), Endpoint::ConfigDump))
+        .await;
+    type_keys(
+        &mut h,
+        "\x1b:route reviews:9080 /reviews/0 end-user:jason\n",
+    );
     h.settle(t, |s| {
         s.panes
             .iter()

@@ -14,15 +14,14 @@ use crate::sources::fleet::{FleetReport, Progress};
 /// Starts a scan when one is due (automatic scans only; see [`start`]).
 pub fn schedule(state: &mut AppState, fx: &mut Vec<Effect>) {
     let f = &state.fleet;
-    if !f.auto || f.running.is_some() || state.mesh.pods.is_empty() {
+    let every = state.config.fleet_interval_s;
+    // `fleet_interval_s = 0`: only on demand (`F`, `:scan`).
+    if !f.auto || every == 0 || f.running.is_some() || state.mesh.pods.is_empty() {
         return;
     }
     let due = match &f.report {
         None => true,
-        Some((_, at)) => {
-            let every = state.config.fleet_interval_s;
-            every > 0 && state.now.saturating_duration_since(*at) >= Duration::from_secs(every)
-        }
+        Some((_, at)) => state.now.saturating_duration_since(*at) >= Duration::from_secs(every),
     };
     if due {
         start(state, fx);
@@ -114,4 +113,68 @@ pub fn summary(state: &AppState) -> Option<String> {
         if rules == 1 { "" } else { "s" },
         report.pods.len()
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::{Duration, Instant};
+
+    use super::*;
+    use crate::config::Config;
+    use crate::sources::target::{MeshInfo, TargetInfo};
+    use crate::theme::Theme;
+
+    fn state(interval: u64) -> AppState {
+        let mesh = MeshInfo {
+            istiod: None,
+            pods: vec![TargetInfo {
+                namespace: "default".into(),
+                name: "fortio-1".into(),
+                ..Default::default()
+            }],
+        };
+        let config = Config {
+            fleet_interval_s: interval,
+            ..Config::default()
+        };
+        let mut s = AppState::new(mesh, "t", config, Theme::monochrome(), Instant::now());
+        s.fleet.auto = true;
+        s
+    }
+
+    fn report() -> Arc<FleetReport> {
+        Arc::new(FleetReport {
+            pods: vec![],
+            groups: vec![],
+            cancelled: false,
+        })
+    }
+
+    #[test]
+    fn scans_at_start_then_every_interval_and_never_with_zero() {
+        let mut s = state(60);
+        let mut fx = Vec::new();
+        schedule(&mut s, &mut fx);
+        assert!(matches!(fx.as_slice(), [Effect::ScanFleet { scan: 1, .. }]));
+        schedule(&mut s, &mut fx);
+        assert_eq!(fx.len(), 1, "one scan in flight");
+        scanned(&mut s, 1, report());
+        s.now += Duration::from_secs(59);
+        schedule(&mut s, &mut fx);
+        assert_eq!(fx.len(), 1, "not due yet");
+        s.now += Duration::from_secs(1);
+        schedule(&mut s, &mut fx);
+        assert!(matches!(fx.last(), Some(Effect::ScanFleet { scan: 2, .. })));
+        // An answer to scan 1 now is stale: dropped.
+        let before = s.fleet.version;
+        scanned(&mut s, 1, report());
+        assert_eq!(s.fleet.version, before);
+
+        let mut off = state(0);
+        let mut fx = Vec::new();
+        schedule(&mut off, &mut fx);
+        assert!(fx.is_empty(), "0: only on demand");
+        show(&mut off, &mut fx);
+        assert_eq!(fx.len(), 1, "F scans when nothing was scanned");
+    }
 }
