@@ -31,6 +31,27 @@ pub fn escape_controls(s: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// Serialises a piece of the input's JSON as it was, except a carriage
+/// return between tokens, which becomes a space: the output boundary would
+/// show it escaped (`\u000d`), which is not JSON whitespace. Valid JSON has
+/// no raw control characters anywhere else (strings escape them).
+pub fn raw_json<S: serde::Serializer>(
+    raw: &Option<&serde_json::value::RawValue>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    use serde::Serialize;
+    match raw {
+        Some(r) if r.get().contains('\r') => {
+            let text = r.get().replace('\r', " ");
+            match serde_json::value::RawValue::from_string(text) {
+                Ok(clean) => clean.serialize(s),
+                Err(e) => Err(serde::ser::Error::custom(e)),
+            }
+        }
+        other => other.serialize(s),
+    }
+}
+
 /// A writer that escapes controls (see the module docs) on their way to `inner`.
 /// A UTF-8 sequence split across two writes is joined before it is judged.
 pub struct Escaping<W: Write> {

@@ -116,6 +116,8 @@ pub fn render(dump: &ConfigDump<'_>, args: &PcArgs, now: i64) -> Result<String, 
         PcKind::Bootstrap => match bootstrap::version_summary(dump).transpose()? {
             Some(v) if json => to_json(&v),
             Some(v) => bootstrap::version_text(&v),
+            // `-o json` stays JSON: no bootstrap is `null`.
+            None if json => "null\n".to_string(),
             None => "No bootstrap found in the config dump.\n".to_string(),
         },
         PcKind::Ecds => {
@@ -276,8 +278,12 @@ struct ResourceRow<'a> {
     state: State,
     version_info: Option<&'a str>,
     last_updated: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "super::output::raw_json"
+    )]
     error: Option<&'a serde_json::value::RawValue>,
+    #[serde(serialize_with = "super::output::raw_json")]
     config: Option<&'a serde_json::value::RawValue>,
 }
 
