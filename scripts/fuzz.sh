@@ -80,14 +80,15 @@ printf '%-18s %12s %10s %7s %6s  %s\n' TARGET RUNS EXECS/S CORPUS TIME RESULT
 for t in "${targets[@]}"; do
 	log="fuzz/artifacts/$t.log"
 	rc=$(cat "fuzz/artifacts/$t.rc" 2>/dev/null || echo 1)
-	runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
-	speed=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)
-	corpus=$(grep -o 'corp: [0-9]*' "$log" | tail -1 | cut -d' ' -f2)
+	# A target that crashed on its seeds printed no stats: each may be empty.
+	runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" 2>/dev/null | tail -1 || true)
+	speed=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" 2>/dev/null | tail -1 || true)
+	corpus=$( (grep -ao 'corp: [0-9]*' "$log" 2>/dev/null || true) | tail -1 | cut -d' ' -f2)
 	if [ "$rc" -eq 0 ]; then
 		result=ok
 	else
 		failed=1
-		artifact=$(sed -n 's/.*Test unit written to \(.*\)$/\1/p' "$log" | tail -1)
+		artifact=$(sed -n 's/.*Test unit written to \(.*\)$/\1/p' "$log" 2>/dev/null | tail -1 || true)
 		result="CRASH ${artifact:-(see $log)}"
 	fi
 	printf '%-18s %12s %10s %7s %6s  %s\n' "$t" "${runs:--}" "${speed:--}" "${corpus:--}" "${secs}s" "$result"
