@@ -365,7 +365,9 @@ fn the_fleet_findings_view_groups_by_rule_and_opens_a_sidecar() {
         &mut s,
         [Action::FleetScanned {
             scan,
-            report: std::sync::Arc::new(two.clone()),
+            scanned: Box::new(meshscope::app::fleet::state::Scanned::new(
+                std::sync::Arc::new(two.clone()),
+            )),
         }],
     );
     let report = two;
@@ -404,7 +406,9 @@ fn the_fleet_findings_view_groups_by_rule_and_opens_a_sidecar() {
         &mut s,
         [Action::FleetScanned {
             scan: scan - 1,
-            report: std::sync::Arc::new(report),
+            scanned: Box::new(meshscope::app::fleet::state::Scanned::new(
+                std::sync::Arc::new(report),
+            )),
         }],
     );
     assert_eq!(s.fleet.version, before);

@@ -172,8 +172,8 @@ pub enum Action {
     FleetScanned {
         /// The scan's id.
         scan: u64,
-        /// Per sidecar its findings, and the findings grouped by rule.
-        report: std::sync::Arc<crate::sources::fleet::FleetReport>,
+        /// The report and its tables.
+        scanned: Box<super::fleet::state::Scanned>,
     },
     /// Log lines of every sidecar that mention one request id arrived.
     Traced {

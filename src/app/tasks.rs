@@ -12,6 +12,7 @@ use tokio::task::JoinHandle;
 
 use super::action::{Action, Effect};
 use super::data;
+use super::fleet::state::Scanned;
 use super::logs::state::APP_SUFFIX;
 use super::state::AppState;
 use crate::model::config_dump::ConfigDump;
@@ -216,10 +217,8 @@ impl Runner {
             };
             let report = scan_targets(fetcher, targets, opts, Some(ptx), cancel).await;
             let _ = forward.await;
-            let _ = tx.send(Action::FleetScanned {
-                scan,
-                report: Arc::new(report),
-            });
+            let scanned = Box::new(Scanned::new(Arc::new(report)));
+            let _ = tx.send(Action::FleetScanned { scan, scanned });
         });
     }
 

@@ -152,8 +152,8 @@ pub fn update(state: &mut AppState, action: Action) -> Vec<Effect> {
             state.say("scanning every sidecar", Severity::Ok);
         }
         Action::FleetProgress { scan, progress } => fleet::update::progress(state, scan, progress),
-        Action::FleetScanned { scan, report } => {
-            fleet::update::scanned(state, scan, report);
+        Action::FleetScanned { scan, scanned } => {
+            fleet::update::scanned(state, scan, *scanned);
             sidecars::update::rebuild(state);
         }
         Action::Traced { request_id, found } => {

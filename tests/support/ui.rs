@@ -96,7 +96,7 @@ pub fn answer(mesh: &Mesh, state: &mut AppState, effects: Vec<meshscope::app::Ef
                 state,
                 Action::FleetScanned {
                     scan: *scan,
-                    report,
+                    scanned: Box::new(meshscope::app::fleet::state::Scanned::new(report)),
                 },
             ));
             continue;

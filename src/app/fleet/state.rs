@@ -10,6 +10,29 @@ use std::time::Instant;
 use crate::app::table::Table;
 use crate::sources::fleet::{FleetReport, Progress};
 
+/// A finished scan with its tables, built in the scan's task so that taking
+/// it in is cheap for the UI thread.
+#[derive(Debug, Clone)]
+pub struct Scanned {
+    /// Per sidecar its findings, and the findings grouped by rule.
+    pub report: Arc<FleetReport>,
+    /// One row per rule.
+    pub groups: Table,
+    /// One row per (rule, sidecar).
+    pub pods: Table,
+}
+
+impl Scanned {
+    /// The report and its tables.
+    pub fn new(report: Arc<FleetReport>) -> Scanned {
+        Scanned {
+            groups: super::table::groups(&report),
+            pods: super::table::pods(&report),
+            report,
+        }
+    }
+}
+
 /// What the app knows of the fleet scan.
 #[derive(Debug, Clone, Default)]
 pub struct FleetState {

@@ -2,14 +2,13 @@
 //! `fleet_interval_s`, or on `:scan`), progress, and the report becoming
 //! tables. Results of a scan older than the newest asked for are dropped.
 
-use std::sync::Arc;
 use std::time::Duration;
 
-use super::table;
+use super::state::Scanned;
 use crate::app::action::Effect;
 use crate::app::state::{AppState, ViewKind, ViewState};
 use crate::model::severity::Severity;
-use crate::sources::fleet::{FleetReport, Progress};
+use crate::sources::fleet::Progress;
 
 /// Starts a scan when one is due (automatic scans only; see [`start`]).
 pub fn schedule(state: &mut AppState, fx: &mut Vec<Effect>) {
@@ -62,15 +61,20 @@ pub fn progress(state: &mut AppState, scan: u64, p: Progress) {
     }
 }
 
-/// The scan finished: its report becomes the Findings tables.
-pub fn scanned(state: &mut AppState, scan: u64, report: Arc<FleetReport>) {
+/// The scan finished: its report and tables are taken in.
+pub fn scanned(state: &mut AppState, scan: u64, done: Scanned) {
     let f = &mut state.fleet;
     if scan != f.scan {
         return;
     }
+    let Scanned {
+        report,
+        groups,
+        pods,
+    } = done;
     f.running = None;
-    f.groups_table = table::groups(&report);
-    f.pods_table = table::pods(&report);
+    f.groups_table = groups;
+    f.pods_table = pods;
     f.by_pod = report
         .pods
         .iter()
@@ -119,8 +123,11 @@ pub fn summary(state: &AppState) -> Option<String> {
 mod tests {
     use std::time::{Duration, Instant};
 
+    use std::sync::Arc;
+
     use super::*;
     use crate::config::Config;
+    use crate::sources::fleet::FleetReport;
     use crate::sources::target::{MeshInfo, TargetInfo};
     use crate::theme::Theme;
 
@@ -158,7 +165,7 @@ mod tests {
         assert!(matches!(fx.as_slice(), [Effect::ScanFleet { scan: 1, .. }]));
         schedule(&mut s, &mut fx);
         assert_eq!(fx.len(), 1, "one scan in flight");
-        scanned(&mut s, 1, report());
+        scanned(&mut s, 1, Scanned::new(report()));
         s.now += Duration::from_secs(59);
         schedule(&mut s, &mut fx);
         assert_eq!(fx.len(), 1, "not due yet");
@@ -167,7 +174,7 @@ mod tests {
         assert!(matches!(fx.last(), Some(Effect::ScanFleet { scan: 2, .. })));
         // An answer to scan 1 now is stale: dropped.
         let before = s.fleet.version;
-        scanned(&mut s, 1, report());
+        scanned(&mut s, 1, Scanned::new(report()));
         assert_eq!(s.fleet.version, before);
 
         let mut off = state(0);
