@@ -92,12 +92,18 @@ async fn fleet(probes: usize, concurrency: usize) -> Result<(), Box<dyn std::err
     let started = Instant::now();
     h.act(Action::ShowFindings);
     let (mut updates, mut frames) = (Vec::new(), Vec::new());
+    let mut slowest: Option<(Duration, String)> = None;
     let mut last_draw = Instant::now();
     while h.state.fleet.report.is_none() && started.elapsed() < Duration::from_secs(300) {
         if let Some(a) = h.next_action(Duration::from_millis(33)).await {
+            let what = label(&a);
             let t = Instant::now();
             h.act(a);
-            updates.push(t.elapsed());
+            let took = t.elapsed();
+            if slowest.as_ref().is_none_or(|(d, _)| took > *d) {
+                slowest = Some((took, what));
+            }
+            updates.push(took);
         }
         if last_draw.elapsed() >= Duration::from_millis(33) {
             let t = Instant::now();
@@ -134,9 +140,24 @@ async fn fleet(probes: usize, concurrency: usize) -> Result<(), Box<dyn std::err
         ms(p99(&updates).as_ref()),
         ms(updates.last())
     );
+    if let Some((d, what)) = &slowest {
+        println!("  slowest update: {what} ({:.2} ms)", d.as_secs_f64() * 1e3);
+    }
     for g in report.groups.iter().take(5) {
         println!("  {}", g.summary().chars().take(150).collect::<String>());
     }
     running.shutdown().await;
     Ok(())
+}
+
+/// What an action is, for the slowest-update line (never its payload).
+fn label(a: &Action) -> String {
+    match a {
+        Action::Fetched { key, .. } => format!("Fetched {}", key.1.name()),
+        Action::FleetProgress { .. } => "FleetProgress".into(),
+        Action::FleetScanned { .. } => "FleetScanned".into(),
+        Action::Diagnosed { .. } => "Diagnosed".into(),
+        Action::Tick(_) => "Tick".into(),
+        _ => "other".into(),
+    }
 }
