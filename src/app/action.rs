@@ -159,8 +159,6 @@ pub enum Action {
     },
     /// Show the fleet's findings, grouped by rule (scanning first if needed).
     ShowFindings,
-    /// Scan every sidecar of the list again now.
-    ScanFleet,
     /// A sidecar of a fleet scan is done.
     FleetProgress {
         /// The scan's id.

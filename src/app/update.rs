@@ -147,10 +147,6 @@ pub fn update(state: &mut AppState, action: Action) -> Vec<Effect> {
             ),
         },
         Action::RouteExplained { target, decision } => route::explained(state, target, decision),
-        Action::ScanFleet => {
-            fleet::update::start(state, &mut fx);
-            state.say("scanning every sidecar", Severity::Ok);
-        }
         Action::FleetProgress { scan, progress } => fleet::update::progress(state, scan, progress),
         Action::FleetScanned { scan, scanned } => {
             fleet::update::scanned(state, scan, *scanned);

@@ -1,7 +1,9 @@
 //! The fleet report as rows: one per rule with the sidecars it fired on, and
 //! one per (rule, sidecar) for the drill-down. Both keyed by the group.
 
-use crate::app::overview::data::badge;
+use std::collections::HashMap;
+
+use crate::app::overview::data::{badge, headline};
 use crate::app::table::{Column, Row, Table};
 use crate::model::findings::fleet::{Outcome, RuleGroup, TargetReport};
 use crate::model::severity::Severity;
@@ -68,14 +70,17 @@ pub fn groups(report: &FleetReport) -> Table {
 /// One row per (group, sidecar): that sidecar's findings of the rule (or,
 /// for MS2001 and unreadable sidecars, what the group says).
 pub fn pods(report: &FleetReport) -> Table {
-    let by_pod = |pod: &str| report.pods.iter().find(|p| p.pod == pod);
+    // One lookup per row: a rule can fire on every one of hundreds of sidecars.
+    let by_pod: HashMap<&str, &TargetReport> =
+        report.pods.iter().map(|p| (p.pod.as_str(), p)).collect();
     let mut rows = Vec::new();
     for g in &report.groups {
         for pod in &g.pods {
-            let (severity, what) = by_pod(pod).map_or((g.severity, g.name.clone()), |t| {
-                of_rule(t, &g.rule).unwrap_or((g.severity, g.name.clone()))
-            });
-            rows.push(pod_row(group_key(g), pod, by_pod(pod), severity, what));
+            let t = by_pod.get(pod.as_str()).copied();
+            let (severity, what) = t
+                .and_then(|t| of_rule(t, &g.rule))
+                .unwrap_or((g.severity, g.name.clone()));
+            rows.push(pod_row(group_key(g), pod, t, severity, what));
         }
     }
     for p in &report.pods {
@@ -140,26 +145,12 @@ fn of_rule(t: &TargetReport, rule: &str) -> Option<(Severity, String)> {
     Some((worst, line))
 }
 
-/// The sidecar list's FINDINGS text for a scanned sidecar: its worst
-/// finding at warn or above, `(+N)` for the others, or why it was unreadable.
-pub fn worst_line(t: &TargetReport) -> Option<(Severity, String)> {
+/// The sidecar list's FINDINGS text for a scanned sidecar: its report's
+/// headline, or why it was unreadable.
+pub fn worst_line(t: &TargetReport) -> Option<String> {
     match &t.outcome {
-        Outcome::Failed { error } => {
-            Some((Severity::Error, format!("✖ doctor: {}", first_line(error))))
-        }
-        Outcome::Checked { report, .. } => {
-            let serious: Vec<_> = report
-                .findings
-                .iter()
-                .filter(|f| f.severity >= Severity::Warn)
-                .collect();
-            let f = serious.first()?;
-            let mut line = format!("{} {} {}", badge(f.severity), f.rule, f.title);
-            if serious.len() > 1 {
-                line.push_str(&format!(" (+{})", serious.len() - 1));
-            }
-            Some((report.worst(), line))
-        }
+        Outcome::Failed { error } => Some(format!("✖ doctor: {}", first_line(error))),
+        Outcome::Checked { report, .. } => headline(report),
     }
 }
 

@@ -74,6 +74,23 @@ pub fn badge(s: Severity) -> &'static str {
     }
 }
 
+/// A report's headline: its worst finding at warn or above, with `(+N)` for
+/// the other such findings, e.g. `✖ MS1001 circuit breaker overflow on
+/// outbound|8000||httpbin… (+2)`.
+pub fn headline(report: &Report) -> Option<String> {
+    let mut serious = report
+        .findings
+        .iter()
+        .filter(|f| f.severity >= Severity::Warn);
+    let f = serious.next()?;
+    let mut line = format!("{} {} {}", badge(f.severity), f.rule, f.title);
+    let more = serious.count();
+    if more > 0 {
+        line.push_str(&format!(" (+{more})"));
+    }
+    Some(line)
+}
+
 /// One row per finding (worst first), then one per rule that lacked evidence.
 /// Row keys are `RULE subject`; EVIDENCE is the first proof.
 pub fn table(report: &Report) -> Table {

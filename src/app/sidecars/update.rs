@@ -4,7 +4,7 @@
 use crate::app::data::Data;
 use crate::app::fleet::table::worst_line;
 use crate::app::istiod::query::rejections_for;
-use crate::app::overview::data::badge;
+use crate::app::overview::data::headline;
 use crate::app::state::{AppState, Loadable};
 use crate::app::stats::table::rate_cell;
 use crate::app::table::{Column, Row, Table};
@@ -146,23 +146,10 @@ fn findings(
 /// that read its config dump, else from the fleet scan, else from whatever
 /// its own diagnosis read (health only, on the list).
 pub fn worst_finding(state: &AppState, i: usize) -> Option<String> {
-    let Some(report) = own_report(state, i) else {
-        return fleet_report(state, i).and_then(|t| worst_line(t).map(|(_, line)| line));
-    };
-    let f = report
-        .findings
-        .iter()
-        .find(|f| f.severity >= Severity::Warn)?;
-    let mut line = format!("{} {} {}", badge(f.severity), f.rule, f.title);
-    let more = report
-        .findings
-        .iter()
-        .filter(|f| f.severity >= Severity::Warn)
-        .count();
-    if more > 1 {
-        line.push_str(&format!(" (+{})", more - 1));
+    match own_report(state, i) {
+        Some(report) => headline(report),
+        None => fleet_report(state, i).and_then(worst_line),
     }
-    Some(line)
 }
 
 /// The doctor's worst severity for a sidecar (its own diagnosis, else the
