@@ -10,21 +10,15 @@ pub(super) fn recompute_views(state: &mut AppState) {
     let target = state.selected;
     let page = state.page();
     let targets_version = state.targets_version;
-    recompute(
-        &mut state.targets,
+    if let Some(fresh) = refiltered(
+        &state.targets,
         Some((&state.targets_table, targets_version)),
-        page,
-    );
+    ) {
+        apply(&mut state.targets, fresh, page);
+    }
     // A view over the sidecar list (the fleet's findings).
     if let Some(v) = state.list.last() {
-        let fresh = match table_of(state, v.kind, None) {
-            Some((_, version)) if v.computed_for == Some(version) => None,
-            Some((table, version)) => Some(Some((
-                table.view(&v.parsed, v.sort, v.keys.as_deref()),
-                version,
-            ))),
-            None => Some(None),
-        };
+        let fresh = refiltered(v, table_of(state, v.kind, None));
         if let (Some(fresh), Some(v)) = (fresh, state.list.last_mut()) {
             apply(v, fresh, page);
         }
@@ -37,27 +31,25 @@ pub(super) fn recompute_views(state: &mut AppState) {
             continue;
         }
         // Filter with a shared borrow of the data, then store the result.
-        let fresh = match table_of(state, view.kind, target) {
-            Some((_, version)) if view.computed_for == Some(version) => continue,
-            Some((table, version)) => Some((
-                table.view(&view.parsed, view.sort, view.keys.as_deref()),
-                version,
-            )),
-            None => None,
-        };
-        if let Some(v) = state.panes[p].top_mut() {
+        let fresh = refiltered(view, table_of(state, view.kind, target));
+        if let (Some(fresh), Some(v)) = (fresh, state.panes[p].top_mut()) {
             apply(v, fresh, page);
         }
     }
 }
 
-fn recompute(v: &mut ViewState, table: Option<(&Table, u64)>, page: usize) {
-    let fresh = match table {
-        Some((_, version)) if v.computed_for == Some(version) => return,
-        Some((t, version)) => Some((t.view(&v.parsed, v.sort, v.keys.as_deref()), version)),
-        None => None,
-    };
-    apply(v, fresh, page);
+/// A view's visible rows computed again from its table, or `None` when they
+/// are already computed for this data version; `Some(None)` when the view
+/// has no table now.
+fn refiltered(v: &ViewState, table: Option<(&Table, u64)>) -> Option<Option<(Vec<usize>, u64)>> {
+    match table {
+        Some((_, version)) if v.computed_for == Some(version) => None,
+        Some((t, version)) => Some(Some((
+            t.view(&v.parsed, v.sort, v.keys.as_deref()),
+            version,
+        ))),
+        None => Some(None),
+    }
 }
 
 /// Stores freshly computed visible rows; a follow-mode view (cursor on the

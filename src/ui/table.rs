@@ -32,7 +32,12 @@ pub struct TableView<'a> {
 /// shown column takes the rest. Only when the key columns alone do not fit
 /// are they cut from the right (width 0 is hidden; `z` zooms the pane).
 pub fn column_widths(table: &Table, total: u16) -> Vec<u16> {
-    let columns = &table.columns;
+    fit_columns(&table.columns, total, &[])
+}
+
+/// [`column_widths`] for `columns` with those at the indices in `hidden`
+/// left out whatever their priority.
+fn fit_columns(columns: &[Column], total: u16, hidden: &[usize]) -> Vec<u16> {
     let gaps = |n: u32| n.saturating_sub(1);
     let sum = |shown: &[bool], width: &dyn Fn(&Column) -> u16| -> u32 {
         let (sum, n) = columns
@@ -49,7 +54,8 @@ pub fn column_widths(table: &Table, total: u16) -> Vec<u16> {
     // preferred widths (a name cut to its minimum is worth less than them).
     let mut shown: Vec<bool> = columns
         .iter()
-        .map(|c| c.priority != Priority::Low)
+        .enumerate()
+        .map(|(i, c)| c.priority != Priority::Low && !hidden.contains(&i))
         .collect();
     let floor = |c: &Column| match c.priority {
         Priority::Key => c.min + c.width.saturating_sub(c.min) / 2,
@@ -67,7 +73,7 @@ pub fn column_widths(table: &Table, total: u16) -> Vec<u16> {
     // A low-priority column repeats others: shown, left to right, only when
     // it fits at its full width beside every other shown column at theirs.
     for i in 0..columns.len() {
-        if columns[i].priority == Priority::Low {
+        if columns[i].priority == Priority::Low && !hidden.contains(&i) {
             shown[i] = true;
             if sum(&shown, &|c| c.width) > u32::from(total) {
                 shown[i] = false;
@@ -230,19 +236,7 @@ impl TableView<'_> {
                 visible.iter().all(|&r| cell(r, c) == first)
             })
             .collect();
-        if uniform.is_empty() {
-            return column_widths(self.table, total);
-        }
-        let mut columns = self.table.columns.clone();
-        for &c in &uniform {
-            columns[c].priority = Priority::Low;
-            columns[c].width = u16::MAX / 2;
-        }
-        let header_only = Table {
-            columns,
-            rows: Vec::new(),
-        };
-        column_widths(&header_only, total)
+        fit_columns(&self.table.columns, total, &uniform)
     }
 }
 
