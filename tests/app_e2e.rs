@@ -28,6 +28,15 @@ fn ready(s: &AppState, target: Option<usize>, ep: Endpoint) -> bool {
 
 /// The demo mesh on loopback and the app driven headless on it, through the
 /// real admin client and log source; `layout` empty keeps the default panes.
+/// The index of the first sidecar of `app`.
+fn pod_of(s: &AppState, app: &str) -> usize {
+    s.mesh
+        .pods
+        .iter()
+        .position(|p| p.app == app)
+        .unwrap_or_else(|| panic!("no {app} sidecar"))
+}
+
 async fn headless_demo(scenarios: Vec<Scenario>, layout: &[&str]) -> (RunningDemo, Headless) {
     let opts = ServeOptions {
         scenarios,
@@ -302,13 +311,7 @@ fn unreachable_admin_is_one_line_and_exit_2() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_failed_request_is_followed_to_the_sidecar_that_broke_it() {
     let (demo, mut h) = headless_demo(vec![Scenario::UpstreamConnectFailure], &["logs"]).await;
-    let pp = h
-        .state
-        .mesh
-        .pods
-        .iter()
-        .position(|p| p.app == "productpage")
-        .expect("productpage");
+    let pp = pod_of(&h.state, "productpage");
     h.open(pp);
     let has_503 = |s: &AppState| {
         s.logs.get(&pp).is_some_and(|b| {
@@ -423,13 +426,7 @@ async fn log_level_changes_only_after_confirmation_and_can_be_restored() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_application_log_shows_beside_the_sidecars_on_demand() {
     let (demo, mut h) = headless_demo(Vec::new(), &["logs"]).await;
-    let details = h
-        .state
-        .mesh
-        .pods
-        .iter()
-        .position(|p| p.app == "details")
-        .expect("details");
+    let details = pod_of(&h.state, "details");
     h.open(details);
     assert!(h.state.app_logs.is_empty(), "not followed until asked");
     h.key(crossterm::event::KeyEvent::new(
@@ -474,13 +471,7 @@ async fn opening_a_sidecar_lands_on_the_doctor_and_enter_opens_the_evidence() {
         h.settle(t, |s| ready(s, Some(n - 1), Endpoint::ServerInfo))
             .await
     );
-    let fortio = h
-        .state
-        .mesh
-        .pods
-        .iter()
-        .position(|p| p.app == "fortio")
-        .expect("fortio");
+    let fortio = pod_of(&h.state, "fortio");
     let row = h
         .state
         .targets
@@ -540,13 +531,7 @@ async fn the_fleet_scan_diagnoses_every_sidecar_in_the_background() {
     assert!(h.state.fleet.running.is_none());
     let (report, _) = h.state.fleet.report.clone().expect("report");
     assert_eq!(report.pods.len(), h.state.mesh.pods.len());
-    let fortio = h
-        .state
-        .mesh
-        .pods
-        .iter()
-        .position(|p| p.app == "fortio")
-        .expect("fortio");
+    let fortio = pod_of(&h.state, "fortio");
     let key = h.state.mesh.pods[fortio].key();
     let breaker = report
         .groups

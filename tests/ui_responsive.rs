@@ -44,9 +44,14 @@ fn log_lines() -> Vec<String> {
 
 /// fortio opened with `kind` as its only pane (and its log lines in).
 fn fortio_on(kind: ViewKind) -> (Mesh, AppState) {
+    fortio_with(&[kind])
+}
+
+/// fortio opened with these panes, the first one focused (and its log lines in).
+fn fortio_with(layout: &[ViewKind]) -> (Mesh, AppState) {
     let (mesh, mut s) = state();
-    s.config.layout = vec![kind.name().to_string()];
-    open(&mesh, &mut s, "fortio", kind);
+    s.config.layout = layout.iter().map(|k| k.name().to_string()).collect();
+    open(&mesh, &mut s, "fortio", layout[0]);
     let pod = s.mesh.pods[s.selected.expect("open")].key();
     drive(
         &mesh,
@@ -78,20 +83,16 @@ fn fail_all(s: &mut AppState, kind: ViewKind) {
     }
 }
 
-const VIEWS: [ViewKind; 8] = [
-    ViewKind::Overview,
-    ViewKind::Listeners,
-    ViewKind::Clusters,
-    ViewKind::Routes,
-    ViewKind::Endpoints,
-    ViewKind::Secrets,
-    ViewKind::Stats,
-    ViewKind::Logs,
-];
+/// The sidecar views: the tabs but istiod's (which is the control plane's).
+fn views() -> impl Iterator<Item = ViewKind> {
+    ViewKind::TABS
+        .into_iter()
+        .filter(|k| *k != ViewKind::Istiod)
+}
 
 #[test]
 fn every_view_at_52_and_80_columns_with_data() {
-    for kind in VIEWS {
+    for kind in views() {
         for w in [52, 80] {
             let (_mesh, s) = fortio_on(kind);
             insta::assert_snapshot!(format!("{}_{w}", kind.name()), render_at(&s, w, 24));
@@ -101,7 +102,7 @@ fn every_view_at_52_and_80_columns_with_data() {
 
 #[test]
 fn every_view_at_52_and_80_columns_in_error() {
-    for kind in VIEWS.into_iter().filter(|k| !k.needs().is_empty()) {
+    for kind in views().filter(|k| !k.needs().is_empty()) {
         for w in [52, 80] {
             let (_mesh, mut s) = fortio_on(kind);
             fail_all(&mut s, kind);
@@ -117,18 +118,7 @@ fn every_view_at_52_and_80_columns_in_error() {
 /// code, flags and upstream cluster.
 #[test]
 fn three_panes_at_160_keep_the_decisive_numbers() {
-    let (mesh, mut s) = state();
-    s.config.layout = vec!["clusters".into(), "stats".into(), "logs".into()];
-    open(&mesh, &mut s, "fortio", ViewKind::Clusters);
-    let pod = s.mesh.pods[s.selected.expect("open")].key();
-    drive(
-        &mesh,
-        &mut s,
-        [Action::LogLines {
-            pod,
-            lines: log_lines(),
-        }],
-    );
+    let (mesh, mut s) = fortio_with(&[ViewKind::Clusters, ViewKind::Stats, ViewKind::Logs]);
     // The Clusters cursor on httpbin's cluster: the Stats pane follows it.
     let clusters = s.panes[0].top().expect("clusters");
     let table = meshscope::app::registry::table_of(&s, ViewKind::Clusters, s.selected)

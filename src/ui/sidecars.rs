@@ -10,6 +10,7 @@ use super::panes::filter_note;
 use super::table::TableView;
 use crate::app::fleet::update::summary;
 use crate::app::state::{AppState, ViewKind, ViewState};
+use crate::theme::Theme;
 
 /// The list screen: the sidecars, or the fleet's findings (`F`).
 pub fn draw_targets(frame: &mut Frame, area: Rect, state: &AppState) {
@@ -28,12 +29,7 @@ pub fn draw_targets(frame: &mut Frame, area: Rect, state: &AppState) {
     if let Some(line) = summary(state) {
         title.push_str(&format!("· {line} (F: findings) "));
     }
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(t.focus_border)
-        .title(Span::styled(title, t.accent));
-    let inner = block.inner(area);
-    frame.render_widget(block, area);
+    let inner = framed(frame, area, t, title);
     if state.mesh.pods.is_empty() {
         frame.render_widget(Paragraph::new("No sidecars found.").style(t.dim), inner);
         return;
@@ -72,12 +68,7 @@ fn draw_findings(frame: &mut Frame, area: Rect, state: &AppState, v: &ViewState)
         (Some(line), _) => title.push_str(&format!("· {line} ")),
         (None, _) => {}
     }
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(t.focus_border)
-        .title(Span::styled(title, t.accent));
-    let inner = block.inner(area);
-    frame.render_widget(block, area);
+    let inner = framed(frame, area, t, title);
     let empty = match (&f.report, &f.running) {
         (None, Some((_, p))) => Some(format!(
             "The doctor is reading every sidecar: {p}, {} at once.",
@@ -121,4 +112,15 @@ fn row_count(state: &AppState, v: &ViewState) -> usize {
             .count(),
         None => f.groups_table.rows.len(),
     }
+}
+
+/// The list screen's frame (always focused) with its title; returns the inside.
+fn framed(frame: &mut Frame, area: Rect, t: &Theme, title: String) -> Rect {
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(t.focus_border)
+        .title(Span::styled(title, t.accent));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    inner
 }
