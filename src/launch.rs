@@ -193,6 +193,7 @@ pub async fn open(path: &Path, theme: Option<&str>) -> Result<(), CommandError> 
     }
     let label = format!("{} {}", opened.kind, path.display());
     let mut state = state_for(opened.mesh.clone(), &label, theme);
+    state.snapshot = true;
     state.say(
         opened.summary.clone(),
         crate::model::severity::Severity::Info,

@@ -173,12 +173,78 @@ fn pc_agrees_between_the_admin_port_and_a_saved_dump() {
     }
 }
 
+/// A bug-report saves `/clusters` as text: read into the model, it says what
+/// Envoy's own `?format=json` says, host by host, flag by flag, counter by
+/// counter (both taken with no traffic between them).
+async fn text_clusters_read_as_envoy_json_says(sc: &Sidecar) {
+    use meshscope::model::clusters_text;
+    let text = sc.admin_get("/clusters").await;
+    let json = sc.admin_get("/clusters?format=json").await;
+    assert!(clusters_text::looks_like(&text));
+    let from_text = clusters_text::parse(&text).expect("text /clusters");
+    let from_json = ClusterStatuses::parse(&json).expect("json /clusters");
+    let by_name = |cs: &ClusterStatuses| {
+        cs.cluster_statuses
+            .iter()
+            .map(|c| (c.name.clone(), c.clone()))
+            .collect::<BTreeMap<_, _>>()
+    };
+    let (t, j) = (by_name(&from_text), by_name(&from_json));
+    assert_eq!(t.keys().collect::<Vec<_>>(), j.keys().collect::<Vec<_>>());
+    let mut flagged = 0;
+    for (name, jc) in &j {
+        let tc = &t[name];
+        assert_eq!(tc.added_via_api, jc.added_via_api, "{name}");
+        let limits = |c: &meshscope::model::clusters::ClusterStatus| {
+            c.default_thresholds().map(|t| {
+                (
+                    t.max_connections,
+                    t.max_pending_requests,
+                    t.max_requests,
+                    t.max_retries,
+                )
+            })
+        };
+        assert_eq!(limits(tc), limits(jc), "{name} breaker limits");
+        let hosts = |c: &meshscope::model::clusters::ClusterStatus| {
+            c.host_statuses
+                .iter()
+                .map(|h| {
+                    let mut stats: Vec<(String, u64)> = h
+                        .stats
+                        .iter()
+                        .map(|s| (s.name.clone(), h.stat(&s.name)))
+                        .collect();
+                    stats.sort();
+                    (
+                        h.endpoint(),
+                        h.health().to_string(),
+                        h.health_status.flags(),
+                        h.health_status.effective(),
+                        h.weight,
+                        h.hostname.clone(),
+                        stats,
+                    )
+                })
+                .collect::<Vec<_>>()
+        };
+        let (th, jh) = (hosts(tc), hosts(jc));
+        assert_eq!(th, jh, "{name} hosts");
+        flagged += jh.iter().filter(|h| !h.2.is_empty()).count();
+    }
+    assert!(
+        flagged >= 2,
+        "the incidents flag hosts (health check, outlier)"
+    );
+}
+
 #[test]
 fn endpoints_show_every_health_flag_and_x_opens_the_host() {
     for bin in envoys("endpoints_show_every_health_flag_and_x_opens_the_host") {
         runtime().block_on(async {
             let sc = Sidecar::start(&bin, "endpoints").await;
             sc.drive_incidents().await;
+            text_clusters_read_as_envoy_json_says(&sc).await;
             let json = stdout_ok(&meshscope(&[
                 "pc",
                 "endpoints",

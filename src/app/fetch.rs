@@ -42,6 +42,8 @@ fn stale(state: &AppState, key: SlotKey) -> bool {
     match state.slots.get(&key) {
         None => true,
         Some(s) if s.in_flight => false,
+        // A capture's answer, body or error, is final.
+        Some(s) if state.snapshot && !matches!(s.state, Loadable::Loading { .. }) => false,
         Some(s) => {
             let at = match &s.state {
                 Loadable::Ready { at, .. } | Loadable::Failed { at, .. } => *at,

@@ -258,6 +258,9 @@ pub struct AppState {
     pub forwards: Vec<ForwardLine>,
     /// Whether `:ctx` and `:ns` apply (the session reads a Kubernetes cluster).
     pub kube: bool,
+    /// The source is a capture (`open`): a saved body never changes, so each
+    /// is read once and a missing one is not asked for again.
+    pub snapshot: bool,
     /// Set by `:ctx`/`:ns`: leave the loop and reconnect with this selection.
     pub relaunch: Option<Relaunch>,
     /// The doctor on every sidecar of the list.
@@ -313,6 +316,7 @@ impl AppState {
             fleet: Default::default(),
             list: Vec::new(),
             kube: false,
+            snapshot: false,
             relaunch: None,
         }
     }

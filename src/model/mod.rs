@@ -5,6 +5,7 @@ pub mod access_log;
 pub mod body;
 pub mod cardinality;
 pub mod clusters;
+pub mod clusters_text;
 pub mod config_dump;
 pub mod diff;
 pub mod findings;

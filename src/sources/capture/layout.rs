@@ -36,6 +36,8 @@ pub struct Layout {
     pub analyze: Option<String>,
     /// `cluster/` members.
     pub cluster: Vec<String>,
+    /// What the `cluster/` files said of the proxies' pods.
+    pub cluster_meta: super::cluster::ClusterMeta,
 }
 
 /// The top directories of a bug-report.
@@ -156,6 +158,7 @@ pub fn bug_report(tree: &Tree, root: &str) -> Layout {
         }
     }
     layout.proxies = proxies.into_values().collect();
+    layout.cluster_meta = super::cluster::apply(tree, root, &mut layout);
     for p in &mut layout.proxies {
         if p.target.app == "ztunnel" || p.target.name.starts_with("ztunnel") {
             p.target.app = "ztunnel".into();
@@ -179,6 +182,7 @@ pub fn admin_bodies(tree: &Tree, name: &str) -> Layout {
         },
         ..Proxy::default()
     };
+    let mut text_clusters: Option<String> = None;
     for member in tree.names() {
         let Ok(body) = tree.read_head(member) else {
             continue;
@@ -193,9 +197,10 @@ pub fn admin_bodies(tree: &Tree, name: &str) -> Layout {
                     proxy.log = Some(member.to_string());
                 }
             }
-            BodyKind::ClustersText => proxy
-                .unusable
-                .push(format!("{member}: /clusters as text (save ?format=json)")),
+            // Text `/clusters` serves the Clusters views when no JSON one was saved.
+            BodyKind::ClustersText => {
+                text_clusters.get_or_insert_with(|| member.to_string());
+            }
             BodyKind::ListenersText => proxy
                 .unusable
                 .push(format!("{member}: /listeners as text (save ?format=json)")),
@@ -203,6 +208,9 @@ pub fn admin_bodies(tree: &Tree, name: &str) -> Layout {
                 proxy.unusable.push(format!("{member}: not recognised"))
             }
         }
+    }
+    if let Some(member) = text_clusters {
+        proxy.files.entry(Endpoint::ClustersJson).or_insert(member);
     }
     Layout {
         kind: "admin bodies",

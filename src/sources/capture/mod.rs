@@ -4,6 +4,7 @@
 //! content, not by extension; served through the same [`Fetcher`] (and
 //! [`LogSource`]) as a live sidecar, members read only when a view asks.
 
+pub mod cluster;
 pub mod layout;
 pub mod sniff;
 pub mod tree;
@@ -249,7 +250,18 @@ fn summarize(tree: &Tree, layout: &Layout, container: &str, analyze: Option<&str
             }
             None => parts.push("no analyze output".into()),
         }
-        parts.push(format!("cluster/: {} file(s)", layout.cluster.len()));
+        let meta = &layout.cluster_meta;
+        let mut cluster = format!("cluster/: {} file(s)", layout.cluster.len());
+        if meta.pods > 0 {
+            cluster.push_str(&format!(
+                ", {} pod(s), metadata for {} of {n} proxies",
+                meta.pods, meta.matched
+            ));
+        }
+        for e in &meta.errors {
+            cluster.push_str(&format!(" ({e})"));
+        }
+        parts.push(cluster);
     } else if let Some(p) = layout.proxies.first() {
         let found: Vec<&str> = p
             .files
@@ -347,13 +359,36 @@ impl Fetcher for CaptureFetcher {
             ),
         };
         let Some(member) = member else {
-            let msg = format!("{who} {} is not in this capture", endpoint.name());
+            let has = |e: Endpoint| {
+                target
+                    .and_then(|t| self.proxies.get(&t.key()))
+                    .is_some_and(|f| f.contains_key(&e))
+            };
+            let hint = if endpoint == Endpoint::Stats && has(Endpoint::Prometheus) {
+                " (it holds stats/prometheus, as istioctl bug-report saves them: \
+                 the Cardinality view reads it)"
+            } else {
+                ""
+            };
+            let msg = format!("{who} {} is not in this capture{hint}", endpoint.name());
             return Box::pin(async move { Err(FetchError(msg)) });
         };
         let read = read_member(self.tree.clone(), member.clone());
         Box::pin(async move {
             let body = read.await.map_err(FetchError)?;
             let kind = sniff(&body, &member);
+            if kind == BodyKind::ClustersText && endpoint == Endpoint::ClustersJson {
+                // A bug-report saves `/clusters` as text: served as the JSON
+                // the views read, with what the text carries.
+                let text = String::from_utf8_lossy(&body);
+                let json = crate::model::clusters_text::parse(&text)
+                    .and_then(|cs| serde_json::to_vec(&cs).map_err(|e| e.to_string()))
+                    .map_err(|e| FetchError(format!("{who} `{member}`: {e}")))?;
+                return Ok(Fetched {
+                    status: 200,
+                    body: Arc::new(json),
+                });
+            }
             if matches!(kind, BodyKind::ClustersText | BodyKind::ListenersText) {
                 return Err(FetchError(format!(
                     "{who} {}: `{member}` was saved as text; this view needs the JSON form \

@@ -29,7 +29,7 @@ fn bug_report_files(prefix: &str) -> Vec<(String, Vec<u8>)> {
             format!("{base}config_dump?include_eds"),
             DUMP.as_bytes().to_vec(),
         ));
-        v.push((format!("{base}clusters"), b"outbound|80||a::10.0.0.1:80::health_flags::healthy\noutbound|80||a::10.0.0.1:80::cx_active::0\n".to_vec()));
+        v.push((format!("{base}clusters"), b"outbound|80||a::observability_name::outbound|80||a\noutbound|80||a::default_priority::max_connections::7\noutbound|80||a::added_via_api::true\noutbound|80||a::10.0.0.1:80::cx_active::3\noutbound|80||a::10.0.0.1:80::health_flags::/failed_outlier_check\n".to_vec()));
         v.push((
             format!("{base}stats/prometheus"),
             b"# TYPE envoy_server_live gauge\nenvoy_server_live 1\n".to_vec(),
@@ -58,9 +58,79 @@ fn bug_report_files(prefix: &str) -> Vec<(String, Vec<u8>)> {
     ));
     v.push((format!("{istiod}discovery.log"), b"info ads\n".to_vec()));
     v.push((format!("{prefix}analyze/allNamespaces/allNamespaces"), b"Error [IST0101] (VirtualService default/x) Referenced host not found: \"y\"\nWarning [IST0102] (Namespace default) not injected\n".to_vec()));
+    // As kubectl writes them: `cluster/pods` is the Istio namespace,
+    // `cluster/k8s-resources` everything else (Services beside Pods).
     v.push((
         format!("{prefix}cluster/pods"),
-        b"apiVersion: v1\nitems: []\n".to_vec(),
+        b"apiVersion: v1
+items:
+- apiVersion: v1
+  kind: Pod
+  metadata:
+    labels:
+      app: istio-ingressgateway
+      istio: ingressgateway
+    name: istio-ingressgateway-7d8f9-x7k2p
+    namespace: istio-system
+  spec:
+    containers:
+    - image: docker.io/istio/proxyv2:1.28.0
+      name: istio-proxy
+    nodeName: node-b
+  status:
+    containerStatuses:
+    - name: istio-proxy
+      ready: true
+      restartCount: 0
+    phase: Running
+kind: List
+metadata:
+  resourceVersion: \"\"
+"
+        .to_vec(),
+    ));
+    v.push((
+        format!("{prefix}cluster/k8s-resources"),
+        b"apiVersion: v1
+items:
+- apiVersion: v1
+  kind: Pod
+  metadata:
+    annotations:
+      sidecar.istio.io/status: '{\"containers\":[\"istio-proxy\"]}'
+    labels:
+      app: reviews
+      version: v1
+    name: reviews-v1-5b4f9c7d8-x7k2p
+    namespace: default
+  spec:
+    containers:
+    - image: docker.io/istio/examples-bookinfo-reviews-v1:1.20.2
+      name: reviews
+    - image: docker.io/istio/proxyv2:1.28.0
+      name: istio-proxy
+    nodeName: node-a
+  status:
+    containerStatuses:
+    - name: istio-proxy
+      ready: false
+      restartCount: 2
+    phase: Running
+    podIP: 10.244.0.7
+- apiVersion: v1
+  kind: Service
+  metadata:
+    name: reviews
+    namespace: default
+  spec:
+    ports:
+    - port: 9080
+      protocol: TCP
+kind: List
+metadata:
+  resourceVersion: \"\"
+"
+        .to_vec(),
     ));
     v.push((
         format!("{prefix}versions"),
@@ -113,16 +183,41 @@ fn check_bug_report(o: &Opened) {
             "istio-system/istio-ingressgateway-7d8f9-x7k2p"
         ]
     );
-    assert_eq!(o.mesh.pods[1].app, "reviews-v1");
+    // The pod's own labels and status, from cluster/: not guessed from its name.
+    let reviews = &o.mesh.pods[1];
+    assert_eq!(reviews.app, "reviews");
+    assert_eq!(reviews.version.as_deref(), Some("1.28.0"));
+    assert_eq!((reviews.ready, reviews.restarts), (Some(false), Some(2)));
+    assert_eq!(reviews.node.as_deref(), Some("node-a"));
+    assert_eq!(o.mesh.pods[2].node.as_deref(), Some("node-b"));
+    // No metadata: the name without its hashes.
+    assert_eq!(o.mesh.pods[0].app, "productpage-v1");
+    assert!(
+        o.summary
+            .contains("cluster/: 2 file(s), 2 pod(s), metadata for 2 of 3 proxies"),
+        "{}",
+        o.summary
+    );
     assert!(o.mesh.istiod.is_some());
     let t = &o.mesh.pods[1];
     let dump = block(o.fetcher.fetch(Some(t), Endpoint::ConfigDump)).unwrap();
     assert_eq!(dump.body.as_slice(), DUMP.as_bytes());
     let mem = block(o.fetcher.fetch(Some(t), Endpoint::Memory)).unwrap();
     assert!(String::from_utf8_lossy(&mem.body).contains("heap_size"));
-    // /clusters was saved as text: said so, not served as JSON.
-    let e = block(o.fetcher.fetch(Some(t), Endpoint::ClustersJson)).unwrap_err();
-    assert!(e.0.contains("saved as text"), "{e}");
+    // /clusters was saved as text: served as the JSON the views read.
+    let clusters = block(o.fetcher.fetch(Some(t), Endpoint::ClustersJson)).unwrap();
+    let cs =
+        crate::model::clusters::ClusterStatuses::parse(&String::from_utf8_lossy(&clusters.body))
+            .unwrap();
+    let c = &cs.cluster_statuses[0];
+    assert_eq!(c.name, "outbound|80||a");
+    assert_eq!(c.default_thresholds().unwrap().max_connections, Some(7));
+    let h = &c.host_statuses[0];
+    assert_eq!(
+        (h.endpoint(), h.stat("cx_active")),
+        ("10.0.0.1:80".into(), 3)
+    );
+    assert!(h.health_status.failed_outlier_check);
     let syncz = block(o.fetcher.fetch(None, Endpoint::Syncz)).unwrap();
     assert_eq!(syncz.body.as_slice(), b"[]");
     assert!(o.istiod_debug.contains(&"configz".to_string()));
@@ -411,4 +506,62 @@ fn unrecognised_input_says_what_is_wanted() {
     std::fs::write(&p, "hello world").unwrap();
     let e = open(&p).unwrap_err();
     assert!(e.contains("not recognised"), "{e}");
+}
+
+/// The app on a bug-report: the Clusters view reads the text `/clusters`,
+/// and the Stats view, which has no `/stats` to read, asks once, says what
+/// the capture holds instead, and is not asked again however often it polls.
+#[test]
+fn the_app_on_a_bug_report_asks_each_body_once() {
+    use crate::app::headless::Headless;
+    use crate::app::state::{AppState, Loadable, ViewKind};
+    use std::time::{Duration, Instant};
+    let d = tmp("brapp");
+    let p = d.join("bug-report.tar.gz");
+    write_tar(&p, &bug_report_files("bug-report/"), true);
+    let o = open(&p).unwrap();
+    let config = crate::config::Config {
+        poll_interval_ms: 20,
+        ..crate::config::Config::default()
+    };
+    let mut state = AppState::new(
+        o.mesh.clone(),
+        "t",
+        config,
+        crate::theme::Theme::dark(),
+        Instant::now(),
+    );
+    state.snapshot = true;
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let mut h = Headless::new(state, o.fetcher.clone(), o.logs.clone());
+        h.open(1);
+        crate::app::nav::show_view(&mut h.state, ViewKind::Stats);
+        let answered = |s: &AppState| {
+            s.slot(Some(1), Endpoint::Stats)
+                .is_some_and(|slot| !matches!(slot.state, Loadable::Loading { .. }))
+        };
+        assert!(h.settle(Duration::from_secs(5), answered).await);
+        let first = h.state.slot(Some(1), Endpoint::Stats).unwrap().request;
+        // 25 poll intervals and more.
+        h.settle(Duration::from_millis(600), |_| false).await;
+        let slot = h.state.slot(Some(1), Endpoint::Stats).unwrap();
+        assert_eq!(slot.request, first, "asked again");
+        match &slot.state {
+            Loadable::Failed { error, .. } => {
+                assert!(error.contains("stats/prometheus"), "{error}")
+            }
+            other => panic!("{other:?}"),
+        }
+        crate::app::nav::show_view(&mut h.state, ViewKind::Clusters);
+        let runtime = |s: &AppState| {
+            s.slot(Some(1), Endpoint::ClustersJson)
+                .and_then(|slot| slot.data())
+                .is_some()
+        };
+        assert!(h.settle(Duration::from_secs(5), runtime).await);
+    });
 }

@@ -55,7 +55,7 @@ impl SimState {
                 p.stats.set(&format!("{c}.upstream_cx_active"), 1);
                 p.stats.set(&format!("{c}.upstream_rq_pending_active"), 1);
             }
-            if p.has(Scenario::RejectedGateway) && ticks % 8 == 0 {
+            if p.has(Scenario::RejectedGateway) && ticks.is_multiple_of(8) {
                 p.stats.add("listener_manager.lds.update_rejected", 1);
                 p.stats.add("listener_manager.lds.update_attempt", 1);
             }

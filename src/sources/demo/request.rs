@@ -78,11 +78,11 @@ impl SimState {
             Fate::NoRoute => c.add(&format!("http.{http_prefix}.no_route"), 1),
             Fate::Overflow => {
                 c.cluster_add(&cluster, "upstream_rq_pending_overflow", 1);
-                c.cluster_add(&cluster, "upstream_cx_overflow", u64::from(worker % 3 != 0));
+                c.cluster_add(&cluster, "upstream_cx_overflow", u64::from(!worker.is_multiple_of(3)));
                 c.cluster_add(
                     &cluster,
                     "upstream_rq_retry_overflow",
-                    u64::from(worker % 7 == 0),
+                    u64::from(worker.is_multiple_of(7)),
                 );
                 c.cluster_add(&cluster, "upstream_rq_pending_total", 1);
             }
@@ -103,7 +103,7 @@ impl SimState {
                 for s in codes {
                     c.cluster_add(&cluster, s, 1);
                 }
-                c.cluster_add(&cluster, "upstream_cx_total", u64::from(worker % 5 == 0));
+                c.cluster_add(&cluster, "upstream_cx_total", u64::from(worker.is_multiple_of(5)));
                 c.cluster_add(&cluster, "upstream_cx_tx_bytes_total", 180);
                 c.cluster_add(&cluster, "upstream_cx_rx_bytes_total", bytes);
                 if fate == Fate::Reset {
@@ -199,7 +199,7 @@ impl SimState {
         };
         let source = self.pods[call.client].peer.clone();
         let sp = &mut self.pods[s];
-        let w = if sp.has(Scenario::UnbalancedWorkers) && worker % 10 != 0 {
+        let w = if sp.has(Scenario::UnbalancedWorkers) && !worker.is_multiple_of(10) {
             0
         } else {
             worker % sp.workers
@@ -226,7 +226,7 @@ impl SimState {
         } else {
             sp.cluster_add(&inbound, "upstream_rq_200", 1);
             sp.cluster_add(&inbound, "upstream_rq_2xx", 1);
-            sp.cluster_add(&inbound, "upstream_cx_total", u64::from(worker % 4 == 0));
+            sp.cluster_add(&inbound, "upstream_cx_total", u64::from(worker.is_multiple_of(4)));
         }
         let dest = sp.peer.clone();
         let path = hc_server.then_some(call.path.as_str());
