@@ -561,3 +561,96 @@ async fn the_fleet_scan_diagnoses_every_sidecar_in_the_background() {
         Some(ViewKind::Overview)
     );
 }
+
+/// `:diff` from the open sidecar: against another sidecar of the list (the
+/// resources that differ, Enter down to their fields), against its own dump
+/// saved to a file (no differences), and against nothing that exists (said).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn diff_compares_the_open_sidecar_with_a_sidecar_or_a_file() {
+    use meshscope::app::registry::table_of;
+    use meshscope::app::Action;
+    let (_demo, mut h) = headless_demo(vec![], &[]).await;
+    let a = pod_of(&h.state, "productpage");
+    let b = pod_of(&h.state, "ratings");
+    h.open(a);
+    assert!(
+        h.settle(Duration::from_secs(20), |s| ready(
+            s,
+            Some(a),
+            Endpoint::ConfigDump
+        ))
+        .await
+    );
+    let other = h.state.mesh.pods[b].key();
+    h.act(Action::Command(format!("diff {other}")));
+    assert!(
+        h.settle(Duration::from_secs(20), |s| s.diff.is_some())
+            .await
+    );
+    let top = |s: &AppState| s.panes[s.focus].top().map(|v| v.kind);
+    assert_eq!(top(&h.state), Some(ViewKind::Diff));
+    let title = h.state.panes[h.state.focus]
+        .top()
+        .expect("top")
+        .json_title
+        .clone();
+    assert!(
+        title.contains(&other) && title.contains("changed"),
+        "{title}"
+    );
+    let (rows, _) = table_of(&h.state, ViewKind::Diff, Some(a)).expect("diff table");
+    let changed = rows
+        .rows
+        .iter()
+        .position(|r| r.cells[0].contains("changed"))
+        .expect("a changed resource");
+    let key = rows.rows[changed].key.clone();
+    h.act(Action::Tick(Instant::now()));
+    let view = h.state.panes[h.state.focus].top_mut().expect("top");
+    view.cursor = view
+        .visible
+        .iter()
+        .position(|&i| i == changed)
+        .expect("visible");
+    h.act(Action::Enter);
+    h.act(Action::Tick(Instant::now()));
+    assert_eq!(top(&h.state), Some(ViewKind::DiffFields));
+    let fields = h.state.panes[h.state.focus]
+        .top()
+        .expect("top")
+        .visible
+        .clone();
+    let (all, _) = table_of(&h.state, ViewKind::DiffFields, Some(a)).expect("fields");
+    assert!(!fields.is_empty());
+    assert!(fields.iter().all(|&i| all.rows[i].key == key));
+
+    // Its own dump, saved: nothing differs.
+    let text = h.state.dump(Some(a)).expect("dump").0.text.clone();
+    let file = temp_dir("tui-diff").join("productpage.json");
+    std::fs::write(&file, text.as_bytes()).expect("write dump");
+    h.act(Action::Command(format!("diff {}", file.display())));
+    assert!(
+        h.settle(Duration::from_secs(20), |s| s
+            .diff
+            .as_ref()
+            .is_some_and(|d| d.b.contains("productpage.json")))
+            .await
+    );
+    let d = h.state.diff.as_ref().expect("diff");
+    assert!(!d.diff.differs(), "{}", d.summary());
+    assert!(
+        d.summary().starts_with("no differences ("),
+        "{}",
+        d.summary()
+    );
+
+    h.act(Action::Command("diff no-such-thing".into()));
+    assert!(
+        h.settle(Duration::from_secs(10), |s| s.status.as_ref().is_some_and(
+            |(m, _, _)| m.contains("is not a sidecar of the list")
+        ))
+        .await,
+        "{:?}",
+        h.state.status
+    );
+}

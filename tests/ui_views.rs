@@ -467,3 +467,46 @@ fn route_explain_from_a_routes_row() {
         .as_ref()
         .is_some_and(|(m, _, _)| m.starts_with("usage: :route HOST")));
 }
+
+/// `:diff` against another sidecar: the resources that differ over the pane,
+/// then Enter on a changed one shows its fields, A beside B.
+#[test]
+fn diff_view_lists_resources_then_fields() {
+    let (mesh, mut s) = state();
+    open(&mesh, &mut s, "productpage", ViewKind::Clusters);
+    let other = s
+        .mesh
+        .pods
+        .iter()
+        .find(|p| p.app == "ratings")
+        .expect("ratings")
+        .key();
+    drive(&mesh, &mut s, [Action::Command(format!("diff {other}"))]);
+    let v = s.panes[0].top().expect("a view");
+    assert_eq!(v.kind, ViewKind::Diff);
+    let screen = render(&s);
+    assert!(
+        screen.contains("CHANGE") && screen.contains("only there"),
+        "{screen}"
+    );
+    insta::assert_snapshot!("diff_productpage_ratings", screen);
+    let table = meshscope::app::registry::table_of(&s, ViewKind::Diff, s.selected)
+        .expect("diff table")
+        .0
+        .clone();
+    let row = s.panes[0]
+        .top()
+        .expect("diff view")
+        .visible
+        .iter()
+        .position(|&i| table.rows[i].cells[0].contains("changed"))
+        .expect("a changed resource");
+    s.panes[0].top_mut().expect("diff view").cursor = row;
+    drive(&mesh, &mut s, [Action::Enter]);
+    assert_eq!(s.panes[0].top().map(|v| v.kind), Some(ViewKind::DiffFields));
+    insta::assert_snapshot!("diff_fields", render(&s));
+    // Esc twice: back to the panes, unzoomed.
+    drive(&mesh, &mut s, [Action::Back, Action::Back]);
+    assert_eq!(s.panes[0].top().map(|v| v.kind), Some(ViewKind::Clusters));
+    assert!(!s.zoom);
+}

@@ -150,6 +150,15 @@ pub enum Action {
     Forwards(Vec<super::state::ForwardLine>),
     /// On a Routes row: fill the palette with `:route` for its domain and path.
     ExplainRow,
+    /// A `:diff` finished.
+    Diffed {
+        /// The open sidecar's index.
+        target: usize,
+        /// The other side's label.
+        b: String,
+        /// The diff, or why there is none.
+        result: Result<std::sync::Arc<crate::model::diff::ConfigDiff>, String>,
+    },
     /// A route walk finished.
     RouteExplained {
         /// Target index.
@@ -211,6 +220,18 @@ pub enum Effect {
         istiod: std::sync::Arc<super::dump::DumpData>,
         /// Envoy's own dump.
         envoy: std::sync::Arc<super::dump::DumpData>,
+    },
+    /// Diff the open sidecar's dump with another side's (fetched first when
+    /// `b_dump` is not given), off the UI thread.
+    Diff {
+        /// The open sidecar's index.
+        target: usize,
+        /// Its dump text.
+        a: std::sync::Arc<str>,
+        /// The other side.
+        with: super::diff::state::DiffWith,
+        /// The other sidecar's dump text, when it is already loaded.
+        b_dump: Option<std::sync::Arc<str>>,
     },
     /// Walk a request through a target's config dump (off the UI thread).
     ExplainRoute {

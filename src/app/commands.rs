@@ -13,6 +13,7 @@ pub const COMMANDS: &[&str] = &[
     "findings",
     "scan",
     "route",
+    "diff",
     "overview",
     "listeners",
     "clusters",
@@ -54,6 +55,7 @@ pub fn run(state: &mut AppState, line: &str, fx: &mut Vec<Effect>) {
         "theme" => theme(state, &args, fx),
         "findings" | "finding" | "doctor" => super::fleet::update::show(state, fx),
         "route" => super::route::command(state, &args, fx),
+        "diff" => super::diff::command(state, &args, fx),
         "scan" => {
             super::fleet::update::start(state, fx);
             super::fleet::update::show(state, fx);

@@ -12,6 +12,7 @@ pub mod action;
 pub mod binding;
 pub mod commands;
 pub mod data;
+pub mod diff;
 pub mod dump;
 mod fetch;
 pub mod headless;

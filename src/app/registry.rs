@@ -10,8 +10,8 @@ use super::state::{focused_view, AppState};
 use super::table::{Row, Table};
 use super::view::ViewKind;
 use super::{
-    cardinality, clusters, endpoints, fleet, istiod, json, listeners, loglevels, logs, memory,
-    overview, route, routes, secrets, sidecars, stats, trace,
+    cardinality, clusters, diff, endpoints, fleet, istiod, json, listeners, loglevels, logs,
+    memory, overview, route, routes, secrets, sidecars, stats, trace,
 };
 use crate::model::severity::Severity;
 use crate::sources::target::Endpoint;
@@ -38,6 +38,8 @@ pub fn spec(kind: ViewKind) -> ViewSpec {
         ViewKind::Findings => fleet::SPEC,
         ViewKind::FleetPods => fleet::PODS_SPEC,
         ViewKind::Route => route::SPEC,
+        ViewKind::Diff => diff::SPEC,
+        ViewKind::DiffFields => diff::FIELDS_SPEC,
     }
 }
 

@@ -268,6 +268,8 @@ pub struct AppState {
     /// Views over the sidecar list, the last shown (the fleet's findings by
     /// rule, then one rule's sidecars); empty: the list itself.
     pub list: Vec<ViewState>,
+    /// The last `:diff` of the open sidecar.
+    pub diff: Option<super::diff::state::DiffState>,
     /// The doctor's findings per target.
     pub doctor: HashMap<usize, super::overview::state::Diagnosis>,
     /// istiod's intent versus Envoy's config, per target, with the data versions compared.
@@ -313,6 +315,7 @@ impl AppState {
             forwards: Vec::new(),
             drift: HashMap::new(),
             doctor: HashMap::new(),
+            diff: None,
             fleet: Default::default(),
             list: Vec::new(),
             kube: false,

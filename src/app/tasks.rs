@@ -12,6 +12,7 @@ use tokio::task::JoinHandle;
 
 use super::action::{Action, Effect};
 use super::data;
+use super::diff::state::DiffWith;
 use super::fleet::state::Scanned;
 use super::logs::state::APP_SUFFIX;
 use super::state::AppState;
@@ -21,7 +22,7 @@ use crate::sources::admin::Confirmed;
 use crate::sources::clock::unix_now;
 use crate::sources::fleet::{scan as scan_targets, CheckFetcher, FleetOptions};
 use crate::sources::logs::{LogQuery, LogSource};
-use crate::sources::target::{Fetcher, TargetInfo};
+use crate::sources::target::{Endpoint, Fetcher, TargetInfo};
 
 /// Log lines are batched for this long before they reach `update`.
 const LOG_BATCH: Duration = Duration::from_millis(50);
@@ -57,6 +58,59 @@ impl Runner {
             follows: HashMap::new(),
             fleet_cancel: None,
         }
+    }
+
+    /// Fetches the other side of a `:diff` (unless given), then diffs both
+    /// dumps on a blocking thread.
+    fn diff(
+        &self,
+        target: usize,
+        a: Arc<str>,
+        with: DiffWith,
+        b_dump: Option<Arc<str>>,
+        state: &AppState,
+    ) {
+        let b_label = match &with {
+            DiffWith::Sidecar(i) => state.mesh.pods.get(*i).map(TargetInfo::key),
+            DiffWith::Source(s) => Some(s.clone()),
+        }
+        .unwrap_or_default();
+        let other = match &with {
+            DiffWith::Sidecar(i) => state.mesh.pods.get(*i).cloned(),
+            DiffWith::Source(_) => None,
+        };
+        let fetch = other.map(|t| self.fetcher.fetch(Some(&t), Endpoint::ConfigDump));
+        let tx = self.tx.clone();
+        tokio::spawn(async move {
+            let b: Result<(String, Arc<str>), String> = match (b_dump, fetch, with) {
+                (Some(text), _, _) => Ok((b_label, text)),
+                (None, Some(fut), _) => match fut.await {
+                    Ok(got) => utf8(&b_label, &got.body).map(|t| (b_label, t)),
+                    Err(e) => Err(format!("{b_label}: {e}")),
+                },
+                (None, None, DiffWith::Source(s)) => load_source(&s).await,
+                (None, None, DiffWith::Sidecar(_)) => Err(format!("{b_label}: not in the list")),
+            };
+            let (label, result) = match b {
+                Ok((label, text)) => {
+                    let result = tokio::task::spawn_blocking(move || {
+                        diff_texts(&a, &text, &label).map(|d| (label, d))
+                    })
+                    .await
+                    .unwrap_or_else(|e| Err(format!("diff task failed: {e}")));
+                    match result {
+                        Ok((label, d)) => (label, Ok(Arc::new(d))),
+                        Err(e) => (String::new(), Err(e)),
+                    }
+                }
+                Err(e) => (String::new(), Err(e)),
+            };
+            let _ = tx.send(Action::Diffed {
+                target,
+                b: label,
+                result,
+            });
+        });
     }
 
     /// Starts an effect. Returns text to copy for [`Effect::Copy`] (the
@@ -168,6 +222,15 @@ impl Runner {
                         decision: Box::new(decision),
                     });
                 });
+                None
+            }
+            Effect::Diff {
+                target,
+                a,
+                with,
+                b_dump,
+            } => {
+                self.diff(target, a, with, b_dump, state);
                 None
             }
             Effect::TraceRequest { request_id } => {
@@ -426,4 +489,59 @@ mod layout_save_tests {
             notices[0]
         );
     }
+}
+
+fn utf8(label: &str, body: &[u8]) -> Result<Arc<str>, String> {
+    std::str::from_utf8(body)
+        .map(Arc::from)
+        .map_err(|e| format!("{label}: not UTF-8 at byte {}", e.valid_up_to()))
+}
+
+/// The dump a `:diff` source names: an admin URL, or a capture on disk
+/// (`PATH`, or `PATH#ns/pod` for one sidecar of it), with its label.
+async fn load_source(source: &str) -> Result<(String, Arc<str>), String> {
+    use std::path::Path;
+    if source.starts_with("http://") || source.starts_with("https://") {
+        let mesh = crate::sources::target::MeshInfo {
+            istiod: None,
+            pods: vec![TargetInfo {
+                namespace: "admin".into(),
+                name: source.to_string(),
+                admin: Some(source.to_string()),
+                ..TargetInfo::default()
+            }],
+        };
+        let f = crate::sources::target::AdminFetcher::new(
+            &mesh,
+            &crate::sources::admin::ClientOptions::default(),
+        )
+        .map_err(|e| format!("{source}: {e}"))?;
+        let got = f
+            .fetch(mesh.pods.first(), Endpoint::ConfigDump)
+            .await
+            .map_err(|e| format!("{source}: {e}"))?;
+        return utf8(source, &got.body).map(|t| (source.to_string(), t));
+    }
+    let (path, who) = match source.rsplit_once('#') {
+        Some((p, who)) if !Path::new(source).exists() => (p, Some(who)),
+        _ => (source, None),
+    };
+    if !Path::new(path).exists() {
+        return Err(format!(
+            "`{source}` is not a sidecar of the list, a file or folder, or an admin URL"
+        ));
+    }
+    let (label, body) = crate::sources::capture::config_dump_of(Path::new(path), who).await?;
+    utf8(&label, &body).map(|t| (label, t))
+}
+
+/// Both dumps parsed and diffed (volatile fields left out).
+fn diff_texts(a: &str, b: &str, b_label: &str) -> Result<crate::model::diff::ConfigDiff, String> {
+    let da = ConfigDump::parse(a).map_err(|e| format!("the open sidecar's dump: {e}"))?;
+    let db = ConfigDump::parse(b).map_err(|e| format!("{b_label}: {e}"))?;
+    Ok(crate::model::diff::diff_dumps(
+        &da,
+        &db,
+        crate::model::diff::Options::default(),
+    ))
 }

@@ -147,6 +147,7 @@ pub fn update(state: &mut AppState, action: Action) -> Vec<Effect> {
             ),
         },
         Action::RouteExplained { target, decision } => route::explained(state, target, decision),
+        Action::Diffed { target, b, result } => super::diff::diffed(state, target, b, result),
         Action::FleetProgress { scan, progress } => fleet::update::progress(state, scan, progress),
         Action::FleetScanned { scan, scanned } => {
             fleet::update::scanned(state, scan, *scanned);

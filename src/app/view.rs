@@ -42,6 +42,10 @@ pub enum ViewKind {
     FleetPods,
     /// Which route a request takes through the sidecar, and why.
     Route,
+    /// The open sidecar's config against another's: the resources that differ.
+    Diff,
+    /// One resource's field differences.
+    DiffFields,
 }
 
 impl ViewKind {

@@ -6,12 +6,11 @@ use std::io::Write;
 use std::path::Path;
 
 use serde::Serialize;
-use serde_json::Value;
 
 use super::CommandError;
 use crate::cli::{DiffArgs, KubeArgs, Output, SourceArgs};
 use crate::model::config_dump::ConfigDump;
-use crate::model::diff::{diff_dumps, Change, ConfigDiff, Options};
+use crate::model::diff::{diff_dumps, short_value, Change, ConfigDiff, Options};
 use crate::sources::target::{AdminFetcher, Endpoint, Fetcher};
 
 /// Where one side comes from.
@@ -59,28 +58,9 @@ async fn load(spec: &SideSpec, kube: &KubeArgs) -> Result<(String, Vec<u8>), Com
                 .map_err(|e| usage(format!("{u}: {e}")))?;
             Ok((u.clone(), unwrap_arc(got.body)))
         }
-        SideSpec::Path(p, who) => {
-            let label = p.display().to_string();
-            let path = p.clone();
-            let opened = tokio::task::spawn_blocking(move || crate::sources::capture::open(&path))
-                .await
-                .map_err(|e| usage(format!("{label}: {e}")))?
-                .map_err(usage)?;
-            let target = crate::sources::capture::pick(&opened, &label, who.as_deref())
-                .map_err(usage)?
-                .clone();
-            let got = opened
-                .fetcher
-                .fetch(Some(&target), Endpoint::ConfigDump)
-                .await
-                .map_err(|e| usage(format!("{label}: {e}")))?;
-            let shown = if opened.mesh.pods.len() > 1 {
-                format!("{label}#{}", target.key())
-            } else {
-                label
-            };
-            Ok((shown, unwrap_arc(got.body)))
-        }
+        SideSpec::Path(p, who) => crate::sources::capture::config_dump_of(p, who.as_deref())
+            .await
+            .map_err(usage),
         SideSpec::Pod(pod) => {
             use crate::sources::kube as k;
             let cluster = k::connect(&crate::launch::kube_options(kube))
@@ -158,22 +138,6 @@ pub async fn run(args: &DiffArgs, kube: &KubeArgs) -> Result<String, CommandErro
     Ok(text)
 }
 
-/// One value in a table cell: compact JSON, cut at 120 characters.
-fn short(v: &Option<Value>) -> String {
-    match v {
-        None => "(absent)".into(),
-        Some(v) => {
-            let s = v.to_string();
-            if s.chars().count() > 120 {
-                let cut: String = s.chars().take(117).collect();
-                format!("{cut}...")
-            } else {
-                s
-            }
-        }
-    }
-}
-
 /// The human report: counts per kind, then each resource and its fields.
 pub fn table(a: &str, b: &str, diff: &ConfigDiff) -> String {
     let mut s = format!("--- {a}\n+++ {b}\n");
@@ -198,27 +162,17 @@ pub fn table(a: &str, b: &str, diff: &ConfigDiff) -> String {
             Change::Removed => '-',
             Change::Changed => '~',
         };
-        s.push_str(&format!("{mark} {} {}\n", singular(r.kind.label()), r.name));
+        s.push_str(&format!("{mark} {} {}\n", r.kind.singular(), r.name));
         for f in &r.fields {
             let path = if f.path.is_empty() { "(root)" } else { &f.path };
             s.push_str(&format!(
                 "    {path}: {} → {}\n",
-                short(&f.old),
-                short(&f.new)
+                short_value(f.old.as_ref(), 120),
+                short_value(f.new.as_ref(), 120)
             ));
         }
     }
     s
-}
-
-fn singular(label: &str) -> &str {
-    match label {
-        "bootstrap" => "bootstrap",
-        "virtual hosts" => "virtual host",
-        "scoped routes" => "scoped route",
-        "extension configs" => "extension config",
-        other => other.strip_suffix('s').unwrap_or(other),
-    }
 }
 
 #[derive(Serialize)]

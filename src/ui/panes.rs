@@ -61,7 +61,7 @@ fn draw_pane(
     let _ = total;
     let name = if matches!(
         view.kind,
-        ViewKind::Json | ViewKind::Trace | ViewKind::Route
+        ViewKind::Json | ViewKind::Trace | ViewKind::Route | ViewKind::Diff | ViewKind::DiffFields
     ) {
         view.json_title.clone()
     } else {

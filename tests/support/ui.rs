@@ -90,6 +90,39 @@ pub fn answer(mesh: &Mesh, state: &mut AppState, effects: Vec<meshscope::app::Ef
             ));
             continue;
         }
+        if let meshscope::app::Effect::Diff {
+            target,
+            a,
+            with,
+            b_dump,
+        } = &e
+        {
+            use meshscope::app::diff::state::DiffWith;
+            let (label, b) = match (with, b_dump) {
+                (DiffWith::Sidecar(i), Some(text)) => (state.mesh.pods[*i].key(), text.to_string()),
+                (DiffWith::Sidecar(i), None) => {
+                    let f = body_for(mesh, state, Some(*i), Endpoint::ConfigDump)
+                        .expect("the demo dump");
+                    (
+                        state.mesh.pods[*i].key(),
+                        String::from_utf8_lossy(&f.body).into_owned(),
+                    )
+                }
+                (DiffWith::Source(s), _) => panic!("in-process tests diff sidecars only: {s}"),
+            };
+            let da = meshscope::model::config_dump::ConfigDump::parse(a).expect("a parses");
+            let db = meshscope::model::config_dump::ConfigDump::parse(&b).expect("b parses");
+            let diff = meshscope::model::diff::diff_dumps(&da, &db, Default::default());
+            queue.extend(update(
+                state,
+                Action::Diffed {
+                    target: *target,
+                    b: label,
+                    result: Ok(Arc::new(diff)),
+                },
+            ));
+            continue;
+        }
         if let meshscope::app::Effect::ScanFleet { scan, targets, .. } = &e {
             let report = Arc::new(scan_in_process(mesh, state, targets));
             queue.extend(update(

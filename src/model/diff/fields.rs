@@ -33,6 +33,23 @@ pub const VOLATILE: &[&str] = &[
     "update_time",
 ];
 
+/// One side of a field difference as compact JSON, cut at `max` characters
+/// (`(absent)` when the field is only on the other side).
+pub fn short_value(v: Option<&Value>, max: usize) -> String {
+    match v {
+        None => "(absent)".into(),
+        Some(v) => {
+            let s = v.to_string();
+            if s.chars().count() > max {
+                let cut: String = s.chars().take(max.saturating_sub(3)).collect();
+                format!("{cut}...")
+            } else {
+                s
+            }
+        }
+    }
+}
+
 /// Removes the [`VOLATILE`] fields everywhere in `v`.
 pub fn strip_volatile(v: &mut Value) {
     match v {

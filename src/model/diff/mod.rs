@@ -15,7 +15,7 @@ use serde::Serialize;
 use serde_json::value::RawValue;
 use serde_json::Value;
 
-pub use fields::{diff_values, strip_volatile, FieldDiff, VOLATILE};
+pub use fields::{diff_values, short_value, strip_volatile, FieldDiff, VOLATILE};
 
 use crate::model::config_dump::{ConfigDump, Kind, Resource, State};
 
@@ -69,6 +69,21 @@ impl DiffKind {
             DiffKind::Secret => "secrets",
             DiffKind::ScopedRoute => "scoped routes",
             DiffKind::Ecds => "extension configs",
+        }
+    }
+
+    /// Singular label for one resource (`cluster`, `virtual host`).
+    pub fn singular(self) -> &'static str {
+        match self {
+            DiffKind::Bootstrap => "bootstrap",
+            DiffKind::Listener => "listener",
+            DiffKind::Route => "route",
+            DiffKind::VirtualHost => "virtual host",
+            DiffKind::Cluster => "cluster",
+            DiffKind::Endpoint => "endpoint",
+            DiffKind::Secret => "secret",
+            DiffKind::ScopedRoute => "scoped route",
+            DiffKind::Ecds => "extension config",
         }
     }
 

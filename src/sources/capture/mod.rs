@@ -472,3 +472,29 @@ pub fn pick<'a>(
         }
     }
 }
+
+/// The config dump of one sidecar of whatever `path` holds (`who` picks it
+/// when there are several), with the label to show: `PATH`, or `PATH#ns/pod`
+/// when the capture has more than one sidecar.
+pub async fn config_dump_of(path: &Path, who: Option<&str>) -> Result<(String, Vec<u8>), String> {
+    let label = path.display().to_string();
+    let p = path.to_path_buf();
+    let opened = tokio::task::spawn_blocking(move || open(&p))
+        .await
+        .map_err(|e| format!("{label}: {e}"))??;
+    let target = pick(&opened, &label, who)?.clone();
+    let got = opened
+        .fetcher
+        .fetch(Some(&target), Endpoint::ConfigDump)
+        .await
+        .map_err(|e| format!("{label}: {e}"))?;
+    let shown = if opened.mesh.pods.len() > 1 {
+        format!("{label}#{}", target.key())
+    } else {
+        label
+    };
+    Ok((
+        shown,
+        Arc::try_unwrap(got.body).unwrap_or_else(|a| a.as_ref().clone()),
+    ))
+}

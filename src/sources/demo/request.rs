@@ -78,7 +78,11 @@ impl SimState {
             Fate::NoRoute => c.add(&format!("http.{http_prefix}.no_route"), 1),
             Fate::Overflow => {
                 c.cluster_add(&cluster, "upstream_rq_pending_overflow", 1);
-                c.cluster_add(&cluster, "upstream_cx_overflow", u64::from(!worker.is_multiple_of(3)));
+                c.cluster_add(
+                    &cluster,
+                    "upstream_cx_overflow",
+                    u64::from(!worker.is_multiple_of(3)),
+                );
                 c.cluster_add(
                     &cluster,
                     "upstream_rq_retry_overflow",
@@ -103,7 +107,11 @@ impl SimState {
                 for s in codes {
                     c.cluster_add(&cluster, s, 1);
                 }
-                c.cluster_add(&cluster, "upstream_cx_total", u64::from(worker.is_multiple_of(5)));
+                c.cluster_add(
+                    &cluster,
+                    "upstream_cx_total",
+                    u64::from(worker.is_multiple_of(5)),
+                );
                 c.cluster_add(&cluster, "upstream_cx_tx_bytes_total", 180);
                 c.cluster_add(&cluster, "upstream_cx_rx_bytes_total", bytes);
                 if fate == Fate::Reset {
@@ -226,7 +234,11 @@ impl SimState {
         } else {
             sp.cluster_add(&inbound, "upstream_rq_200", 1);
             sp.cluster_add(&inbound, "upstream_rq_2xx", 1);
-            sp.cluster_add(&inbound, "upstream_cx_total", u64::from(worker.is_multiple_of(4)));
+            sp.cluster_add(
+                &inbound,
+                "upstream_cx_total",
+                u64::from(worker.is_multiple_of(4)),
+            );
         }
         let dest = sp.peer.clone();
         let path = hc_server.then_some(call.path.as_str());
