@@ -7,11 +7,14 @@
 2. logs: N access-log lines piped into `meshscope logs --file - --status 5xx`
    (parsed and filtered; target >= 100k lines/s); baselines `grep -c ' 50[0-9] '`
    and an awk field filter reading the same pipe.
-3. diff: two generated ~150 MB dumps (different seeds) with `meshscope diff`
+3. tui-logs: the real TUI in tmux following a log file that grows by 20k
+   lines/s; its CPU (from /proc) beside its CPU idle (target < 25% of a core).
+4. diff: two generated ~150 MB dumps (different seeds) with `meshscope diff`
    (target < 2 s and peak RSS < 2.5x the two files); baseline `cmp`.
 
     python3 scripts/bench_open.py [--open-mb 1000] [--proxies 200]
-        [--log-lines 2000000] [--dump-mb 150] [--only open,logs,diff]
+        [--log-lines 2000000] [--dump-mb 150] [--tui-rate 20000]
+        [--only open,logs,tui-logs,diff]
 
 BIN is $MESHSCOPE_BIN or target/release/meshscope (built when absent).
 """
@@ -66,6 +69,75 @@ def services_for(tmp, mb):
     return max(1, int(mb * 1e6 / per))
 
 
+def k8s_list(names, namespace):
+    """A `kind: List` of pods as kubectl writes them (about 3 KB each, with a
+    Service per pod), named `ns<i % 10>` unless `namespace` is given."""
+    items = []
+    for i, name in enumerate(names):
+        ns = namespace or f"ns{i % 10}"
+        app = name.split("-")[0]
+        items.append(f"""- apiVersion: v1
+  kind: Pod
+  metadata:
+    annotations:
+      sidecar.istio.io/status: '{{"initContainers":["istio-init"],"containers":["istio-proxy"],"volumes":["istio-envoy","istio-data","istio-podinfo","istio-token","istiod-ca-cert"],"revision":"default"}}'
+      prometheus.io/path: /stats/prometheus
+      prometheus.io/port: "15020"
+    creationTimestamp: "2026-01-01T00:00:00Z"
+    labels:
+      app: {app}
+      version: v1
+      pod-template-hash: 5b4f9c7d8
+      security.istio.io/tlsMode: istio
+      service.istio.io/canonical-name: {app}
+    name: {name}
+    namespace: {ns}
+    ownerReferences:
+    - apiVersion: apps/v1
+      kind: ReplicaSet
+      name: {app}-5b4f9c7d8
+      uid: 00000000-0000-0000-0000-{i:012d}
+  spec:
+    containers:
+    - image: docker.io/istio/examples-{app}:1.20.2
+      name: {app}
+      ports:
+      - containerPort: 9080
+        protocol: TCP
+    - args: [proxy, sidecar, --domain, $(POD_NAMESPACE).svc.cluster.local]
+      image: docker.io/istio/proxyv2:1.28.0
+      name: istio-proxy
+      ports:
+      - containerPort: 15090
+        name: http-envoy-prom
+        protocol: TCP
+    nodeName: node-{i % 7}
+  status:
+    containerStatuses:
+    - name: {app}
+      ready: true
+      restartCount: 0
+    - name: istio-proxy
+      ready: true
+      restartCount: {i % 3}
+    phase: Running
+    podIP: 10.244.{i // 250}.{i % 250}
+- apiVersion: v1
+  kind: Service
+  metadata:
+    name: {app}
+    namespace: {ns}
+  spec:
+    ports:
+    - name: http
+      port: 9080
+      targetPort: 9080
+    selector:
+      app: {app}
+""")
+    return ("apiVersion: v1\nitems:\n" + "".join(items) + "kind: List\nmetadata:\n  resourceVersion: \"\"\n").encode()
+
+
 def bench_open(tmp, total_mb, proxies, repeat):
     per_proxy = total_mb * 1e6 / proxies
     dump = os.path.join(tmp, "proxy.json")
@@ -86,7 +158,10 @@ def bench_open(tmp, total_mb, proxies, repeat):
                     members += 1
                     total += len(data)
                 add("analyze/allNamespaces/allNamespaces", b"Warning [IST0102] (Namespace default) not injected\n")
-                add("cluster/pods", b"apiVersion: v1\nitems: []\n")
+                add("cluster/pods", k8s_list(["istiod-1"], "istio-system"))
+                # Every proxy's pod, as `kubectl get all -o yaml` lists it.
+                add("cluster/k8s-resources", k8s_list(
+                    [f"app{i}-5b4f9c7d8-x7k2p" for i in range(proxies)], None))
                 add("istio/istio-system/istiod-1/debug/syncz", b"[]")
                 add("istio/istio-system/istiod-1/metrics", b"# TYPE pilot_xds gauge\npilot_xds 1\n")
                 log = b"".join(b'[2026-01-01T00:00:%02d.000Z] "GET /p HTTP/1.1" 200 - via_upstream - "-" 0 10 3 2 "-" "curl" "id" "svc" "10.0.0.1:80"\n' % (i % 60) for i in range(2000))
@@ -128,6 +203,62 @@ def bench_logs(tmp, lines, repeat):
     os.remove(path)
 
 
+def cpu_seconds(pid):
+    """utime + stime of a process, in seconds (/proc/PID/stat)."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def bench_tui_logs(tmp, rate, seconds):
+    """The real TUI in tmux (160x45, default layout: clusters, stats, logs)
+    following a log file that grows by `rate` lines/s; its CPU over that
+    window beside its CPU idle. The admin URL answers nothing, so the panes
+    beside the log show errors and poll cheaply."""
+    if not shutil.which("tmux"):
+        print("tui-logs: tmux not found, skipped")
+        return
+    path = os.path.join(tmp, "tui.log")
+    open(path, "w").close()
+    session = f"msbench{os.getpid()}"
+    env = f"HOME={tmp} XDG_CONFIG_HOME={tmp} TERM=xterm-256color"
+    cmd = f"exec env {env} '{BIN}' --admin http://127.0.0.1:9 --log-file '{path}'"
+    subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", "160", "-y", "45", cmd], check=True)
+    try:
+        pid = int(subprocess.run(["tmux", "display", "-p", "-t", session, "#{pane_pid}"],
+                                 capture_output=True, text=True, check=True).stdout.strip())
+        time.sleep(3)
+        c0, t0 = cpu_seconds(pid), time.perf_counter()
+        time.sleep(seconds)
+        idle = (cpu_seconds(pid) - c0) / (time.perf_counter() - t0)
+        batch = rate // 20
+        written = 0
+        c0, t0 = cpu_seconds(pid), time.perf_counter()
+        with open(path, "a") as f:
+            while time.perf_counter() - t0 < seconds:
+                lines = []
+                for _ in range(batch):
+                    i = written
+                    c = (200, 200, 503)[i % 3]
+                    flags = "UO" if c == 503 else "-"
+                    lines.append(f'[2026-01-01T00:00:{i % 60:02d}.000Z] "GET /api/{i % 97} HTTP/1.1" {c} {flags} via_upstream - "-" 0 {i % 5000} 3 2 "-" "fortio" "req-{i}" "httpbin:8000" "10.0.0.{i % 200}:80" outbound|8000||httpbin.default.svc.cluster.local 10.1.0.1:41234 10.0.0.9:8000 10.1.0.1:41230 - default\n')
+                    written += 1
+                f.write("".join(lines))
+                f.flush()
+                next_at = t0 + written / rate
+                time.sleep(max(0.0, next_at - time.perf_counter()))
+            elapsed = time.perf_counter() - t0
+        busy = (cpu_seconds(pid) - c0) / elapsed
+        screen = subprocess.run(["tmux", "capture-pane", "-p", "-t", session],
+                                capture_output=True, text=True).stdout
+        shown = sum(1 for l in screen.splitlines() if "req-" in l or "503" in l or " 200 " in l)
+        print(f"tui-logs: {written} lines in {elapsed:.1f} s ({written / elapsed / 1e3:.1f}k lines/s) into the TUI following {path}")
+        print(f"  TUI CPU idle            {idle * 100:6.1f}% of one core")
+        print(f"  TUI CPU at {rate // 1000}k lines/s   {busy * 100:6.1f}% of one core (target < 25%); {shown} log rows on screen at the end")
+    finally:
+        subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
+
+
 def bench_diff(tmp, mb, repeat):
     services = services_for(tmp, mb)
     a, b = os.path.join(tmp, "a.json"), os.path.join(tmp, "b.json")
@@ -155,7 +286,9 @@ def main():
     ap.add_argument("--log-lines", type=int, default=2_000_000)
     ap.add_argument("--dump-mb", type=float, default=150)
     ap.add_argument("--repeat", type=int, default=3)
-    ap.add_argument("--only", default="open,logs,diff")
+    ap.add_argument("--tui-rate", type=int, default=20_000)
+    ap.add_argument("--tui-seconds", type=float, default=10)
+    ap.add_argument("--only", default="open,logs,tui-logs,diff")
     args = ap.parse_args()
     if not os.path.exists(BIN):
         subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=ROOT, check=True)
@@ -166,6 +299,8 @@ def main():
             bench_open(tmp, args.open_mb, args.proxies, args.repeat)
         if "logs" in only:
             bench_logs(tmp, args.log_lines, args.repeat)
+        if "tui-logs" in only:
+            bench_tui_logs(tmp, args.tui_rate, args.tui_seconds)
         if "diff" in only:
             bench_diff(tmp, args.dump_mb, args.repeat)
     finally:

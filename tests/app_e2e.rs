@@ -654,3 +654,112 @@ async fn diff_compares_the_open_sidecar_with_a_sidecar_or_a_file() {
         h.state.status
     );
 }
+
+/// `:loglevel LOGGER LEVEL app=NAME` on the demo: every sidecar of the app is
+/// read first, one confirmation lists each with its change (a sidecar already
+/// at the level is named and left alone), yes changes them all, and `R` puts
+/// each back to its own earlier level.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_logger_changes_across_an_app_after_one_confirmation_and_r_restores_all() {
+    use meshscope::app::state::Mode;
+    use meshscope::app::Action;
+    let (demo, mut h) = headless_demo(Vec::new(), &[]).await;
+    let reviews: Vec<(String, String)> = h
+        .state
+        .mesh
+        .pods
+        .iter()
+        .filter(|p| p.app == "reviews")
+        .map(|p| (p.key(), p.admin.clone().expect("admin")))
+        .collect();
+    assert!(reviews.len() >= 2, "{reviews:?}");
+    let http = reqwest::Client::new();
+    let level = |admin: String| {
+        let http = http.clone();
+        async move {
+            let body = http
+                .post(format!("{admin}/logging"))
+                .send()
+                .await
+                .expect("post")
+                .text()
+                .await
+                .expect("text");
+            body.lines()
+                .find_map(|l| l.trim().strip_prefix("router: ").map(str::to_string))
+                .unwrap_or_default()
+        }
+    };
+    // One of them is at debug already.
+    http.post(format!("{}/logging?paths=router:debug", reviews[0].1))
+        .send()
+        .await
+        .expect("set");
+    let mut before = Vec::new();
+    for (_, admin) in &reviews {
+        before.push(level(admin.clone()).await);
+    }
+    assert_eq!(before[0], "debug");
+    assert!(before[1..].iter().all(|l| l != "debug"), "{before:?}");
+
+    // On the list, a scope must be named; a level must be one.
+    h.act(Action::Command("loglevel router debug".into()));
+    let said =
+        |s: &AppState, what: &str| s.status.as_ref().is_some_and(|(m, _, _)| m.contains(what));
+    assert!(said(&h.state, "name the sidecars"), "{:?}", h.state.status);
+    h.act(Action::Command("loglevel router loud all".into()));
+    assert!(said(&h.state, "is not a level"), "{:?}", h.state.status);
+
+    h.act(Action::Command("loglevel router debug app=reviews".into()));
+    assert!(
+        h.settle(Duration::from_secs(10), |s| matches!(
+            s.mode,
+            Mode::ConfirmFleet(_)
+        ))
+        .await,
+        "{:?}",
+        h.state.status
+    );
+    let Mode::ConfirmFleet(p) = &h.state.mode else {
+        unreachable!()
+    };
+    assert_eq!(p.changes.len(), reviews.len() - 1);
+    assert_eq!(p.unchanged, vec![reviews[0].0.clone()]);
+    assert!(p.question().contains("to debug on"), "{}", p.question());
+    let screen = support::ui::render_at(&h.state, 140, 45);
+    for (pod, _) in &reviews[1..] {
+        assert!(screen.contains(pod.as_str()), "{pod} not listed:\n{screen}");
+    }
+    assert!(
+        screen.contains("→ debug") && screen.contains("left alone"),
+        "{screen}"
+    );
+    // Nothing happened yet.
+    for ((_, admin), was) in reviews.iter().zip(&before) {
+        assert_eq!(&level(admin.clone()).await, was);
+    }
+    h.act(Action::Confirm(true));
+    assert!(
+        h.settle(Duration::from_secs(10), |s| s.last_fleet_change.is_some())
+            .await
+    );
+    for (_, admin) in &reviews {
+        assert_eq!(level(admin.clone()).await, "debug");
+    }
+    assert!(said(&h.state, "R puts them back"), "{:?}", h.state.status);
+
+    h.act(Action::RestoreLogLevel);
+    assert!(matches!(&h.state.mode, Mode::ConfirmFleet(p) if p.restore));
+    h.act(Action::Confirm(true));
+    assert!(
+        h.settle(Duration::from_secs(10), |s| s
+            .last_fleet_change
+            .as_ref()
+            .is_some_and(|c| c.restore))
+            .await
+    );
+    for ((_, admin), was) in reviews.iter().zip(&before) {
+        assert_eq!(&level(admin.clone()).await, was, "put back");
+    }
+    demo.shutdown().await;
+}

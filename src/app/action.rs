@@ -80,6 +80,17 @@ pub enum Action {
     CycleProposal,
     /// Offer to put back the level changed last (asks for confirmation).
     RestoreLogLevel,
+    /// The levels of a logger across sidecars were read: confirm the change.
+    FleetLevelsRead(Box<super::loglevels::state::FleetProposal>),
+    /// A change across sidecars finished; `failed` lists (pod, why).
+    FleetLevelsSet {
+        /// The change that was confirmed.
+        proposal: Box<super::loglevels::state::FleetProposal>,
+        /// The sidecars it failed on, and why.
+        failed: Vec<(String, String)>,
+    },
+    /// Scroll the confirmation's list by this many lines.
+    ScrollConfirm(i32),
     /// A log-level change finished.
     LogLevelSet {
         /// The change that was asked for.
@@ -275,6 +286,10 @@ pub enum Effect {
     },
     /// Change a logger's level on a sidecar (confirmed by the user).
     SetLogLevel(super::loglevels::state::Proposal),
+    /// Read a logger's level on these sidecars (read-only), then ask.
+    ReadFleetLevels(Box<super::loglevels::state::FleetProposal>),
+    /// Apply a confirmed change across sidecars, a few at a time.
+    SetFleetLevels(Box<super::loglevels::state::FleetProposal>),
     /// Write the config file (layout or theme changed).
     SaveConfig,
     /// Put text on the clipboard (OSC 52).

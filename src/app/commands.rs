@@ -26,6 +26,7 @@ pub const COMMANDS: &[&str] = &[
     "cardinality",
     "istiod",
     "logging",
+    "loglevel",
     "ns",
     "ctx",
     "layout",
@@ -56,6 +57,7 @@ pub fn run(state: &mut AppState, line: &str, fx: &mut Vec<Effect>) {
         "findings" | "finding" | "doctor" => super::fleet::update::show(state, fx),
         "route" => super::route::command(state, &args, fx),
         "diff" => super::diff::command(state, &args, fx),
+        "loglevel" | "loglevels" => super::loglevels::update::fleet_command(state, &args, fx),
         "scan" => {
             super::fleet::update::start(state, fx);
             super::fleet::update::show(state, fx);

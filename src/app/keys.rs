@@ -64,6 +64,20 @@ pub fn map_key(state: &AppState, key: KeyEvent) -> Option<Action> {
                 _ => None,
             }
         }
+        Mode::ConfirmFleet(_) => {
+            return match key.code {
+                KeyCode::Char('y') | KeyCode::Char('Y') => Some(Action::Confirm(true)),
+                KeyCode::Tab | KeyCode::Char('l') => Some(Action::CycleProposal),
+                KeyCode::Up | KeyCode::Char('k') => Some(Action::ScrollConfirm(-1)),
+                KeyCode::Down | KeyCode::Char('j') => Some(Action::ScrollConfirm(1)),
+                KeyCode::PageUp => Some(Action::ScrollConfirm(-10)),
+                KeyCode::PageDown => Some(Action::ScrollConfirm(10)),
+                KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Esc => {
+                    Some(Action::Confirm(false))
+                }
+                _ => None,
+            }
+        }
         Mode::Confirm(_) => {
             return match key.code {
                 KeyCode::Char('y') | KeyCode::Char('Y') => Some(Action::Confirm(true)),

@@ -197,6 +197,8 @@ pub enum Mode {
     Help,
     /// A change to a sidecar waits for the user's yes.
     Confirm(super::loglevels::state::Proposal),
+    /// One logger on many sidecars, the confirmation listing each.
+    ConfirmFleet(Box<super::loglevels::state::FleetProposal>),
 }
 
 /// The application state.
@@ -254,6 +256,9 @@ pub struct AppState {
     pub series: HashMap<usize, super::stats::state::TargetSeries>,
     /// The last log-level change made, so it can be undone.
     pub last_log_change: Option<super::loglevels::state::Proposal>,
+    /// The last change made across sidecars (the ones that took), so `R`
+    /// puts each back; set, it is what `R` undoes.
+    pub last_fleet_change: Option<super::loglevels::state::FleetProposal>,
     /// Port-forwards through the API server (empty for other sources).
     pub forwards: Vec<ForwardLine>,
     /// Whether `:ctx` and `:ns` apply (the session reads a Kubernetes cluster).
@@ -312,6 +317,7 @@ impl AppState {
             linked_cluster: None,
             series: HashMap::new(),
             last_log_change: None,
+            last_fleet_change: None,
             forwards: Vec::new(),
             drift: HashMap::new(),
             doctor: HashMap::new(),

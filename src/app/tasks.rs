@@ -14,9 +14,11 @@ use super::action::{Action, Effect};
 use super::data;
 use super::diff::state::DiffWith;
 use super::fleet::state::Scanned;
+use super::loglevels::state::FleetProposal;
 use super::logs::state::APP_SUFFIX;
 use super::state::AppState;
 use crate::model::config_dump::ConfigDump;
+use crate::model::logging::parse_loggers;
 use crate::model::route_explain::explain;
 use crate::sources::admin::Confirmed;
 use crate::sources::clock::unix_now;
@@ -30,6 +32,8 @@ const LOG_BATCH: Duration = Duration::from_millis(50);
 const LOG_TAIL: usize = 500;
 /// Recent lines searched per sidecar when following one request.
 const TRACE_TAIL: usize = 5_000;
+/// Sidecars asked at once when a logger is read or changed across many.
+const FLEET_LEVEL_CONCURRENCY: usize = 8;
 /// Time box of one sidecar's probe in a fleet scan.
 const FLEET_PROBE_TIMEOUT: Duration = Duration::from_secs(20);
 
@@ -58,6 +62,94 @@ impl Runner {
             follows: HashMap::new(),
             fleet_cancel: None,
         }
+    }
+
+    /// Reads one logger's level on every sidecar of a proposal (GET
+    /// `/logging`, a few at a time), then sends it back filled in.
+    fn read_fleet_levels(&self, mut p: Box<FleetProposal>, state: &AppState) {
+        let reads: Vec<_> = std::mem::take(&mut p.changes)
+            .into_iter()
+            .map(|c| {
+                let fut = state
+                    .mesh
+                    .pods
+                    .get(c.target)
+                    .map(|t| self.fetcher.fetch(Some(t), Endpoint::Logging));
+                async move {
+                    let got = match fut {
+                        Some(f) => f.await.map_err(|e| e.to_string()),
+                        None => Err("no longer in the list".to_string()),
+                    };
+                    (c, got)
+                }
+            })
+            .collect();
+        let tx = self.tx.clone();
+        tokio::spawn(async move {
+            let mut read: Vec<_> = futures::stream::iter(reads)
+                .buffer_unordered(FLEET_LEVEL_CONCURRENCY)
+                .collect()
+                .await;
+            read.sort_by_key(|(c, _)| c.target);
+            for (mut c, got) in read {
+                let body = match got {
+                    Ok(f) => String::from_utf8_lossy(&f.body).into_owned(),
+                    Err(e) => {
+                        p.unreadable.push((c.pod, e));
+                        continue;
+                    }
+                };
+                match parse_loggers(&body)
+                    .into_iter()
+                    .find(|(name, _)| *name == p.logger)
+                {
+                    Some((_, level)) if level == c.to => p.unchanged.push(c.pod),
+                    Some((_, level)) => {
+                        c.from = level;
+                        p.changes.push(c);
+                    }
+                    None => p
+                        .unreadable
+                        .push((c.pod, format!("it has no logger `{}`", p.logger))),
+                }
+            }
+            let _ = tx.send(Action::FleetLevelsRead(p));
+        });
+    }
+
+    /// Applies a confirmed change on each of its sidecars (POST `/logging`,
+    /// a few at a time, never retried); each call carries the confirmation.
+    fn set_fleet_levels(&self, p: Box<FleetProposal>, state: &AppState) {
+        let sets: Vec<_> = p
+            .changes
+            .iter()
+            .map(|c| {
+                let pod = c.pod.clone();
+                let fut = state.mesh.pods.get(c.target).map(|t| {
+                    // The user's one yes covers every sidecar it listed.
+                    let confirmed = Confirmed::by_user(&p.part(c));
+                    self.fetcher.set_log_level(t, &p.logger, &c.to, confirmed)
+                });
+                async move {
+                    match fut {
+                        Some(f) => f.await.err().map(|e| (pod, e.to_string())),
+                        None => Some((pod, "no longer in the list".to_string())),
+                    }
+                }
+            })
+            .collect();
+        let tx = self.tx.clone();
+        tokio::spawn(async move {
+            let failed: Vec<(String, String)> = futures::stream::iter(sets)
+                .buffer_unordered(FLEET_LEVEL_CONCURRENCY)
+                .filter_map(|r| async move { r })
+                .collect()
+                .await;
+            let _ = tx.send(Action::FleetLevelsSet {
+                proposal: p,
+                failed,
+            });
+        });
     }
 
     /// Fetches the other side of a `:diff` (unless given), then diffs both
@@ -185,6 +277,14 @@ impl Runner {
                     let error = fut.await.err().map(|e| e.to_string());
                     let _ = tx.send(Action::LogLevelSet { proposal, error });
                 });
+                None
+            }
+            Effect::ReadFleetLevels(p) => {
+                self.read_fleet_levels(p, state);
+                None
+            }
+            Effect::SetFleetLevels(p) => {
+                self.set_fleet_levels(p, state);
                 None
             }
             Effect::ScanFleet {

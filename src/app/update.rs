@@ -135,6 +135,11 @@ pub fn update(state: &mut AppState, action: Action) -> Vec<Effect> {
         Action::Confirm(yes) => loglevels::update::confirm(state, yes, &mut fx),
         Action::CycleProposal => loglevels::update::cycle(state),
         Action::RestoreLogLevel => loglevels::update::restore(state),
+        Action::FleetLevelsRead(p) => loglevels::update::fleet_read(state, p),
+        Action::FleetLevelsSet { proposal, failed } => {
+            loglevels::update::fleet_done(state, proposal, failed, &mut fx)
+        }
+        Action::ScrollConfirm(d) => loglevels::update::scroll(state, d),
         Action::LogLevelSet { proposal, error } => {
             loglevels::update::done(state, proposal, error, &mut fx)
         }

@@ -48,6 +48,9 @@ pub fn draw(frame: &mut Frame, state: &AppState) {
     if let Mode::Confirm(p) = &state.mode {
         draw_confirm(frame, frame.area(), state, &p.question());
     }
+    if let Mode::ConfirmFleet(p) = &state.mode {
+        draw_confirm_fleet(frame, frame.area(), state, p);
+    }
 }
 
 fn draw_title(frame: &mut Frame, area: Rect, state: &AppState) {
@@ -138,6 +141,84 @@ fn hints(state: &AppState) -> String {
 }
 
 /// The confirmation box for a change to a sidecar.
+/// The confirmation of one logger changed on many sidecars: the question,
+/// then every sidecar with its level now and to come (scrolled with ↑↓),
+/// then the keys.
+fn draw_confirm_fleet(
+    frame: &mut Frame,
+    area: Rect,
+    state: &AppState,
+    p: &crate::app::loglevels::state::FleetProposal,
+) {
+    use ratatui::widgets::{Block, Borders, Clear, Wrap};
+    let t = &state.theme;
+    let all = p.lines();
+    let w = area.width.min(110);
+    // Question, blank, the list, blank, keys; inside borders.
+    let h = (u16::try_from(all.len())
+        .unwrap_or(u16::MAX)
+        .saturating_add(6))
+    .min(area.height.saturating_sub(2))
+    .max(6.min(area.height));
+    let r = Rect::new(
+        area.x + (area.width - w) / 2,
+        area.y + (area.height - h) / 2,
+        w,
+        h,
+    );
+    frame.render_widget(Clear, r);
+    let room = usize::from(h.saturating_sub(6));
+    let start = p.scroll.min(all.len().saturating_sub(room.max(1)));
+    let mut lines = vec![
+        Line::from(Span::styled(p.question(), t.warn)),
+        Line::from(""),
+    ];
+    lines.extend(
+        all.iter()
+            .skip(start)
+            .take(room)
+            .map(|l| Line::from(Span::styled(l.clone(), t.text))),
+    );
+    let more = all.len().saturating_sub(start + room);
+    lines.push(Line::from(Span::styled(
+        if more > 0 || start > 0 {
+            format!(
+                "lines {}-{} of {} (↑↓ scroll)",
+                start + 1,
+                start + room.min(all.len()),
+                all.len()
+            )
+        } else {
+            String::new()
+        },
+        t.dim,
+    )));
+    let mut keys = vec![
+        Span::styled(" y ", t.selection),
+        Span::styled(" apply to all   ", t.text),
+    ];
+    if !p.restore {
+        keys.push(Span::styled(" Tab ", t.selection));
+        keys.push(Span::styled(" another level   ", t.text));
+    }
+    keys.push(Span::styled(" n/Esc ", t.selection));
+    keys.push(Span::styled(" cancel", t.text));
+    lines.push(Line::from(keys));
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(t.warn)
+        .title(Span::styled(
+            format!(" This changes {} sidecars ", p.changes.len()),
+            t.warn,
+        ));
+    frame.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .block(block),
+        r,
+    );
+}
+
 fn draw_confirm(frame: &mut Frame, area: Rect, state: &AppState, question: &str) {
     use ratatui::widgets::{Block, Borders, Clear, Wrap};
     let t = &state.theme;
