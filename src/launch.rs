@@ -63,21 +63,48 @@ pub fn load_theme(name: &str) -> Result<(Theme, Vec<String>), String> {
 
 /// The mesh a demo manifest describes.
 pub fn mesh_from_manifest(m: &Manifest) -> MeshInfo {
+    let sidecars = m.pods.iter().map(|p| TargetInfo {
+        // The demo's gateways are the pods of its gateway deployments.
+        kind: p
+            .app
+            .contains("gateway")
+            .then_some(crate::sources::target::TargetKind::Gateway),
+        namespace: p.namespace.clone(),
+        name: p.name.clone(),
+        app: p.app.clone(),
+        admin: Some(p.admin.clone()),
+        agent: Some(p.agent.clone()),
+        scenarios: p.scenarios.clone(),
+        ..Default::default()
+    });
+    // The ambient namespace after the sidecars, with its kinds, nodes,
+    // ztunnels and waypoints as discovery gives them in a cluster (ready as
+    // the pod status would say: the list does not probe them).
+    let ambient = m.ambient.iter().map(|p| {
+        use crate::sources::target::TargetKind;
+        let kind = match p.kind.as_str() {
+            "ztunnel" => TargetKind::Ztunnel,
+            "waypoint" => TargetKind::Waypoint,
+            _ => TargetKind::AmbientWorkload,
+        };
+        TargetInfo {
+            namespace: p.namespace.clone(),
+            name: p.name.clone(),
+            app: p.app.clone(),
+            admin: p.admin.clone(),
+            agent: p.stats.clone(),
+            scenarios: p.scenarios.clone(),
+            ready: Some(true),
+            kind: Some(kind),
+            node: Some(p.node.clone()),
+            ztunnel: p.ztunnel.clone(),
+            waypoint: p.waypoint.clone(),
+            ..Default::default()
+        }
+    });
     MeshInfo {
         istiod: Some(m.istiod.clone()),
-        pods: m
-            .pods
-            .iter()
-            .map(|p| TargetInfo {
-                namespace: p.namespace.clone(),
-                name: p.name.clone(),
-                app: p.app.clone(),
-                admin: Some(p.admin.clone()),
-                agent: Some(p.agent.clone()),
-                scenarios: p.scenarios.clone(),
-                ..Default::default()
-            })
-            .collect(),
+        pods: sidecars.chain(ambient).collect(),
     }
 }
 

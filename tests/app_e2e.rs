@@ -71,7 +71,7 @@ async fn rejected_gateway_shows_in_badge_istiod_view_and_cli() {
         s.targets_table
             .rows
             .get(gw)
-            .map(|r| r.cells[6].clone())
+            .map(|r| r.cells[meshscope::app::sidecars::update::FINDINGS_COLUMN].clone())
             .unwrap_or_default()
     };
     assert!(
@@ -93,7 +93,7 @@ async fn rejected_gateway_shows_in_badge_istiod_view_and_cli() {
         .rows
         .iter()
         .enumerate()
-        .filter(|(i, r)| *i != gw && r.cells[6].contains("rejected"))
+        .filter(|(i, r)| *i != gw && r.cells[meshscope::app::sidecars::update::FINDINGS_COLUMN].contains("rejected"))
         .count();
     assert_eq!(others, 0);
 
@@ -492,7 +492,7 @@ async fn opening_a_sidecar_lands_on_the_doctor_and_enter_opens_the_evidence() {
         })
     };
     assert!(h.settle(t, found).await, "MS1001 from the served stats");
-    let listed = &h.state.targets_table.rows[fortio].cells[6];
+    let listed = &h.state.targets_table.rows[fortio].cells[meshscope::app::sidecars::update::FINDINGS_COLUMN];
     assert!(listed.starts_with("✖ MS1001"), "{listed}");
     assert!(!listed.contains("demo:"), "{listed}");
     // Enter on the first finding: its stat, filtered, with its rate.
@@ -545,7 +545,7 @@ async fn the_fleet_scan_diagnoses_every_sidecar_in_the_background() {
         .doctor
         .get(&fortio)
         .is_none_or(|d| d.computed.is_none_or(|v| v[0] == 0)));
-    let listed = &h.state.targets_table.rows[fortio].cells[6];
+    let listed = &h.state.targets_table.rows[fortio].cells[meshscope::app::sidecars::update::FINDINGS_COLUMN];
     assert!(listed.starts_with("✖ MS1001"), "{listed}");
     // Enter on the rule (one sidecar): straight to fortio's doctor.
     let row = h.state.list[0]

@@ -578,3 +578,97 @@ fn the_access_logs_parse_flag_for_flag_in_both_formats() {
         });
     }
 }
+
+/// `:loglevel` on two real Envoys of one app: both read (Envoy 1.36+ lists
+/// levels on POST only), one confirmation lists both, yes sets both, `R`
+/// puts both back.
+#[test]
+fn a_logger_changes_on_every_replica_after_one_confirmation() {
+    use meshscope::app::state::Mode;
+    use meshscope::app::Action;
+    for bin in envoys("a_logger_changes_on_every_replica_after_one_confirmation") {
+        runtime().block_on(async {
+            let a = Sidecar::start(&bin, "fleet-a").await;
+            let b = Sidecar::start(&bin, "fleet-b").await;
+            let pod = |name: &str, sc: &Sidecar| TargetInfo {
+                namespace: "default".into(),
+                name: name.into(),
+                app: "fortio".into(),
+                admin: Some(sc.admin.clone()),
+                ..Default::default()
+            };
+            let mesh = MeshInfo {
+                istiod: None,
+                pods: vec![pod("fortio-1", &a), pod("fortio-2", &b)],
+            };
+            let fetcher = AdminFetcher::new(&mesh, &ClientOptions::default()).expect("fetcher");
+            let state = AppState::new(
+                mesh,
+                "envoy",
+                Config::default(),
+                Theme::dark(),
+                Instant::now(),
+            );
+            let mut h = Headless::new(state, Arc::new(fetcher), None);
+            let level = |sc: &Sidecar| {
+                let admin = client(&sc.admin);
+                async move {
+                    let r = admin.logging().await.expect("levels");
+                    String::from_utf8_lossy(&r.body)
+                        .lines()
+                        .find_map(|l| l.trim().strip_prefix("router: ").map(str::to_string))
+                        .unwrap_or_default()
+                }
+            };
+            assert_eq!(
+                (level(&a).await, level(&b).await),
+                ("warning".into(), "warning".into())
+            );
+            h.act(Action::Command("loglevel router debug app=fortio".into()));
+            assert!(
+                h.settle(Duration::from_secs(10), |s| matches!(
+                    s.mode,
+                    Mode::ConfirmFleet(_)
+                ))
+                .await,
+                "{:?}",
+                h.state.status
+            );
+            match &h.state.mode {
+                Mode::ConfirmFleet(p) => {
+                    let lines = p.lines();
+                    assert_eq!(lines.len(), 2, "{lines:?}");
+                    assert!(
+                        lines[0].starts_with("default/fortio-1")
+                            && lines[0].ends_with("warning → debug")
+                    );
+                    assert!(lines[1].starts_with("default/fortio-2"));
+                }
+                other => panic!("{other:?}"),
+            }
+            assert_eq!(level(&a).await, "warning", "nothing before yes");
+            h.act(Action::Confirm(true));
+            assert!(
+                h.settle(Duration::from_secs(10), |s| s.last_fleet_change.is_some())
+                    .await
+            );
+            assert_eq!(
+                (level(&a).await, level(&b).await),
+                ("debug".into(), "debug".into())
+            );
+            h.act(Action::RestoreLogLevel);
+            h.act(Action::Confirm(true));
+            assert!(
+                h.settle(Duration::from_secs(10), |s| s
+                    .last_fleet_change
+                    .as_ref()
+                    .is_some_and(|c| c.restore))
+                    .await
+            );
+            assert_eq!(
+                (level(&a).await, level(&b).await),
+                ("warning".into(), "warning".into())
+            );
+        });
+    }
+}

@@ -20,6 +20,8 @@ use crate::sources::target::{Endpoint, Fetched};
 pub enum Data {
     /// `/config_dump`.
     Dump(Arc<DumpData>),
+    /// A ztunnel's `/config_dump`, with its tables.
+    Ztunnel(Arc<super::ztunnel::data::ZtunnelData>),
     /// `/clusters?format=json`, with the runtime endpoints table.
     Runtime(Arc<(ClusterStatuses, Table)>),
     /// `/logging`: logger levels.
@@ -54,6 +56,10 @@ pub fn process(endpoint: Endpoint, fetched: &Fetched, now_unix: i64) -> Result<D
                     e.utf8_error().valid_up_to()
                 )
             })?;
+            if endpoint == Endpoint::ConfigDump && crate::model::ztunnel::ZtunnelDump::looks_like(&t) {
+                return super::ztunnel::data::process_ztunnel(&t, now_unix)
+                    .map(|z| Data::Ztunnel(Arc::new(z)));
+            }
             build_dump(t.into(), now_unix).map(|d| Data::Dump(Arc::new(d)))
         }
         Endpoint::ClustersJson => {

@@ -183,4 +183,25 @@ pub(super) fn fetched(
     if let (Some(t), Endpoint::ConfigDump | Endpoint::IstiodConfigDump) = key {
         istiod::drift::maybe_compare(state, t, fx);
     }
+    // A target that answered with a ztunnel dump (an `--admin` or a capture,
+    // not known to be one before) gets a ztunnel's panes, once.
+    if let (Some(t), Endpoint::ConfigDump) = key {
+        let ztunnel_views = |s: &AppState| {
+            s.panes
+                .iter()
+                .flat_map(|p| p.stack.iter())
+                .any(|v| super::ztunnel::TABS[1..6].contains(&v.kind))
+        };
+        if state.selected == Some(t)
+            && matches!(state.data(Some(t), Endpoint::ConfigDump), Some((Data::Ztunnel(_), _)))
+            && !ztunnel_views(state)
+        {
+            state.panes = super::registry::layout(state)
+                .into_iter()
+                .map(super::state::Pane::new)
+                .collect();
+            state.focus = 0;
+            state.zoom = false;
+        }
+    }
 }

@@ -13,6 +13,7 @@ pub mod binding;
 pub mod commands;
 pub mod data;
 pub mod diff;
+pub mod ztunnel;
 pub mod dump;
 mod fetch;
 pub mod headless;

@@ -11,7 +11,7 @@ use super::table::{Row, Table};
 use super::view::ViewKind;
 use super::{
     cardinality, clusters, diff, endpoints, fleet, istiod, json, listeners, loglevels, logs,
-    memory, overview, route, routes, secrets, sidecars, stats, trace,
+    memory, overview, route, routes, secrets, sidecars, stats, trace, ztunnel,
 };
 use crate::model::severity::Severity;
 use crate::sources::target::Endpoint;
@@ -40,6 +40,11 @@ pub fn spec(kind: ViewKind) -> ViewSpec {
         ViewKind::Route => route::SPEC,
         ViewKind::Diff => diff::SPEC,
         ViewKind::DiffFields => diff::FIELDS_SPEC,
+        ViewKind::ZWorkloads => ztunnel::WORKLOADS,
+        ViewKind::ZServices => ztunnel::SERVICES,
+        ViewKind::ZPolicies => ztunnel::POLICIES,
+        ViewKind::ZCertificates => ztunnel::CERTIFICATES,
+        ViewKind::ZConnections => ztunnel::CONNECTIONS,
     }
 }
 
@@ -87,8 +92,23 @@ pub fn focused_row(state: &AppState) -> Option<(ViewKind, Row)> {
     table.rows.get(row).map(|r| (view.kind, r.clone()))
 }
 
-/// The layout's views from the config (unknown names skipped, at least one).
+/// The tabs of the open target, in number-key order: a ztunnel's own views,
+/// Envoy's otherwise.
+pub fn tabs(state: &AppState) -> [ViewKind; 9] {
+    match state.selected {
+        Some(t) if ztunnel::is_ztunnel(state, t) => ztunnel::TABS,
+        _ => ViewKind::TABS,
+    }
+}
+
+/// The layout's views from the config (unknown names skipped, at least one);
+/// a ztunnel opens on its workloads, connections and log.
 pub fn layout(state: &AppState) -> Vec<ViewKind> {
+    if let Some(t) = state.selected {
+        if ztunnel::is_ztunnel(state, t) {
+            return ztunnel::LAYOUT.to_vec();
+        }
+    }
     let v: Vec<ViewKind> = state
         .config
         .layout

@@ -338,10 +338,23 @@ impl AppState {
     /// Whether `endpoint` of `target` can be asked at all: pilot-agent
     /// endpoints need an agent URL (`--agent`, or a cluster source).
     pub fn reachable(&self, target: Option<usize>, endpoint: Endpoint) -> bool {
-        match target.and_then(|t| self.mesh.pods.get(t)) {
-            Some(pod) if endpoint.is_agent() => pod.agent.is_some(),
-            _ => true,
+        let Some(pod) = target.and_then(|t| self.mesh.pods.get(t)) else {
+            return true;
+        };
+        if endpoint.is_agent() {
+            return pod.agent.is_some();
         }
+        // A ztunnel's admin port answers /config_dump and /logging only.
+        let ztunnel = pod.kind == Some(crate::sources::target::TargetKind::Ztunnel)
+            || matches!(
+                self.slots.get(&(target, Endpoint::ConfigDump)).and_then(Slot::data),
+                Some(Data::Ztunnel(_))
+            );
+        !ztunnel
+            || matches!(
+                endpoint,
+                Endpoint::ConfigDump | Endpoint::Logging | Endpoint::IstiodMetrics | Endpoint::Syncz
+            )
     }
 
     /// The slot of an endpoint of the selected target.

@@ -69,8 +69,8 @@ pub fn update(state: &mut AppState, action: Action) -> Vec<Effect> {
         Action::FocusNext | Action::FocusPrev => {}
         Action::ToggleZoom => state.zoom = !state.zoom,
         Action::Tab(n) => {
-            if let (Some(kind), Some(_)) = (ViewKind::TABS.get(n.saturating_sub(1)), state.selected)
-            {
+            let tabs = registry::tabs(state);
+            if let (Some(kind), Some(_)) = (tabs.get(n.saturating_sub(1)), state.selected) {
                 show_view(state, *kind);
             }
         }

@@ -46,6 +46,16 @@ pub enum ViewKind {
     Diff,
     /// One resource's field differences.
     DiffFields,
+    /// ztunnel: its workloads (`zc workload`).
+    ZWorkloads,
+    /// ztunnel: its services (`zc service`).
+    ZServices,
+    /// ztunnel: its authorization policies (`zc policy`).
+    ZPolicies,
+    /// ztunnel: its certificates (`zc certificate`).
+    ZCertificates,
+    /// ztunnel: its connections (`zc connections`).
+    ZConnections,
 }
 
 impl ViewKind {
@@ -63,7 +73,7 @@ impl ViewKind {
     ];
 
     /// The views a `:` command or the config file can name, in that order.
-    pub const NAMED: [ViewKind; 13] = [
+    pub const NAMED: [ViewKind; 18] = [
         ViewKind::Targets,
         ViewKind::Overview,
         ViewKind::Listeners,
@@ -77,6 +87,11 @@ impl ViewKind {
         ViewKind::Cardinality,
         ViewKind::Istiod,
         ViewKind::Logging,
+        ViewKind::ZWorkloads,
+        ViewKind::ZServices,
+        ViewKind::ZPolicies,
+        ViewKind::ZCertificates,
+        ViewKind::ZConnections,
     ];
 }
 

@@ -89,7 +89,7 @@ fn draw_title(frame: &mut Frame, area: Rect, state: &AppState) {
             }
         }
         let current = focused_kind(state);
-        for (i, kind) in ViewKind::TABS.iter().enumerate() {
+        for (i, kind) in crate::app::registry::tabs(state).iter().enumerate() {
             let label = format!("{}:{} ", i + 1, kind.name());
             let style = if Some(*kind) == current {
                 t.selection

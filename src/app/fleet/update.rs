@@ -29,13 +29,21 @@ pub fn schedule(state: &mut AppState, fx: &mut Vec<Effect>) {
 
 /// Scans every sidecar of the list now (a scan in flight is superseded).
 pub fn start(state: &mut AppState, fx: &mut Vec<Effect>) {
-    if state.mesh.pods.is_empty() {
+    // Ambient workloads have no proxy of their own to ask: their ztunnel is scanned.
+    let targets: Vec<_> = state
+        .mesh
+        .pods
+        .iter()
+        .filter(|p| p.admin.is_some())
+        .cloned()
+        .collect();
+    if targets.is_empty() {
         state.say("no sidecars to scan", Severity::Warn);
         return;
     }
     let f = &mut state.fleet;
     f.scan += 1;
-    let total = state.mesh.pods.len();
+    let total = targets.len();
     f.running = Some((
         state.now,
         Progress {
@@ -46,7 +54,7 @@ pub fn start(state: &mut AppState, fx: &mut Vec<Effect>) {
     ));
     fx.push(Effect::ScanFleet {
         scan: f.scan,
-        targets: state.mesh.pods.clone(),
+        targets,
         concurrency: state.config.fleet_concurrency,
     });
 }

@@ -24,23 +24,43 @@ pub fn columns() -> Vec<Column> {
 pub fn row_of(line: &str) -> Row {
     match parse_line(line) {
         LogLine::Access(e) => {
+            let ztunnel_error = e.ztunnel.as_ref().and_then(|z| z.error.as_ref());
             let sev = match e.response_code {
+                _ if ztunnel_error.is_some() => Severity::Error,
                 Some(c) if c >= 500 => Severity::Error,
                 _ if e.response_flags.iter().any(|f| f.is_failure()) => Severity::Error,
                 Some(c) if c >= 400 => Severity::Warn,
                 _ => Severity::Ok,
             };
-            let request = format!(
-                "{} {}",
-                e.method.as_deref().unwrap_or("-"),
-                e.path.as_deref().unwrap_or("-")
-            );
+            // A ztunnel connection: who to whom, and why it failed.
+            let request = match &e.ztunnel {
+                Some(z) => {
+                    let dst = z.dst_workload.as_deref().or(z.dst_addr.as_deref()).unwrap_or("-");
+                    let mut s = format!(
+                        "{} {} → {dst}",
+                        z.direction.as_deref().unwrap_or("-"),
+                        z.src_workload.as_deref().unwrap_or("-")
+                    );
+                    if let Some(err) = &z.error {
+                        s.push_str(&format!(": {err}"));
+                    }
+                    s
+                }
+                None => format!(
+                    "{} {}",
+                    e.method.as_deref().unwrap_or("-"),
+                    e.path.as_deref().unwrap_or("-")
+                ),
+            };
             // `/flag:uh status:5xx cluster:httpbin authority:… id:…` filter on fields.
             let mut tags: Vec<(&str, String)> = e
                 .response_flags
                 .iter()
                 .map(|f| ("flag", f.short().to_string()))
                 .collect();
+            if let Some(err) = ztunnel_error {
+                tags.push(("error", err.clone()));
+            }
             if let Some(c) = e.response_code {
                 tags.push(("status", c.to_string()));
                 tags.push(("status", format!("{}xx", c / 100)));
@@ -59,7 +79,11 @@ pub fn row_of(line: &str) -> Row {
                 vec![
                     e.start_time.clone().unwrap_or_default(),
                     e.code_label(),
-                    e.flags_label(),
+                    if ztunnel_error.is_some() {
+                        "ERR".to_string()
+                    } else {
+                        e.flags_label()
+                    },
                     request,
                     e.authority.clone().unwrap_or_default(),
                     e.upstream_cluster.clone().unwrap_or_default(),

@@ -29,6 +29,22 @@ fn stats_of(d: &StatsData) -> Vec<Stat<'_>> {
 
 /// The findings of one sidecar from whatever evidence there is.
 pub fn run(input: &DiagnoseInput) -> Report {
+    if let Some(z) = &input.ztunnel {
+        let logs: Vec<_> = input
+            .logs
+            .iter()
+            .filter_map(|l| match parse_line(l) {
+                LogLine::Access(e) => Some(*e),
+                _ => None,
+            })
+            .collect();
+        return crate::model::findings::diagnose_ambient(&crate::model::findings::AmbientEvidence {
+            dump: Some(&z.dump),
+            metrics: None,
+            logs: (!logs.is_empty()).then_some(logs.as_slice()),
+            now_unix: input.now_unix,
+        });
+    }
     let dump = input
         .dump
         .as_ref()

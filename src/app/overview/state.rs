@@ -53,4 +53,6 @@ pub struct DiagnoseInput {
     pub logs: Vec<String>,
     /// Unix seconds now.
     pub now_unix: i64,
+    /// A ztunnel's dump: the ambient rules judge it instead.
+    pub ztunnel: Option<Arc<crate::app::ztunnel::data::ZtunnelData>>,
 }

@@ -85,6 +85,10 @@ pub fn maybe_diagnose(state: &mut AppState, t: usize, fx: &mut Vec<Effect>) {
             b.raw[from..].to_vec()
         }),
         now_unix: unix_now(),
+        ztunnel: match state.data(Some(t), Endpoint::ConfigDump) {
+            Some((Data::Ztunnel(z), _)) => Some(z.clone()),
+            _ => None,
+        },
     };
     fx.push(Effect::Diagnose {
         target: t,

@@ -10,7 +10,10 @@ use crate::app::stats::table::rate_cell;
 use crate::app::table::{Column, Row, Table};
 use crate::model::findings::fleet::TargetReport;
 use crate::model::severity::Severity;
-use crate::sources::target::Endpoint;
+use crate::sources::target::{Endpoint, TargetKind};
+
+/// The index of the FINDINGS column in the list's rows.
+pub const FINDINGS_COLUMN: usize = 8;
 
 /// Rebuilds the sidecar table from the mesh and the health data fetched so far.
 pub fn rebuild(state: &mut AppState) {
@@ -20,9 +23,11 @@ pub fn rebuild(state: &mut AppState) {
             Column::text("NAMESPACE", 14),
             Column::text("POD", 38).key().min(16),
             Column::text("APP", 20).min(6),
+            Column::text("KIND", 8).min(7).uniform_hides(),
             Column::text("READY", 10).key().min(5),
             Column::text("ENVOY", 12),
             Column::text("VERSION", 24).optional(),
+            Column::text("AMBIENT", 28).min(12).uniform_hides(),
             Column::text("FINDINGS", 40).key().min(16),
         ],
         rows,
@@ -50,7 +55,7 @@ pub fn rebuild_row(state: &mut AppState, i: usize) {
 /// One sidecar's row.
 fn row(state: &AppState, i: usize) -> Row {
     let Some(pod) = state.mesh.pods.get(i) else {
-        return Row::new("", vec![String::new(); 7], Severity::Ok);
+        return Row::new("", vec![String::new(); FINDINGS_COLUMN + 1], Severity::Ok);
     };
     let info = state.slot(Some(i), Endpoint::ServerInfo);
     let ready = state.slot(Some(i), Endpoint::AgentReady);
@@ -93,13 +98,35 @@ fn row(state: &AppState, i: usize) -> Row {
             pod.namespace.clone(),
             pod.name.clone(),
             pod.app.clone(),
+            pod.kind.unwrap_or(TargetKind::Sidecar).label().to_string(),
             readiness.to_string(),
             envoy_state,
             version,
+            ambient_cell(pod),
             badge,
         ],
         severity,
     )
+}
+
+/// Where an ambient pod sits: a workload's ztunnel and waypoint
+/// (`ztunnel-q9m4t → waypoint`), a ztunnel's or waypoint's node; `-` for
+/// sidecars and gateways.
+fn ambient_cell(pod: &crate::sources::target::TargetInfo) -> String {
+    let short = |k: &str| k.rsplit('/').next().unwrap_or(k).to_string();
+    match pod.kind {
+        Some(TargetKind::AmbientWorkload) => {
+            let z = pod.ztunnel.as_deref().map_or("no ztunnel".into(), short);
+            match &pod.waypoint {
+                Some(w) => format!("{z} → {}", short(w)),
+                None => format!("{z} (no waypoint)"),
+            }
+        }
+        Some(TargetKind::Ztunnel | TargetKind::Waypoint) => {
+            format!("on {}", pod.node.as_deref().unwrap_or("?"))
+        }
+        _ => "-".into(),
+    }
 }
 
 /// The findings column: evidence first (istiod rejections, readiness, Envoy

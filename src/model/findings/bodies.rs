@@ -2,7 +2,8 @@
 //! handed to [`diagnose`]. Shared by `meshscope check` and the fleet scan so
 //! both judge a sidecar the same way.
 
-use super::{diagnose, Evidence, Report};
+use super::{diagnose, diagnose_ambient, AmbientEvidence, Evidence, Report};
+use crate::model::ztunnel::ZtunnelDump;
 use crate::model::access_log::{parse_line, AccessEntry, LogLine};
 use crate::model::cardinality::analyze_prometheus;
 use crate::model::clusters::ClusterStatuses;
@@ -70,6 +71,11 @@ pub fn evaluate_with(
     at: JudgeAt,
     own_ips: Option<&[&str]>,
 ) -> Result<(Report, Option<u64>), BodiesError> {
+    // A ztunnel answers /config_dump with its own JSON: the ambient rules
+    // judge it, with its metrics and access logs.
+    if let Some(t) = b.dump.as_deref().filter(|t| ZtunnelDump::looks_like(t)) {
+        return evaluate_ztunnel(t, b, at).map(|r| (r, None));
+    }
     let dump = match &b.dump {
         Some(t) => {
             Some(ConfigDump::parse(t).map_err(|e| BodiesError(format!("config_dump: {e}")))?)
@@ -138,6 +144,31 @@ pub fn evaluate_with(
         istio_config: config.as_deref(),
     });
     Ok((report, fingerprint))
+}
+
+/// The ambient rules on a ztunnel's bodies: its dump, `/stats/prometheus`
+/// (15020) and access logs. A capture is judged at its newest certificate
+/// issue time, the nearest thing a ztunnel dump has to a capture time.
+fn evaluate_ztunnel(text: &str, b: &Bodies, at: JudgeAt) -> Result<Report, BodiesError> {
+    let dump = ZtunnelDump::parse(text).map_err(|e| BodiesError(format!("ztunnel config_dump: {e}")))?;
+    let logs: Option<Vec<AccessEntry>> = b.logs.as_deref().map(|t| {
+        t.lines()
+            .filter_map(|l| match parse_line(l) {
+                LogLine::Access(e) => Some(*e),
+                _ => None,
+            })
+            .collect()
+    });
+    let now_unix = match at {
+        JudgeAt::Unix(t) => t,
+        JudgeAt::Captured(fallback) => fallback,
+    };
+    Ok(diagnose_ambient(&AmbientEvidence {
+        dump: Some(&dump),
+        metrics: b.prometheus.as_deref(),
+        logs: logs.as_deref(),
+        now_unix,
+    }))
 }
 
 /// The newest `last_updated` of a dump, as Unix seconds: when it was captured.

@@ -122,6 +122,16 @@ impl DemoLogSource {
 
 impl LogSource for DemoLogSource {
     fn lines(&self, query: &LogQuery) -> BoxStream<'static, Result<String, LogError>> {
+        // A ztunnel of the ambient namespace: its access-log lines (the
+        // same its 15020 `/demo/logs` serves), not followed.
+        let ztunnel = super::ambient::pods()
+            .into_iter()
+            .find(|p| p.kind == "ztunnel" && p.namespace == query.namespace && p.name == query.pod);
+        if let Some(z) = ztunnel {
+            let ts = crate::model::x509::rfc3339(crate::sources::clock::unix_now());
+            let lines = super::ambient::ztunnel_log_lines(&z.node, &ts);
+            return stream::iter(lines.into_iter().map(Ok)).boxed();
+        }
         let Some(ix) = self.hub.pod_index(&query.namespace, &query.pod) else {
             let e = LogError::NotFound(format!("pod {}/{}", query.namespace, query.pod));
             return stream::iter([Err(e)]).boxed();
