@@ -102,7 +102,8 @@ async fn main() -> color_eyre::Result<()> {
     let t = Duration::from_secs(10);
     let n = h.state.mesh.pods.len();
     h.settle(t, |s| {
-        (0..n).all(|i| {
+        // Ambient pods are not probed from the list (their status is known).
+        (0..n).filter(|&i| s.mesh.pods[i].ready.is_none()).all(|i| {
             ready(s, Some(i), Endpoint::ServerInfo) && ready(s, Some(i), Endpoint::AgentReady)
         }) && ready(s, None, Endpoint::IstiodMetrics)
     })
@@ -250,6 +251,30 @@ async fn main() -> color_eyre::Result<()> {
         "10-route-explain",
         "which route a request takes, step by step (:route)",
     )?;
+    // Ambient: the ztunnel whose workload's certificate failed to issue, on
+    // its own views (certificates, connections, its log).
+    let ztunnel = h
+        .state
+        .mesh
+        .pods
+        .iter()
+        .position(|p| p.app == "ztunnel" && p.node.as_deref() == Some("demo-node-2"));
+    if let Some(z) = ztunnel {
+        h.open(z);
+        h.settle(t, |s| {
+            s.logs.get(&z).is_some_and(|b| !b.table.rows.is_empty())
+                && s.doctor.get(&z).is_some_and(|d| d.report.is_some())
+        })
+        .await;
+        type_keys(&mut h, "5");
+        h.settle(Duration::from_millis(300), |_| false).await;
+        shot(
+            &mut h.state,
+            &dir,
+            "11-ztunnel",
+            "a ztunnel: its certificates (one failed to issue), connections and log",
+        )?;
+    }
     demo.shutdown().await;
     Ok(())
 }

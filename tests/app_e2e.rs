@@ -93,7 +93,10 @@ async fn rejected_gateway_shows_in_badge_istiod_view_and_cli() {
         .rows
         .iter()
         .enumerate()
-        .filter(|(i, r)| *i != gw && r.cells[meshscope::app::sidecars::update::FINDINGS_COLUMN].contains("rejected"))
+        .filter(|(i, r)| {
+            *i != gw
+                && r.cells[meshscope::app::sidecars::update::FINDINGS_COLUMN].contains("rejected")
+        })
         .count();
     assert_eq!(others, 0);
 
@@ -136,11 +139,15 @@ async fn rejected_gateway_shows_in_badge_istiod_view_and_cli() {
         "{header:?}"
     );
     let rows = h.state.panes[0].top().map_or(0, |v| v.visible.len());
-    assert_eq!(
-        rows,
-        h.state.mesh.pods.len(),
-        "one proxy-status row per proxy"
-    );
+    // The sidecars and the gateway (the demo's ambient pods do not talk xDS to it).
+    let proxies = h
+        .state
+        .mesh
+        .pods
+        .iter()
+        .filter(|p| p.kind.is_none_or(|k| k.is_envoy() && p.ready.is_none()))
+        .count();
+    assert_eq!(rows, proxies, "one proxy-status row per proxy");
 
     // And the CLI.
     let out = meshscope(&["istiod", "--istiod", &istiod]);
@@ -466,9 +473,16 @@ async fn opening_a_sidecar_lands_on_the_doctor_and_enter_opens_the_evidence() {
     use meshscope::app::Action;
     let (_demo, mut h) = headless_demo(vec![Scenario::CircuitBreaker], &[]).await;
     let t = Duration::from_secs(15);
-    let n = h.state.mesh.pods.len();
+    // The last sidecar the list probes (ambient pods after it are not probed).
+    let last = h
+        .state
+        .mesh
+        .pods
+        .iter()
+        .rposition(|p| p.ready.is_none())
+        .expect("a probed sidecar");
     assert!(
-        h.settle(t, |s| ready(s, Some(n - 1), Endpoint::ServerInfo))
+        h.settle(t, |s| ready(s, Some(last), Endpoint::ServerInfo))
             .await
     );
     let fortio = pod_of(&h.state, "fortio");
@@ -492,7 +506,8 @@ async fn opening_a_sidecar_lands_on_the_doctor_and_enter_opens_the_evidence() {
         })
     };
     assert!(h.settle(t, found).await, "MS1001 from the served stats");
-    let listed = &h.state.targets_table.rows[fortio].cells[meshscope::app::sidecars::update::FINDINGS_COLUMN];
+    let listed = &h.state.targets_table.rows[fortio].cells
+        [meshscope::app::sidecars::update::FINDINGS_COLUMN];
     assert!(listed.starts_with("✖ MS1001"), "{listed}");
     assert!(!listed.contains("demo:"), "{listed}");
     // Enter on the first finding: its stat, filtered, with its rate.
@@ -530,7 +545,15 @@ async fn the_fleet_scan_diagnoses_every_sidecar_in_the_background() {
     );
     assert!(h.state.fleet.running.is_none());
     let (report, _) = h.state.fleet.report.clone().expect("report");
-    assert_eq!(report.pods.len(), h.state.mesh.pods.len());
+    // Every pod with a proxy to ask (ambient workloads have none).
+    let with_admin = h
+        .state
+        .mesh
+        .pods
+        .iter()
+        .filter(|p| p.admin.is_some())
+        .count();
+    assert_eq!(report.pods.len(), with_admin);
     let fortio = pod_of(&h.state, "fortio");
     let key = h.state.mesh.pods[fortio].key();
     let breaker = report
@@ -545,7 +568,8 @@ async fn the_fleet_scan_diagnoses_every_sidecar_in_the_background() {
         .doctor
         .get(&fortio)
         .is_none_or(|d| d.computed.is_none_or(|v| v[0] == 0)));
-    let listed = &h.state.targets_table.rows[fortio].cells[meshscope::app::sidecars::update::FINDINGS_COLUMN];
+    let listed = &h.state.targets_table.rows[fortio].cells
+        [meshscope::app::sidecars::update::FINDINGS_COLUMN];
     assert!(listed.starts_with("✖ MS1001"), "{listed}");
     // Enter on the rule (one sidecar): straight to fortio's doctor.
     let row = h.state.list[0]

@@ -344,7 +344,8 @@ fn the_fleet_findings_view_groups_by_rule_and_opens_a_sidecar() {
         .and_then(|d| d.report.as_ref())
         .is_none());
     assert!(
-        s.targets_table.rows[fortio].cells[meshscope::app::sidecars::update::FINDINGS_COLUMN].starts_with("✖ MS1001"),
+        s.targets_table.rows[fortio].cells[meshscope::app::sidecars::update::FINDINGS_COLUMN]
+            .starts_with("✖ MS1001"),
         "{}",
         s.targets_table.rows[fortio].cells[meshscope::app::sidecars::update::FINDINGS_COLUMN]
     );

@@ -56,7 +56,9 @@ pub fn process(endpoint: Endpoint, fetched: &Fetched, now_unix: i64) -> Result<D
                     e.utf8_error().valid_up_to()
                 )
             })?;
-            if endpoint == Endpoint::ConfigDump && crate::model::ztunnel::ZtunnelDump::looks_like(&t) {
+            if endpoint == Endpoint::ConfigDump
+                && crate::model::ztunnel::ZtunnelDump::looks_like(&t)
+            {
                 return super::ztunnel::data::process_ztunnel(&t, now_unix)
                     .map(|z| Data::Ztunnel(Arc::new(z)));
             }

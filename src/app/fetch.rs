@@ -193,7 +193,10 @@ pub(super) fn fetched(
                 .any(|v| super::ztunnel::TABS[1..6].contains(&v.kind))
         };
         if state.selected == Some(t)
-            && matches!(state.data(Some(t), Endpoint::ConfigDump), Some((Data::Ztunnel(_), _)))
+            && matches!(
+                state.data(Some(t), Endpoint::ConfigDump),
+                Some((Data::Ztunnel(_), _))
+            )
             && !ztunnel_views(state)
         {
             state.panes = super::registry::layout(state)

@@ -13,7 +13,6 @@ pub mod binding;
 pub mod commands;
 pub mod data;
 pub mod diff;
-pub mod ztunnel;
 pub mod dump;
 mod fetch;
 pub mod headless;
@@ -31,6 +30,7 @@ pub mod tasks;
 pub mod update;
 pub mod view;
 mod views;
+pub mod ztunnel;
 
 pub mod cardinality;
 pub mod clusters;

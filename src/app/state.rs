@@ -347,13 +347,18 @@ impl AppState {
         // A ztunnel's admin port answers /config_dump and /logging only.
         let ztunnel = pod.kind == Some(crate::sources::target::TargetKind::Ztunnel)
             || matches!(
-                self.slots.get(&(target, Endpoint::ConfigDump)).and_then(Slot::data),
+                self.slots
+                    .get(&(target, Endpoint::ConfigDump))
+                    .and_then(Slot::data),
                 Some(Data::Ztunnel(_))
             );
         !ztunnel
             || matches!(
                 endpoint,
-                Endpoint::ConfigDump | Endpoint::Logging | Endpoint::IstiodMetrics | Endpoint::Syncz
+                Endpoint::ConfigDump
+                    | Endpoint::Logging
+                    | Endpoint::IstiodMetrics
+                    | Endpoint::Syncz
             )
     }
 

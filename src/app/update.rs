@@ -137,7 +137,7 @@ pub fn update(state: &mut AppState, action: Action) -> Vec<Effect> {
         Action::RestoreLogLevel => loglevels::update::restore(state),
         Action::FleetLevelsRead(p) => loglevels::update::fleet_read(state, p),
         Action::FleetLevelsSet { proposal, failed } => {
-            loglevels::update::fleet_done(state, proposal, failed, &mut fx)
+            loglevels::update::fleet_done(state, *proposal, failed, &mut fx)
         }
         Action::ScrollConfirm(d) => loglevels::update::scroll(state, d),
         Action::LogLevelSet { proposal, error } => {

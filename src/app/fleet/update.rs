@@ -145,6 +145,7 @@ mod tests {
             pods: vec![TargetInfo {
                 namespace: "default".into(),
                 name: "fortio-1".into(),
+                admin: Some("http://127.0.0.1:15000".into()),
                 ..Default::default()
             }],
         };

@@ -275,11 +275,11 @@ pub fn scroll(state: &mut AppState, delta: i32) {
 /// put back what took.
 pub fn fleet_done(
     state: &mut AppState,
-    proposal: Box<FleetProposal>,
+    proposal: FleetProposal,
     failed: Vec<(String, String)>,
     fx: &mut Vec<Effect>,
 ) {
-    let mut took = (*proposal).clone();
+    let mut took = proposal.clone();
     took.changes
         .retain(|c| !failed.iter().any(|(pod, _)| *pod == c.pod));
     took.unchanged.clear();

@@ -35,7 +35,11 @@ pub fn row_of(line: &str) -> Row {
             // A ztunnel connection: who to whom, and why it failed.
             let request = match &e.ztunnel {
                 Some(z) => {
-                    let dst = z.dst_workload.as_deref().or(z.dst_addr.as_deref()).unwrap_or("-");
+                    let dst = z
+                        .dst_workload
+                        .as_deref()
+                        .or(z.dst_addr.as_deref())
+                        .unwrap_or("-");
                     let mut s = format!(
                         "{} {} → {dst}",
                         z.direction.as_deref().unwrap_or("-"),

@@ -38,12 +38,14 @@ pub fn run(input: &DiagnoseInput) -> Report {
                 _ => None,
             })
             .collect();
-        return crate::model::findings::diagnose_ambient(&crate::model::findings::AmbientEvidence {
-            dump: Some(&z.dump),
-            metrics: None,
-            logs: (!logs.is_empty()).then_some(logs.as_slice()),
-            now_unix: input.now_unix,
-        });
+        return crate::model::findings::diagnose_ambient(
+            &crate::model::findings::AmbientEvidence {
+                dump: Some(&z.dump),
+                metrics: None,
+                logs: (!logs.is_empty()).then_some(logs.as_slice()),
+                now_unix: input.now_unix,
+            },
+        );
     }
     let dump = input
         .dump

@@ -16,7 +16,11 @@ pub struct ZtunnelData {
     pub tables: [Table; 5],
 }
 
-fn rows<const N: usize>(rows: Vec<[String; N]>, key: &[usize], severity: impl Fn(&[String; N]) -> Severity) -> Vec<Row> {
+fn rows<const N: usize>(
+    rows: Vec<[String; N]>,
+    key: &[usize],
+    severity: impl Fn(&[String; N]) -> Severity,
+) -> Vec<Row> {
     rows.into_iter()
         .map(|r| {
             let k: Vec<&str> = key.iter().map(|&i| r[i].as_str()).collect();
@@ -38,9 +42,11 @@ pub fn process_ztunnel(text: &str, now_unix: i64) -> Result<ZtunnelData, String>
             Column::text("WAYPOINT", 20).min(6),
             Column::text("PROTOCOL", 9).key(),
         ],
-        rows: rows(dump.workload_rows(&WorkloadFilter::default()), &[0, 1], |_| {
-            Severity::Ok
-        }),
+        rows: rows(
+            dump.workload_rows(&WorkloadFilter::default()),
+            &[0, 1],
+            |_| Severity::Ok,
+        ),
     };
     let services = Table {
         columns: vec![

@@ -3,7 +3,6 @@
 //! both judge a sidecar the same way.
 
 use super::{diagnose, diagnose_ambient, AmbientEvidence, Evidence, Report};
-use crate::model::ztunnel::ZtunnelDump;
 use crate::model::access_log::{parse_line, AccessEntry, LogLine};
 use crate::model::cardinality::analyze_prometheus;
 use crate::model::clusters::ClusterStatuses;
@@ -11,6 +10,7 @@ use crate::model::config_dump::ConfigDump;
 use crate::model::istiod::parse_syncz;
 use crate::model::server_info::ServerInfo;
 use crate::model::stats::parse_envoy_text;
+use crate::model::ztunnel::ZtunnelDump;
 
 /// The bodies the rules read, as text; absent ones make rules "not checked".
 #[derive(Debug, Clone, Default)]
@@ -150,7 +150,8 @@ pub fn evaluate_with(
 /// (15020) and access logs. A capture is judged at its newest certificate
 /// issue time, the nearest thing a ztunnel dump has to a capture time.
 fn evaluate_ztunnel(text: &str, b: &Bodies, at: JudgeAt) -> Result<Report, BodiesError> {
-    let dump = ZtunnelDump::parse(text).map_err(|e| BodiesError(format!("ztunnel config_dump: {e}")))?;
+    let dump =
+        ZtunnelDump::parse(text).map_err(|e| BodiesError(format!("ztunnel config_dump: {e}")))?;
     let logs: Option<Vec<AccessEntry>> = b.logs.as_deref().map(|t| {
         t.lines()
             .filter_map(|l| match parse_line(l) {

@@ -73,10 +73,12 @@ impl ZtunnelDump {
     /// has a `configs` list): one of ztunnel's top-level keys near the start.
     pub fn looks_like(text: &str) -> bool {
         let head: String = text.chars().take(4096).collect();
-        !head.contains("\"configs\"")
-            && ZTUNNEL_KEYS
-                .iter()
-                .any(|k| head.contains(&format!("\"{k}\"")))
+        let has = |k: &str| head.contains(&format!("\"{k}\""));
+        // Envoy's `/certs` has `certificates` too, with `cert_chain`: a
+        // ztunnel's certificates carry `certChain`.
+        !has("configs")
+            && (ZTUNNEL_KEYS.iter().any(|k| *k != "certificates" && has(k))
+                || (has("certificates") && has("certChain")))
     }
 
     /// The workload with this uid.

@@ -160,10 +160,10 @@ pub fn bug_report(tree: &Tree, root: &str) -> Layout {
     layout.proxies = proxies.into_values().collect();
     layout.cluster_meta = super::cluster::apply(tree, root, &mut layout);
     for p in &mut layout.proxies {
+        // istioctl's rule: `app=ztunnel`, or a name starting `ztunnel`.
         if p.target.app == "ztunnel" || p.target.name.starts_with("ztunnel") {
             p.target.app = "ztunnel".into();
-            p.unusable
-                .push("ztunnel: its config_dump is not Envoy's; shown as saved".into());
+            p.target.kind = Some(crate::sources::target::TargetKind::Ztunnel);
         }
     }
     layout.istiod = istiods.into_iter().next();
@@ -188,6 +188,17 @@ pub fn admin_bodies(tree: &Tree, name: &str) -> Layout {
             continue;
         };
         match sniff(&body, member) {
+            BodyKind::Endpoint(Endpoint::ConfigDump)
+                if crate::model::ztunnel::ZtunnelDump::looks_like(&String::from_utf8_lossy(
+                    &body,
+                )) =>
+            {
+                proxy.target.kind = Some(crate::sources::target::TargetKind::Ztunnel);
+                proxy
+                    .files
+                    .entry(Endpoint::ConfigDump)
+                    .or_insert_with(|| member.to_string());
+            }
             BodyKind::Endpoint(e) => {
                 // The first file (in name order) of each kind serves it.
                 proxy.files.entry(e).or_insert_with(|| member.to_string());

@@ -25,7 +25,7 @@ use self::sniff::{sniff, BodyKind};
 use self::tree::{Limits, Tree};
 use super::bundle::{Bundle, BundleFetcher};
 use super::logs::{LogError, LogQuery, LogSource, APP_CONTAINER};
-use super::target::{Endpoint, FetchError, Fetched, Fetcher, MeshInfo, TargetInfo};
+use super::target::{Endpoint, FetchError, Fetched, Fetcher, MeshInfo, TargetInfo, TargetKind};
 
 /// A capture opened for viewing.
 pub struct Opened {
@@ -272,11 +272,17 @@ fn summarize(tree: &Tree, layout: &Layout, container: &str, analyze: Option<&str
         parts.push(format!("found {}", found.join(", ")));
     }
     let mut missing = Vec::new();
+    // A ztunnel has only its config_dump to save (istioctl collects no more).
+    let ztunnel = |p: &&layout::Proxy| p.target.kind == Some(TargetKind::Ztunnel);
+    let ztunnels = layout.proxies.iter().filter(ztunnel).count();
+    if ztunnels > 0 {
+        parts.push(format!("{ztunnels} ztunnel(s)"));
+    }
     for e in EXPECTED {
         let lacking = layout
             .proxies
             .iter()
-            .filter(|p| !p.files.contains_key(e))
+            .filter(|p| !ztunnel(p) && !p.files.contains_key(e))
             .count();
         if lacking > 0 {
             missing.push(format!(

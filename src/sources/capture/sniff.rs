@@ -90,6 +90,9 @@ fn sniff_json(t: &str, lname: &str) -> BodyKind {
     let has = |k: &str| t.contains(&format!("\"{k}\""));
     if has("format") && t.contains("meshscope-bundle/") {
         BodyKind::Bundle
+    } else if crate::model::ztunnel::ZtunnelDump::looks_like(t) {
+        // A ztunnel's `/config_dump`: its own views read it.
+        BodyKind::Endpoint(Endpoint::ConfigDump)
     } else if has("configs") {
         BodyKind::Endpoint(Endpoint::ConfigDump)
     } else if has("cluster_statuses") || has("clusterStatuses") {

@@ -1,0 +1,222 @@
+//! Ambient mode in the app: the demo's ztunnels, waypoint and ambient
+//! workloads in the list; a ztunnel opened on its own views (istioctl's rows,
+//! the real capture's included), its doctor on the ambient rules, its log
+//! lines; `check` on a real ztunnel dump.
+
+mod support;
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use meshscope::app::headless::Headless;
+use meshscope::app::registry::table_of;
+use meshscope::app::sidecars::update::FINDINGS_COLUMN;
+use meshscope::app::state::{AppState, ViewKind};
+use meshscope::app::Action;
+use meshscope::config::Config;
+use meshscope::launch::mesh_from_manifest;
+use meshscope::sources::admin::ClientOptions;
+use meshscope::sources::demo::{serve, ServeOptions};
+use meshscope::sources::target::{AdminFetcher, Endpoint, TargetKind};
+use meshscope::theme::Theme;
+use support::{fixtures, meshscope};
+
+fn kinds(s: &AppState) -> Vec<ViewKind> {
+    s.panes
+        .iter()
+        .filter_map(|p| p.top().map(|v| v.kind))
+        .collect()
+}
+
+fn rows(s: &AppState, kind: ViewKind, t: usize) -> Vec<Vec<String>> {
+    table_of(s, kind, Some(t))
+        .map(|(tbl, _)| tbl.rows.iter().map(|r| r.cells.clone()).collect())
+        .unwrap_or_default()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_lists_ambient_pods_and_a_ztunnel_opens_on_its_own_views() {
+    let opts = ServeOptions {
+        tick: Duration::from_millis(50),
+        ..ServeOptions::default()
+    };
+    let demo = serve(opts).await.expect("demo");
+    let mesh = mesh_from_manifest(&demo.manifest());
+    let fetcher = AdminFetcher::new(&mesh, &ClientOptions::default()).expect("fetcher");
+    let mut state = AppState::new(
+        mesh,
+        "demo",
+        Config::default(),
+        Theme::dark(),
+        Instant::now(),
+    );
+    meshscope::app::sidecars::update::rebuild(&mut state);
+    let mut h = Headless::new(state, Arc::new(fetcher), Some(demo.log_source()));
+
+    // The list: every ambient pod with its kind and where it sits.
+    let table = h.state.targets_table.clone();
+    let kind_of = |k: TargetKind| {
+        h.state
+            .mesh
+            .pods
+            .iter()
+            .filter(|p| p.kind == Some(k))
+            .count()
+    };
+    assert_eq!(kind_of(TargetKind::Ztunnel), 2);
+    assert_eq!(kind_of(TargetKind::Waypoint), 1);
+    assert_eq!(kind_of(TargetKind::AmbientWorkload), 2);
+    let payments = h
+        .state
+        .mesh
+        .pods
+        .iter()
+        .position(|p| p.app == "payments")
+        .expect("payments");
+    assert_eq!(table.rows[payments].cells[3], "ambient");
+    assert!(
+        table.rows[payments].cells[7].contains("→ waypoint"),
+        "{:?}",
+        table.rows[payments].cells
+    );
+
+    // The ztunnel on the node whose certificate failed to issue.
+    let z = h
+        .state
+        .mesh
+        .pods
+        .iter()
+        .position(|p| {
+            p.kind == Some(TargetKind::Ztunnel) && p.node.as_deref() == Some("demo-node-2")
+        })
+        .expect("ztunnel on node 2");
+    h.open(z);
+    assert_eq!(
+        kinds(&h.state),
+        [ViewKind::ZWorkloads, ViewKind::ZConnections, ViewKind::Logs]
+    );
+    let loaded = |s: &AppState| !rows(s, ViewKind::ZWorkloads, z).is_empty();
+    assert!(h.settle(Duration::from_secs(10), loaded).await);
+    let workloads = rows(&h.state, ViewKind::ZWorkloads, z);
+    assert!(
+        workloads
+            .iter()
+            .any(|r| r[1].starts_with("payments-") && r[5] == "HBONE"),
+        "{workloads:?}"
+    );
+    // Envoy's endpoints are never asked of a ztunnel.
+    assert!(h.state.slot(Some(z), Endpoint::ServerInfo).is_none());
+    assert!(h.state.slot(Some(z), Endpoint::Stats).is_none());
+
+    // Tab 5 is its certificates: the one that failed is there, red.
+    h.act(Action::Tab(5));
+    assert_eq!(kinds(&h.state)[0], ViewKind::ZCertificates);
+    let (certs, _) = table_of(&h.state, ViewKind::ZCertificates, Some(z)).expect("certs");
+    let failed = certs
+        .rows
+        .iter()
+        .find(|r| r.cells[2] == "Unavailable")
+        .expect("an unavailable certificate");
+    assert_eq!(failed.severity, meshscope::model::severity::Severity::Error);
+
+    // Its doctor: the ambient rules, from the dump it served.
+    let diagnosed = |s: &AppState| {
+        s.doctor
+            .get(&z)
+            .and_then(|d| d.report.as_ref())
+            .is_some_and(|r| r.findings.iter().any(|f| f.rule == "MS3001"))
+    };
+    assert!(h.settle(Duration::from_secs(10), diagnosed).await);
+    // Its log: who connected to whom, and why it failed.
+    let logged = |s: &AppState| {
+        s.logs.get(&z).is_some_and(|b| {
+            b.table
+                .rows
+                .iter()
+                .any(|r| r.cells[2] == "ERR" && r.cells[3].contains("no certificate"))
+        })
+    };
+    assert!(h.settle(Duration::from_secs(10), logged).await);
+    // The list says it too.
+    assert!(
+        h.state.targets_table.rows[z].cells[FINDINGS_COLUMN].contains("MS3001"),
+        "{:?}",
+        h.state.targets_table.rows[z].cells
+    );
+    demo.shutdown().await;
+}
+
+/// The real capture, opened offline: the Workloads view holds istioctl's
+/// `zc workload` rows, in its order.
+#[test]
+fn a_saved_ztunnel_dump_opens_on_istioctls_rows() {
+    let Some(dir) = fixtures("a_saved_ztunnel_dump_opens_on_istioctls_rows") else {
+        return;
+    };
+    let dump = dir.join("ambient/istio-ztunnel-configdump-bookinfo.json");
+    let golden = std::fs::read_to_string(
+        dir.join("ambient/istio-ztunnel-configdump-bookinfo.istioctl-zc-workloads.golden.txt"),
+    )
+    .expect("golden");
+    let opened = meshscope::sources::capture::open(&dump).expect("opens");
+    assert_eq!(opened.mesh.pods[0].kind, Some(TargetKind::Ztunnel));
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    rt.block_on(async {
+        let mut state = AppState::new(
+            opened.mesh.clone(),
+            "t",
+            Config::default(),
+            Theme::dark(),
+            Instant::now(),
+        );
+        state.snapshot = true;
+        let mut h = Headless::new(state, opened.fetcher.clone(), opened.logs.clone());
+        h.open(0);
+        assert!(
+            h.settle(Duration::from_secs(10), |s| !rows(
+                s,
+                ViewKind::ZWorkloads,
+                0
+            )
+            .is_empty())
+                .await
+        );
+        let got: Vec<String> = rows(&h.state, ViewKind::ZWorkloads, 0)
+            .iter()
+            .map(|r| r.join(" "))
+            .collect();
+        let want: Vec<String> = golden
+            .lines()
+            .skip(1)
+            .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+            .collect();
+        let got: Vec<String> = got
+            .iter()
+            .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+            .collect();
+        assert_eq!(got, want);
+        let screen = support::ui::render_at(&h.state, 160, 30);
+        assert!(
+            screen.contains("Workloads") && screen.contains("productpage"),
+            "{screen}"
+        );
+    });
+}
+
+#[test]
+fn check_judges_a_ztunnel_dump_by_the_ambient_rules() {
+    let Some(dir) = fixtures("check_judges_a_ztunnel_dump_by_the_ambient_rules") else {
+        return;
+    };
+    let dump = dir.join("ambient/istio-ztunnel-configdump-bookinfo.json");
+    let out = meshscope(&["check", "--file", &dump.display().to_string(), "-o", "json"]);
+    assert_eq!(out.status.code(), Some(1), "errors found: exit 1");
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let rules: Vec<&str> = report["report"]["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter_map(|f| f["rule"].as_str())
+        .collect();
+    assert_eq!(rules, ["MS3001", "MS3001", "MS3001"], "{report}");
+}
