@@ -104,6 +104,19 @@ async fn the_demo_lists_ambient_pods_and_a_ztunnel_opens_on_its_own_views() {
             .any(|r| r[1].starts_with("payments-") && r[5] == "HBONE"),
         "{workloads:?}"
     );
+    // What the waypoint serves: from the list, and from this ztunnel's dump.
+    let wp = h
+        .state
+        .mesh
+        .pods
+        .iter()
+        .position(|p| p.kind == Some(TargetKind::Waypoint))
+        .expect("waypoint");
+    let serves = h.state.targets_table.rows[wp].cells[7].clone();
+    assert!(
+        serves.contains("serves payments-") && serves.contains("svc payments"),
+        "{serves}"
+    );
     // Envoy's endpoints are never asked of a ztunnel.
     assert!(h.state.slot(Some(z), Endpoint::ServerInfo).is_none());
     assert!(h.state.slot(Some(z), Endpoint::Stats).is_none());

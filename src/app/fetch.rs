@@ -183,6 +183,19 @@ pub(super) fn fetched(
     if let (Some(t), Endpoint::ConfigDump | Endpoint::IstiodConfigDump) = key {
         istiod::drift::maybe_compare(state, t, fx);
     }
+    // A ztunnel's dump says which workloads and services each waypoint serves.
+    if let (Some(_), Endpoint::ConfigDump) = key {
+        if matches!(state.data(key.0, key.1), Some((Data::Ztunnel(_), _))) {
+            let waypoints: Vec<usize> = (0..state.mesh.pods.len())
+                .filter(|&i| {
+                    state.mesh.pods[i].kind == Some(crate::sources::target::TargetKind::Waypoint)
+                })
+                .collect();
+            for w in waypoints {
+                sidecars::update::rebuild_row(state, w);
+            }
+        }
+    }
     // A target that answered with a ztunnel dump (an `--admin` or a capture,
     // not known to be one before) gets a ztunnel's panes, once.
     if let (Some(t), Endpoint::ConfigDump) = key {

@@ -102,7 +102,7 @@ fn row(state: &AppState, i: usize) -> Row {
             readiness.to_string(),
             envoy_state,
             version,
-            ambient_cell(pod),
+            ambient_cell(state, pod),
             badge,
         ],
         severity,
@@ -112,7 +112,7 @@ fn row(state: &AppState, i: usize) -> Row {
 /// Where an ambient pod sits: a workload's ztunnel and waypoint
 /// (`ztunnel-q9m4t → waypoint`), a ztunnel's or waypoint's node; `-` for
 /// sidecars and gateways.
-fn ambient_cell(pod: &crate::sources::target::TargetInfo) -> String {
+fn ambient_cell(state: &AppState, pod: &crate::sources::target::TargetInfo) -> String {
     let short = |k: &str| k.rsplit('/').next().unwrap_or(k).to_string();
     match pod.kind {
         Some(TargetKind::AmbientWorkload) => {
@@ -122,11 +122,51 @@ fn ambient_cell(pod: &crate::sources::target::TargetInfo) -> String {
                 None => format!("{z} (no waypoint)"),
             }
         }
-        Some(TargetKind::Ztunnel | TargetKind::Waypoint) => {
-            format!("on {}", pod.node.as_deref().unwrap_or("?"))
+        Some(TargetKind::Waypoint) => {
+            let on = format!("on {}", pod.node.as_deref().unwrap_or("?"));
+            let served = waypoint_serves(state, pod);
+            if served.is_empty() {
+                on
+            } else {
+                format!("{on} · serves {}", served.join(", "))
+            }
         }
+        Some(TargetKind::Ztunnel) => format!("on {}", pod.node.as_deref().unwrap_or("?")),
         _ => "-".into(),
     }
+}
+
+/// What a waypoint serves: the ambient workloads of the list that use it
+/// (their `istio.io/use-waypoint`), and the workloads and services whose
+/// `waypoint` field names it in any ztunnel dump read so far (`svc NAME`).
+fn waypoint_serves(state: &AppState, w: &crate::sources::target::TargetInfo) -> Vec<String> {
+    let gateway = format!("{}/{}", w.namespace, w.app);
+    let mut out: Vec<String> = state
+        .mesh
+        .pods
+        .iter()
+        .filter(|p| p.kind == Some(TargetKind::AmbientWorkload))
+        .filter(|p| p.waypoint.as_deref() == Some(gateway.as_str()))
+        .map(|p| p.name.clone())
+        .collect();
+    for ((_, ep), slot) in &state.slots {
+        let (Endpoint::ConfigDump, Some(Data::Ztunnel(z))) = (ep, slot.data()) else {
+            continue;
+        };
+        let [workloads, services, ..] = &z.tables;
+        for r in &workloads.rows {
+            if r.cells[0] == w.namespace && r.cells[4] == w.app && !out.contains(&r.cells[1]) {
+                out.push(r.cells[1].clone());
+            }
+        }
+        for r in &services.rows {
+            let svc = format!("svc {}", r.cells[1]);
+            if r.cells[0] == w.namespace && r.cells[3] == w.app && !out.contains(&svc) {
+                out.push(svc);
+            }
+        }
+    }
+    out
 }
 
 /// The findings column: evidence first (istiod rejections, readiness, Envoy
