@@ -308,7 +308,8 @@ async fn kube_session(
         .await
         .map_err(no_cluster)?;
     let discovery = kube_src::discover(&cluster).await.map_err(no_cluster)?;
-    let mesh = discovery.mesh();
+    // Sidecars, gateways, ztunnels, waypoints and the ambient workloads.
+    let mesh = discovery.mesh_with_ambient();
     let selected = match pod {
         Some(p) => Some(
             mesh.pods
@@ -352,7 +353,7 @@ async fn kube_session(
         .filter_map(move |r| {
             let action = r.ok().map(|d| {
                 for_watch.update(&d);
-                crate::app::Action::MeshChanged(d.mesh())
+                crate::app::Action::MeshChanged(d.mesh_with_ambient())
             });
             futures::future::ready(action)
         })

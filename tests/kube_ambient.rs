@@ -107,4 +107,17 @@ async fn discovers_ztunnels_waypoints_and_ambient_workloads() {
     let text = support::stdout_ok(&out);
     assert_eq!(text.lines().count(), 2, "{text}");
     assert!(text.contains("cart-5d8f7c9b4-k7p2q"), "{text}");
+
+    // The watch keeps the ambient part too (the list it feeds shows them).
+    use futures::StreamExt;
+    let mut snapshots = kube::watch(&cluster);
+    let first = tokio::time::timeout(Duration::from_secs(5), snapshots.next())
+        .await
+        .expect("a snapshot")
+        .expect("stream")
+        .expect("no error");
+    let watched: Vec<&str> = first.ambient.iter().map(|a| a.name.as_str()).collect();
+    let listed: Vec<&str> = d.ambient.iter().map(|a| a.name.as_str()).collect();
+    assert_eq!(watched, listed);
+    assert_eq!(first.mesh_with_ambient().pods.len(), mesh.pods.len());
 }
