@@ -137,7 +137,11 @@ async fn the_demo_lists_ambient_pods_and_a_ztunnel_opens_on_its_own_views() {
         s.doctor
             .get(&z)
             .and_then(|d| d.report.as_ref())
-            .is_some_and(|r| r.findings.iter().any(|f| f.rule == "MS3001"))
+            .is_some_and(|r| {
+                let has = |id: &str| r.findings.iter().any(|f| f.rule == id);
+                // The certificate from the dump, HBONE failures from its 15020 metrics.
+                has("MS3001") && has("MS3005")
+            })
     };
     assert!(h.settle(Duration::from_secs(10), diagnosed).await);
     // Its log: who connected to whom, and why it failed.
@@ -232,4 +236,27 @@ fn check_judges_a_ztunnel_dump_by_the_ambient_rules() {
         .filter_map(|f| f["rule"].as_str())
         .collect();
     assert_eq!(rules, ["MS3001", "MS3001", "MS3001"], "{report}");
+}
+
+/// `check --admin` on a live ztunnel (the demo's): its dump and 15020
+/// metrics, no Envoy endpoint asked.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn check_admin_on_a_live_ztunnel_reads_its_dump_and_metrics() {
+    let demo = serve(ServeOptions::default()).await.expect("demo");
+    let z = demo
+        .manifest()
+        .ambient
+        .into_iter()
+        .find(|p| p.kind == "ztunnel" && p.node == "demo-node-2")
+        .expect("ztunnel");
+    let (admin, agent) = (z.admin.expect("admin"), z.stats.expect("stats"));
+    let out = tokio::task::spawn_blocking(move || {
+        meshscope(&["check", "--admin", &admin, "--agent", &agent])
+    })
+    .await
+    .expect("join");
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(text.contains("MS3001") && text.contains("MS3005"), "{text}");
+    demo.shutdown().await;
 }

@@ -89,6 +89,12 @@ pub(super) fn ensure_data(state: &mut AppState, fx: &mut Vec<Effect>) {
                     .filter_map(|p| p.top().map(|v| v.kind))
                     .collect()
             };
+            // A ztunnel's doctor reads its 15020 metrics whatever is shown.
+            if state.mesh.pods.get(t).is_some_and(|p| {
+                p.kind == Some(crate::sources::target::TargetKind::Ztunnel) && p.agent.is_some()
+            }) {
+                wanted.push((Some(t), Endpoint::AgentPrometheus));
+            }
             for kind in visible {
                 let spec = spec(kind);
                 wanted.extend(spec.needs.iter().map(|&ep| (Some(t), ep)));

@@ -27,7 +27,20 @@ async fn gather(args: &CheckArgs) -> Result<(String, Bodies), CommandError> {
             .map_err(|e| CommandError::usage(e.0))?;
         let get = |endpoint| fetch_text_with(&fetcher, &mesh, endpoint);
         // config_dump is essential: its failure is the command's failure.
-        b.dump = Some(get(Endpoint::ConfigDump).await?);
+        let dump = get(Endpoint::ConfigDump).await?;
+        // A ztunnel: its dump, 15020 metrics and the logs given; it has no
+        // /stats, /clusters or /server_info to ask.
+        if crate::model::ztunnel::ZtunnelDump::looks_like(&dump) {
+            b.dump = Some(dump);
+            if args.agent.is_some() {
+                b.prometheus = get(Endpoint::AgentPrometheus).await.ok();
+            }
+            if let Some(f) = &args.logs {
+                b.logs = Some(read_text(f)?);
+            }
+            return Ok((origin, b));
+        }
+        b.dump = Some(dump);
         let first = get(Endpoint::Stats).await?;
         let interval = Duration::from_secs_f64(args.interval.max(0.0));
         if !interval.is_zero() {

@@ -20,7 +20,13 @@ pub struct CardinalityData {
     pub report: CardinalityReport,
     /// One row per label, same order.
     pub labels: Table,
+    /// A ztunnel's metrics (it writes `istio_tcp_connections_*` and
+    /// `istio_dns_*`), kept for the ambient rules of its doctor.
+    pub ztunnel_metrics: Option<std::sync::Arc<str>>,
 }
+
+/// The largest ztunnel metrics body kept for its doctor.
+const ZTUNNEL_METRICS_MAX: usize = 8 << 20;
 
 /// Analyses a Prometheus body (15000 `/stats/prometheus` or the merged 15020).
 pub fn process_cardinality(text: &str) -> CardinalityData {
@@ -52,8 +58,12 @@ pub fn process_cardinality(text: &str) -> CardinalityData {
             )
         })
         .collect();
+    let ztunnel = text.len() <= ZTUNNEL_METRICS_MAX
+        && (text.contains("istio_dns_requests_total")
+            || (text.contains("istio_tcp_connections_failed_total") && !text.contains("envoy_")));
     CardinalityData {
         report,
+        ztunnel_metrics: ztunnel.then(|| std::sync::Arc::from(text)),
         labels: Table {
             columns: vec![
                 Column::text("FAMILY", 30),

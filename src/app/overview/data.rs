@@ -41,7 +41,7 @@ pub fn run(input: &DiagnoseInput) -> Report {
         return crate::model::findings::diagnose_ambient(
             &crate::model::findings::AmbientEvidence {
                 dump: Some(&z.dump),
-                metrics: None,
+                metrics: input.ztunnel_metrics.as_deref(),
                 logs: (!logs.is_empty()).then_some(logs.as_slice()),
                 now_unix: input.now_unix,
             },

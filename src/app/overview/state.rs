@@ -13,7 +13,7 @@ use crate::model::findings::Report;
 /// Data versions a diagnosis was computed from: config dump, `/clusters`,
 /// `/stats`, `/server_info`, readiness (log lines ride along, they do not
 /// trigger a new diagnosis).
-pub type Versions = [u64; 5];
+pub type Versions = [u64; 6];
 
 /// What the doctor knows of one sidecar.
 #[derive(Debug, Clone, Default)]
@@ -55,4 +55,6 @@ pub struct DiagnoseInput {
     pub now_unix: i64,
     /// A ztunnel's dump: the ambient rules judge it instead.
     pub ztunnel: Option<Arc<crate::app::ztunnel::data::ZtunnelData>>,
+    /// A ztunnel's 15020 metrics.
+    pub ztunnel_metrics: Option<Arc<str>>,
 }

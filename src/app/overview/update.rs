@@ -17,12 +17,14 @@ use crate::sources::target::Endpoint;
 const LOG_WINDOW: usize = 2_000;
 
 /// The endpoints whose new data starts a new diagnosis.
-pub const EVIDENCE: [Endpoint; 5] = [
+pub const EVIDENCE: [Endpoint; 6] = [
     Endpoint::ConfigDump,
     Endpoint::ClustersJson,
     Endpoint::Stats,
     Endpoint::ServerInfo,
     Endpoint::AgentReady,
+    // A ztunnel's 15020 metrics (HBONE and DNS failures).
+    Endpoint::AgentPrometheus,
 ];
 
 fn versions(state: &AppState, t: usize) -> Versions {
@@ -87,6 +89,10 @@ pub fn maybe_diagnose(state: &mut AppState, t: usize, fx: &mut Vec<Effect>) {
         now_unix: unix_now(),
         ztunnel: match state.data(Some(t), Endpoint::ConfigDump) {
             Some((Data::Ztunnel(z), _)) => Some(z.clone()),
+            _ => None,
+        },
+        ztunnel_metrics: match state.data(Some(t), Endpoint::AgentPrometheus) {
+            Some((Data::Cardinality(c), _)) => c.ztunnel_metrics.clone(),
             _ => None,
         },
     };

@@ -11,8 +11,8 @@ use kube::api::Api;
 use kube::runtime::watcher::{self, Event};
 use kube::runtime::WatchStreamExt;
 
-use super::connect::Cluster;
 use super::ambient::{ambient_pods, NamespaceLabels, DATAPLANE_MODE};
+use super::connect::Cluster;
 use super::discover::{Discovery, IstiodPod};
 use super::error::KubeError;
 use super::pods::{proxy_pod, ProxyPod};
@@ -76,7 +76,11 @@ fn slim(p: &Pod) -> Option<Pod> {
 impl<T: PartialEq> Tracked<T> {
     /// Applies one watch event; true when the visible set changed (always
     /// after a completed (re-)list, so the first snapshot is emitted).
-    fn apply<K: kube::Resource>(&mut self, event: Event<K>, read: impl Fn(&K) -> Option<T>) -> bool {
+    fn apply<K: kube::Resource>(
+        &mut self,
+        event: Event<K>,
+        read: impl Fn(&K) -> Option<T>,
+    ) -> bool {
         match event {
             Event::Init => {
                 self.relist = Some(BTreeMap::new());
@@ -193,8 +197,7 @@ impl Inventory {
         let ns = p.metadata.namespace.as_deref().unwrap_or_default();
         super::ambient::is_ztunnel(p)
             || super::ambient::is_waypoint(p)
-            || p
-                .metadata
+            || p.metadata
                 .labels
                 .as_ref()
                 .is_some_and(|l| l.contains_key(DATAPLANE_MODE))
@@ -332,7 +335,11 @@ mod tests {
         inv.apply(WatchEvent::Proxy(Event::InitDone));
         inv.apply(WatchEvent::Istiod(Event::InitDone));
         let names = |inv: &Inventory| -> Vec<String> {
-            inv.discovery().ambient.into_iter().map(|a| a.name).collect()
+            inv.discovery()
+                .ambient
+                .into_iter()
+                .map(|a| a.name)
+                .collect()
         };
         assert_eq!(names(&inv), ["cart-1", "ztunnel-abcde"]);
         let cart = inv
