@@ -154,6 +154,59 @@ async fn the_demo_lists_ambient_pods_and_a_ztunnel_opens_on_its_own_views() {
         })
     };
     assert!(h.settle(Duration::from_secs(10), logged).await);
+    // Its log level (`/logging`, POST only on a ztunnel): changed only after
+    // a yes, put back with R.
+    let level = {
+        let admin = h.state.mesh.pods[z].admin.clone().expect("admin");
+        move || {
+            let admin = admin.clone();
+            async move {
+                reqwest::Client::new()
+                    .post(format!("{admin}/logging"))
+                    .send()
+                    .await
+                    .expect("post")
+                    .text()
+                    .await
+                    .expect("text")
+            }
+        }
+    };
+    assert_eq!(level().await, "current log level is info\n");
+    h.act(Action::Tab(9));
+    assert_eq!(kinds(&h.state)[0], ViewKind::Logging);
+    assert!(
+        h.settle(Duration::from_secs(10), |s| !rows(s, ViewKind::Logging, z)
+            .is_empty())
+            .await
+    );
+    assert_eq!(
+        rows(&h.state, ViewKind::Logging, z)[0][..2],
+        ["ztunnel", "info"]
+    );
+    h.act(Action::Enter);
+    assert!(matches!(
+        h.state.mode,
+        meshscope::app::state::Mode::Confirm(_)
+    ));
+    h.act(Action::Confirm(true));
+    assert!(
+        h.settle(Duration::from_secs(5), |s| s.last_log_change.is_some())
+            .await,
+        "{:?}",
+        h.state.status
+    );
+    assert_eq!(level().await, "current log level is debug\n");
+    h.act(Action::RestoreLogLevel);
+    h.act(Action::Confirm(true));
+    assert!(
+        h.settle(Duration::from_secs(5), |s| s
+            .last_log_change
+            .as_ref()
+            .is_some_and(|c| c.to == "info"))
+            .await
+    );
+    assert_eq!(level().await, "current log level is info\n");
     // The list says it too.
     assert!(
         h.state.targets_table.rows[z].cells[FINDINGS_COLUMN].contains("MS3001"),

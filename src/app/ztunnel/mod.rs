@@ -43,7 +43,7 @@ pub const TABS: [ViewKind; 9] = [
     ViewKind::ZConnections,
     ViewKind::Cardinality,
     ViewKind::Logs,
-    ViewKind::Istiod,
+    ViewKind::Logging,
 ];
 
 /// The panes a ztunnel opens on.

@@ -68,6 +68,16 @@ impl AdminMutator {
         paths: Option<&str>,
         level: &str,
     ) -> Result<Response, AdminError> {
+        // A ztunnel's one logger: its global level, in its own level names.
+        if paths == Some(crate::model::logging::ZTUNNEL_LOGGER) {
+            let level = crate::model::logging::ztunnel_level(level);
+            let path_and_query =
+                logging_path(None, level).map_err(|reason| AdminError::Invalid {
+                    url: self.client.url_for("/logging"),
+                    reason,
+                })?;
+            return self.post(&path_and_query).await;
+        }
         let path_and_query = logging_path(paths, level).map_err(|reason| AdminError::Invalid {
             url: self.client.url_for("/logging"),
             reason,

@@ -33,12 +33,18 @@ fn now_unix() -> i64 {
 }
 
 /// `/logging` as ztunnel and Envoy answer it; a POST `?level=` changes it.
+/// `/logging` as ztunnel answers it (POST only; `?level=L` sets the global
+/// level), and as a waypoint's Envoy does for the same query.
 fn logging(level: &Mutex<String>, req: &Request) -> Reply {
+    if req.method != "POST" {
+        return Reply::status(405, "text/plain", "Invalid HTTP method\n");
+    }
     let mut l = level.lock().unwrap_or_else(PoisonError::into_inner);
-    if req.method == "POST" {
-        if let Some(v) = req.param("level") {
-            *l = v.to_string();
+    if let Some(v) = req.param("level") {
+        if !["error", "warn", "info", "debug", "trace", "off"].contains(&v) {
+            return Reply::status(400, "text/plain", format!("Invalid level provided: {v}\n"));
         }
+        *l = v.to_string();
     }
     Reply::text(format!("current log level is {l}\n"))
 }
