@@ -381,6 +381,21 @@ impl AppState {
         }
     }
 
+    /// The target's parsed config dump for a command that walks it, or `None`
+    /// with a word in the status line that it has not loaded yet.
+    pub fn loaded_dump(&mut self, target: usize) -> Option<std::sync::Arc<DumpData>> {
+        match self.data(Some(target), Endpoint::ConfigDump) {
+            Some((Data::Dump(d), _)) => Some(d.clone()),
+            _ => {
+                self.say(
+                    "the config dump is not here yet: try again when it has loaded",
+                    Severity::Warn,
+                );
+                None
+            }
+        }
+    }
+
     /// Sets the status line.
     pub fn say(&mut self, message: impl Into<String>, severity: Severity) {
         self.status = Some((message.into(), severity, self.now));

@@ -7,7 +7,7 @@ use std::borrow::Cow;
 use super::state::DiagnoseInput;
 use crate::app::stats::data::StatsData;
 use crate::app::table::{Column, Row, Table};
-use crate::model::access_log::{parse_line, LogLine};
+use crate::model::access_log::access_entries;
 use crate::model::config_dump::ConfigDump;
 use crate::model::findings::{diagnose, Evidence, Report};
 use crate::model::server_info::ServerInfo;
@@ -30,14 +30,7 @@ fn stats_of(d: &StatsData) -> Vec<Stat<'_>> {
 /// The findings of one sidecar from whatever evidence there is.
 pub fn run(input: &DiagnoseInput) -> Report {
     if let Some(z) = &input.ztunnel {
-        let logs: Vec<_> = input
-            .logs
-            .iter()
-            .filter_map(|l| match parse_line(l) {
-                LogLine::Access(e) => Some(*e),
-                _ => None,
-            })
-            .collect();
+        let logs = access_entries(input.logs.iter().map(String::as_str));
         return crate::model::findings::diagnose_ambient(
             &crate::model::findings::AmbientEvidence {
                 dump: Some(&z.dump),
@@ -60,14 +53,7 @@ pub fn run(input: &DiagnoseInput) -> Report {
         .server_info
         .as_deref()
         .and_then(|b| ServerInfo::parse(b).ok());
-    let logs: Vec<_> = input
-        .logs
-        .iter()
-        .filter_map(|l| match parse_line(l) {
-            LogLine::Access(e) => Some(*e),
-            _ => None,
-        })
-        .collect();
+    let logs = access_entries(input.logs.iter().map(String::as_str));
     let ev = Evidence {
         dump: dump.as_ref(),
         clusters: input.clusters.as_deref(),

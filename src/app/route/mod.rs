@@ -63,14 +63,7 @@ pub fn command(state: &mut AppState, args: &[&str], fx: &mut Vec<Effect>) {
             return;
         }
     };
-    let Some(dump) = (match state.data(Some(target), Endpoint::ConfigDump) {
-        Some((Data::Dump(d), _)) => Some(d.clone()),
-        _ => None,
-    }) else {
-        state.say(
-            "the config dump is not here yet: try again when it has loaded",
-            Severity::Warn,
-        );
+    let Some(dump) = state.loaded_dump(target) else {
         return;
     };
     let clusters = match state.data(Some(target), Endpoint::ClustersJson) {

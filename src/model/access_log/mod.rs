@@ -118,6 +118,18 @@ pub struct AccessEntry {
     pub ztunnel: Option<Box<ZtunnelFields>>,
 }
 
+/// The access-log entries among `lines` (Envoy's, in either encoding, and
+/// ztunnel's); other lines are skipped.
+pub fn access_entries<'a>(lines: impl IntoIterator<Item = &'a str>) -> Vec<AccessEntry> {
+    lines
+        .into_iter()
+        .filter_map(|l| match parse_line(l) {
+            LogLine::Access(e) => Some(*e),
+            _ => None,
+        })
+        .collect()
+}
+
 impl AccessEntry {
     /// The response code as text, `-` when absent.
     pub fn code_label(&self) -> String {

@@ -1,20 +1,13 @@
 //! Tests of the ambient rules on generated dumps, metrics and log lines.
 
 use super::*;
-use crate::model::access_log::{parse_line, LogLine};
 
 fn dump(json: &str) -> ZtunnelDump {
     ZtunnelDump::parse(json).expect("dump")
 }
 
 fn entries(lines: &[&str]) -> Vec<AccessEntry> {
-    lines
-        .iter()
-        .filter_map(|l| match parse_line(l) {
-            LogLine::Access(e) => Some(*e),
-            _ => None,
-        })
-        .collect()
+    crate::model::access_log::access_entries(lines.iter().copied())
 }
 
 const NOW: i64 = 1_767_225_600; // 2026-01-01T00:00:00Z

@@ -3,7 +3,7 @@
 //! both judge a sidecar the same way.
 
 use super::{diagnose, diagnose_ambient, AmbientEvidence, Evidence, Report};
-use crate::model::access_log::{parse_line, AccessEntry, LogLine};
+use crate::model::access_log::{access_entries, AccessEntry};
 use crate::model::cardinality::analyze_prometheus;
 use crate::model::clusters::ClusterStatuses;
 use crate::model::config_dump::ConfigDump;
@@ -103,14 +103,7 @@ pub fn evaluate_with(
         .prometheus
         .as_deref()
         .map(|t| analyze_prometheus(t, CARDINALITY_THRESHOLD, 2));
-    let logs: Option<Vec<AccessEntry>> = b.logs.as_deref().map(|t| {
-        t.lines()
-            .filter_map(|l| match parse_line(l) {
-                LogLine::Access(e) => Some(*e),
-                _ => None,
-            })
-            .collect()
-    });
+    let logs: Option<Vec<AccessEntry>> = b.logs.as_deref().map(|t| access_entries(t.lines()));
     let sync = match (&b.syncz, &b.proxy_id) {
         (Some(body), Some(id)) => parse_syncz(body, "istiod")
             .ok()
@@ -152,14 +145,7 @@ pub fn evaluate_with(
 fn evaluate_ztunnel(text: &str, b: &Bodies, at: JudgeAt) -> Result<Report, BodiesError> {
     let dump =
         ZtunnelDump::parse(text).map_err(|e| BodiesError(format!("ztunnel config_dump: {e}")))?;
-    let logs: Option<Vec<AccessEntry>> = b.logs.as_deref().map(|t| {
-        t.lines()
-            .filter_map(|l| match parse_line(l) {
-                LogLine::Access(e) => Some(*e),
-                _ => None,
-            })
-            .collect()
-    });
+    let logs: Option<Vec<AccessEntry>> = b.logs.as_deref().map(|t| access_entries(t.lines()));
     let now_unix = match at {
         JudgeAt::Unix(t) => t,
         JudgeAt::Captured(fallback) => fallback,

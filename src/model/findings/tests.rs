@@ -2,20 +2,12 @@
 //! healthy evidence gives none, missing evidence gives "not checked".
 
 use super::*;
-use crate::model::access_log::parse_line;
-use crate::model::access_log::LogLine;
 use crate::model::stats::parse_envoy_text;
 
 const C: &str = "outbound|8000||httpbin.default.svc.cluster.local";
 
 fn entries(lines: &[String]) -> Vec<AccessEntry> {
-    lines
-        .iter()
-        .filter_map(|l| match parse_line(l) {
-            LogLine::Access(e) => Some(*e),
-            _ => None,
-        })
-        .collect()
+    crate::model::access_log::access_entries(lines.iter().map(String::as_str))
 }
 
 fn log(code: u16, flags: &str, cluster: &str) -> String {

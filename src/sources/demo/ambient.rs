@@ -295,7 +295,6 @@ pub fn waypoint_dump() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::access_log::{parse_line, LogLine};
     use crate::model::findings::{diagnose_ambient, AmbientEvidence};
     use crate::model::ztunnel::ZtunnelDump;
 
@@ -307,13 +306,8 @@ mod tests {
         let mut rules = Vec::new();
         for node in ["demo-node-1", "demo-node-2"] {
             let d = ZtunnelDump::parse(&ztunnel_dump(node, NOW)).expect("dump");
-            let logs: Vec<_> = ztunnel_log_lines(node, "2026-01-01T00:00:00.000000Z")
-                .iter()
-                .filter_map(|l| match parse_line(l) {
-                    LogLine::Access(e) => Some(*e),
-                    _ => None,
-                })
-                .collect();
+            let lines = ztunnel_log_lines(node, "2026-01-01T00:00:00.000000Z");
+            let logs = crate::model::access_log::access_entries(lines.iter().map(String::as_str));
             let metrics = ztunnel_metrics(node, 10);
             let r = diagnose_ambient(&AmbientEvidence {
                 dump: Some(&d),
