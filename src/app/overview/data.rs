@@ -31,11 +31,13 @@ fn stats_of(d: &StatsData) -> Vec<Stat<'_>> {
 pub fn run(input: &DiagnoseInput) -> Report {
     if let Some(z) = &input.ztunnel {
         let logs = access_entries(input.logs.iter().map(String::as_str));
+        let xds = crate::model::ztunnel::XdsLog::from_lines(input.logs.iter().map(String::as_str));
         return crate::model::findings::diagnose_ambient(
             &crate::model::findings::AmbientEvidence {
                 dump: Some(&z.dump),
                 metrics: input.ztunnel_metrics.as_deref(),
                 logs: (!logs.is_empty()).then_some(logs.as_slice()),
+                xds_log: Some(&xds),
                 now_unix: input.now_unix,
             },
         );

@@ -10,7 +10,7 @@ use crate::model::access_log::AccessEntry;
 use crate::model::severity::Severity;
 use crate::model::stats::PromParser;
 use crate::model::ztunnel::tables::rfc3339_secs;
-use crate::model::ztunnel::ZtunnelDump;
+use crate::model::ztunnel::{XdsLog, ZtunnelDump};
 
 /// What one ztunnel answered; absent inputs make rules "not checked".
 #[derive(Default)]
@@ -21,6 +21,8 @@ pub struct AmbientEvidence<'a> {
     pub metrics: Option<&'a str>,
     /// ztunnel access-log entries (those with ztunnel fields count).
     pub logs: Option<&'a [AccessEntry]>,
+    /// What ztunnel's own log says about its xDS stream (NACKs, failures).
+    pub xds_log: Option<&'a XdsLog>,
     /// Unix seconds now (certificate expiry).
     pub now_unix: i64,
 }
@@ -68,6 +70,11 @@ pub const AMBIENT_RULES: &[AmbientRule] = &[
         name: "DNS proxy failures",
         needs: "ztunnel /stats/prometheus or access logs",
     },
+    AmbientRule {
+        id: "MS3007",
+        name: "xDS config rejected by ztunnel or its stream to istiod failing",
+        needs: "ztunnel logs or /stats/prometheus",
+    },
 ];
 
 /// A certificate expiring within this many seconds is flagged.
@@ -77,6 +84,7 @@ const DOC_CERT: &str = "https://istio.io/latest/docs/ambient/usage/troubleshoot-
 const DOC_WAYPOINT: &str = "https://istio.io/latest/docs/ambient/usage/l7-features/";
 const DOC_POLICY: &str = "https://istio.io/latest/docs/ambient/usage/l4-policy/";
 const DOC_DNS: &str = "https://istio.io/latest/docs/ambient/usage/dns-proxy/";
+const DOC_XDS: &str = "https://istio.io/latest/docs/ambient/usage/troubleshoot-ztunnel/";
 
 fn proof(source: &'static str, item: impl Into<String>, value: impl Into<String>) -> Proof {
     Proof {
@@ -105,6 +113,7 @@ pub fn diagnose_ambient(ev: &AmbientEvidence<'_>) -> Report {
     }
     hbone_failures(&zlogs, metrics.as_ref(), &mut findings);
     dns_failures(&zlogs, metrics.as_ref(), &mut findings);
+    xds_trouble(ev.xds_log, ev.metrics, &mut findings);
     findings.sort_by(|a, b| {
         b.severity
             .cmp(&a.severity)
@@ -114,9 +123,11 @@ pub fn diagnose_ambient(ev: &AmbientEvidence<'_>) -> Report {
     let has_dump = ev.dump.is_some();
     let has_logs = !zlogs.is_empty();
     let has_metrics = metrics.is_some();
+    let has_xds_log = ev.xds_log.is_some_and(|l| l.seen);
     let checked = |id: &str| match id {
         "MS3001" | "MS3002" | "MS3003" => has_dump,
         "MS3004" => has_dump && has_logs,
+        "MS3007" => has_xds_log || has_metrics,
         _ => has_logs || has_metrics,
     };
     let not_checked = AMBIENT_RULES
@@ -204,8 +215,12 @@ fn certificates(d: &ZtunnelDump, now: i64, out: &mut Vec<Finding>) {
 }
 
 fn short(s: &str) -> String {
-    let mut t: String = s.chars().take(60).collect();
-    if s.chars().count() > 60 {
+    cut(s, 60)
+}
+
+fn cut(s: &str, max: usize) -> String {
+    let mut t: String = s.chars().take(max).collect();
+    if s.chars().count() > max {
         t.push('…');
     }
     t
@@ -455,6 +470,125 @@ fn dns_failures(
             ISTIO_META_DNS_CAPTURE",
         doc: DOC_DNS,
     });
+}
+
+/// `istio_xds_connection_terminations` by reason (`Error`, `ConnectionError`, …).
+fn terminations(metrics: &str) -> BTreeMap<String, f64> {
+    let mut out = BTreeMap::new();
+    for s in PromParser::new(metrics) {
+        let name = s.name.trim_end_matches("_total");
+        if name != "istio_xds_connection_terminations" || !s.value.is_finite() {
+            continue;
+        }
+        let reason = s.labels.get("reason").unwrap_or_default();
+        *out.entry(reason.into_owned()).or_insert(0.0) += s.value;
+    }
+    out
+}
+
+const XDS_MEANING_NACK: &str = "ztunnel refused part of what istiod pushed (a NACK): it keeps \
+    its previous view of those workloads, services or policies, so new pods, moved IPs or \
+    policy changes do not reach this node";
+const XDS_FIX_NACK: &str = "read the error for the resource named; `meshscope istiod` (or \
+    pilot_total_xds_rejects on istiod) shows the same rejection; a version skew between \
+    istiod and ztunnel is the usual cause: upgrade them together";
+const XDS_MEANING_DOWN: &str = "ztunnel cannot keep its xDS stream to istiod (port 15012): \
+    while it is down, workload, service and policy changes do not reach this node, and \
+    after a restart the node has no config at all";
+const XDS_FIX_DOWN: &str = "check istiod is running and reachable from the node on 15012 \
+    (DNS for istiod.istio-system.svc, NetworkPolicy, the CA certificate ztunnel trusts); \
+    the error text says which (dns error, connection refused, certificate)";
+
+fn xds_trouble(log: Option<&XdsLog>, metrics: Option<&str>, out: &mut Vec<Finding>) {
+    let log = log.filter(|l| l.seen);
+    if let Some(log) = log {
+        let mut by_type: BTreeMap<&str, Vec<&crate::model::ztunnel::XdsNack>> = BTreeMap::new();
+        for n in &log.nacks {
+            by_type.entry(n.type_url.as_str()).or_default().push(n);
+        }
+        for (type_url, nacks) in by_type {
+            let Some(last) = nacks.last() else { continue };
+            let short_type = type_url.rsplit('/').next().unwrap_or(type_url);
+            out.push(Finding {
+                rule: "MS3007",
+                severity: Severity::Error,
+                title: format!("ztunnel rejected {} {short_type} update(s) from istiod", nacks.len()),
+                subject: short_type.to_string(),
+                evidence: vec![proof(
+                    "ztunnel log",
+                    format!("sending response type=Nack type_url={type_url}"),
+                    format!("{}: {}", last.time, cut(&last.error, 200)),
+                )],
+                meaning: XDS_MEANING_NACK,
+                fix: XDS_FIX_NACK,
+                doc: DOC_XDS,
+            });
+        }
+        if let Some((time, error)) = &log.last_error {
+            let (severity, title) = if log.recovered {
+                (
+                    Severity::Info,
+                    format!(
+                        "ztunnel's xDS stream failed {} time(s), then came up",
+                        log.connection_errors
+                    ),
+                )
+            } else {
+                (
+                    Severity::Error,
+                    "ztunnel's xDS stream to istiod is down".to_string(),
+                )
+            };
+            out.push(Finding {
+                rule: "MS3007",
+                severity,
+                title,
+                subject: "xds".to_string(),
+                evidence: vec![proof(
+                    "ztunnel log",
+                    "ztunnel::xds::client",
+                    format!(
+                        "{} failure(s), the last at {time}: {}",
+                        log.connection_errors,
+                        cut(error, 200)
+                    ),
+                )],
+                meaning: XDS_MEANING_DOWN,
+                fix: XDS_FIX_DOWN,
+                doc: DOC_XDS,
+            });
+            return;
+        }
+    }
+    // Without a log, the terminations counter says the stream broke, not whether it is back.
+    let Some(metrics) = metrics else { return };
+    let t = terminations(metrics);
+    let failed: f64 = ["Error", "ConnectionError"]
+        .iter()
+        .filter_map(|r| t.get(*r))
+        .sum();
+    if failed > 0.0 {
+        out.push(Finding {
+            rule: "MS3007",
+            severity: Severity::Warn,
+            title: format!("ztunnel's xDS stream to istiod broke {failed} time(s) since it started"),
+            subject: "xds".to_string(),
+            evidence: t
+                .iter()
+                .filter(|(r, _)| matches!(r.as_str(), "Error" | "ConnectionError"))
+                .map(|(r, v)| {
+                    proof(
+                        "/stats/prometheus",
+                        format!("istio_xds_connection_terminations_total{{reason=\"{r}\"}}"),
+                        format!("{v}"),
+                    )
+                })
+                .collect(),
+            meaning: XDS_MEANING_DOWN,
+            fix: XDS_FIX_DOWN,
+            doc: DOC_XDS,
+        });
+    }
 }
 
 #[cfg(test)]

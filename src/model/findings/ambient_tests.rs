@@ -52,7 +52,7 @@ fn certificates_not_available_or_expiring_are_found() {
     assert!(r.findings[0].evidence[0].value.contains("the CA said no"));
     // No logs, no metrics: the rules that need them say so.
     let nc: Vec<&str> = r.not_checked.iter().map(|n| n.rule).collect();
-    assert_eq!(nc, ["MS3004", "MS3005", "MS3006"]);
+    assert_eq!(nc, ["MS3004", "MS3005", "MS3006", "MS3007"]);
 }
 
 #[test]
@@ -169,4 +169,71 @@ fn the_real_fixtures_raise_only_what_they_show() {
         ..AmbientEvidence::default()
     });
     assert!(r.findings.is_empty(), "{:?}", r.findings);
+}
+
+#[test]
+fn xds_rejects_and_a_dead_stream_are_found_from_the_log() {
+    let log = XdsLog::from_lines([
+        "2026-01-01T00:00:01.000000Z  INFO xds{id=1}: ztunnel::xds::client: Stream established",
+        "2026-01-01T00:00:02.000000Z ERROR xds{id=1}: ztunnel::xds::client: sending response type_url=\"type.googleapis.com/istio.workload.Address\" nonce=\"a\" type=Nack error=\"shop/cart: unknown network\"",
+        "2026-01-01T00:00:03.000000Z ERROR xds{id=1}: ztunnel::xds::client: sending response type_url=\"type.googleapis.com/istio.workload.Address\" nonce=\"b\" type=Nack error=\"shop/cart: unknown network\"",
+        "2026-01-01T00:00:09.000000Z  WARN xds{id=2}: ztunnel::xds::client: XDS client connection error: gRPC connection error: connection refused, retrying in 20ms",
+    ]);
+    let r = diagnose_ambient(&AmbientEvidence {
+        xds_log: Some(&log),
+        ..AmbientEvidence::default()
+    });
+    let got: Vec<(&str, &str, Severity)> = r
+        .findings
+        .iter()
+        .map(|f| (f.rule, f.subject.as_str(), f.severity))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("MS3007", "istio.workload.Address", Severity::Error),
+            ("MS3007", "xds", Severity::Error),
+        ]
+    );
+    assert!(r.findings[0].title.contains("rejected 2"));
+    assert!(r.findings[0].evidence[0].value.contains("unknown network"));
+    assert!(r.findings[1].evidence[0].value.contains("connection refused"));
+    assert!(!r.not_checked.iter().any(|n| n.rule == "MS3007"));
+}
+
+#[test]
+fn xds_terminations_in_metrics_warn_without_a_log() {
+    let metrics = "istio_xds_connection_terminations_total{reason=\"ConnectionError\"} 4\n\
+        istio_xds_connection_terminations_total{reason=\"Reconnect\"} 9\n\
+        istio_xds_connection_terminations_total{reason=\"Error\"} 1\n";
+    let r = diagnose_ambient(&AmbientEvidence {
+        metrics: Some(metrics),
+        ..AmbientEvidence::default()
+    });
+    assert_eq!(ids(&r), ["MS3007"]);
+    assert_eq!(r.findings[0].severity, Severity::Warn);
+    assert!(r.findings[0].title.contains("broke 5 time(s)"), "{}", r.findings[0].title);
+    assert_eq!(r.findings[0].evidence.len(), 2, "Reconnect is a normal stream end");
+    let calm = "istio_xds_connection_terminations_total{reason=\"Reconnect\"} 9\n";
+    let r = diagnose_ambient(&AmbientEvidence {
+        metrics: Some(calm),
+        ..AmbientEvidence::default()
+    });
+    assert!(r.findings.is_empty());
+}
+
+#[test]
+fn the_real_startup_log_recovers_after_its_dns_errors() {
+    let Some(text) = crate::model::fixture("ambient/ztunnel-1.18-alpha-log-startup.log") else {
+        return;
+    };
+    let log = XdsLog::from_lines(text.lines());
+    assert_eq!((log.connection_errors, log.recovered), (10, true));
+    let r = diagnose_ambient(&AmbientEvidence {
+        xds_log: Some(&log),
+        ..AmbientEvidence::default()
+    });
+    let f: Vec<(&str, Severity)> = r.findings.iter().map(|f| (f.rule, f.severity)).collect();
+    assert_eq!(f, [("MS3007", Severity::Info)]);
+    assert!(r.findings[0].evidence[0].value.contains("dns error"));
 }

@@ -10,7 +10,7 @@ use crate::model::config_dump::ConfigDump;
 use crate::model::istiod::parse_syncz;
 use crate::model::server_info::ServerInfo;
 use crate::model::stats::parse_envoy_text;
-use crate::model::ztunnel::ZtunnelDump;
+use crate::model::ztunnel::{XdsLog, ZtunnelDump};
 
 /// The bodies the rules read, as text; absent ones make rules "not checked".
 #[derive(Debug, Clone, Default)]
@@ -146,6 +146,7 @@ fn evaluate_ztunnel(text: &str, b: &Bodies, at: JudgeAt) -> Result<Report, Bodie
     let dump =
         ZtunnelDump::parse(text).map_err(|e| BodiesError(format!("ztunnel config_dump: {e}")))?;
     let logs: Option<Vec<AccessEntry>> = b.logs.as_deref().map(|t| access_entries(t.lines()));
+    let xds = b.logs.as_deref().map(|t| XdsLog::from_lines(t.lines()));
     let now_unix = match at {
         JudgeAt::Unix(t) => t,
         JudgeAt::Captured(fallback) => fallback,
@@ -154,6 +155,7 @@ fn evaluate_ztunnel(text: &str, b: &Bodies, at: JudgeAt) -> Result<Report, Bodie
         dump: Some(&dump),
         metrics: b.prometheus.as_deref(),
         logs: logs.as_deref(),
+        xds_log: xds.as_ref(),
         now_unix,
     }))
 }

@@ -7,6 +7,7 @@ mod de;
 pub mod json;
 pub mod tables;
 mod types;
+pub mod xds;
 
 #[cfg(test)]
 mod tests;
@@ -15,6 +16,7 @@ pub use tables::{
     CertRow, ConnectionRow, ConnectionsFilter, PolicyRow, ServiceRow, WorkloadFilter, WorkloadRow,
 };
 pub use types::*;
+pub use xds::{XdsLog, XdsNack};
 
 use serde::Deserialize;
 

@@ -313,6 +313,7 @@ mod tests {
                 dump: Some(&d),
                 metrics: Some(&metrics),
                 logs: Some(&logs),
+                xds_log: None,
                 now_unix: NOW,
             });
             rules.extend(r.findings.iter().map(|f| (node, f.rule, f.subject.clone())));
