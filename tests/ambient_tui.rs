@@ -313,3 +313,73 @@ async fn check_admin_on_a_live_ztunnel_reads_its_dump_and_metrics() {
     assert!(text.contains("MS3001") && text.contains("MS3005"), "{text}");
     demo.shutdown().await;
 }
+
+/// A request followed through the waypoint: Enter on the waypoint's 503
+/// row ties cart's ztunnel (on the way in) and payments' ztunnel (which
+/// refused the tunnel) to it by address and time, and names the root cause.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_is_followed_from_the_waypoint_through_both_ztunnels() {
+    let demo = serve(ServeOptions::default()).await.expect("demo");
+    let mesh = mesh_from_manifest(&demo.manifest());
+    let fetcher = AdminFetcher::new(&mesh, &ClientOptions::default()).expect("fetcher");
+    let state = AppState::new(
+        mesh,
+        "demo",
+        Config::default(),
+        Theme::dark(),
+        Instant::now(),
+    );
+    let mut h = Headless::new(state, Arc::new(fetcher), Some(demo.log_source()));
+    let wp = h
+        .state
+        .mesh
+        .pods
+        .iter()
+        .position(|p| p.kind == Some(TargetKind::Waypoint))
+        .expect("waypoint");
+    h.open(wp);
+    let logs_pane = kinds(&h.state)
+        .iter()
+        .position(|k| *k == ViewKind::Logs)
+        .expect("a waypoint opens with its log");
+    let logged = |s: &AppState| {
+        s.logs.get(&wp).is_some_and(|b| {
+            b.table
+                .rows
+                .iter()
+                .any(|r| r.key == meshscope::sources::demo::ambient::WAYPOINT_REQUEST_ID)
+        })
+    };
+    assert!(h.settle(Duration::from_secs(10), logged).await);
+    while h.state.focus != logs_pane {
+        h.act(Action::FocusNext);
+    }
+    h.act(Action::Enter);
+    let traced = |s: &AppState| kinds(s).contains(&ViewKind::Trace);
+    assert!(h.settle(Duration::from_secs(20), traced).await);
+    let trace = h.state.panes[logs_pane]
+        .top()
+        .and_then(|v| v.trace.as_deref())
+        .expect("trace")
+        .clone();
+    let pods: Vec<String> = trace.hops.iter().map(|h| h.pod.clone()).collect();
+    let ns = meshscope::sources::demo::ambient::AMBIENT_NAMESPACE;
+    assert_eq!(
+        pods,
+        [
+            "istio-system/ztunnel-d7x2k".to_string(),
+            format!("{ns}/waypoint-6f9c8d7b5-h2xvz"),
+            "istio-system/ztunnel-q9m4t".to_string()
+        ]
+    );
+    assert!(trace.failed);
+    assert!(
+        trace
+            .verdict
+            .contains("ztunnel istio-system/ztunnel-q9m4t (inbound to payments-")
+            && trace.verdict.contains("no certificate for identity")
+            && trace.verdict.contains("503 UF"),
+        "{}",
+        trace.verdict
+    );
+}

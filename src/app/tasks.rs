@@ -24,7 +24,7 @@ use crate::sources::admin::Confirmed;
 use crate::sources::clock::unix_now;
 use crate::sources::fleet::{scan as scan_targets, CheckFetcher, FleetOptions};
 use crate::sources::logs::{LogQuery, LogSource};
-use crate::sources::target::{Endpoint, Fetcher, TargetInfo};
+use crate::sources::target::{Endpoint, Fetcher, TargetInfo, TargetKind};
 
 /// Log lines are batched for this long before they reach `update`.
 const LOG_BATCH: Duration = Duration::from_millis(50);
@@ -402,9 +402,14 @@ impl Runner {
                 let mut q = LogQuery::sidecar(&pod.namespace, &pod.name, TRACE_TAIL);
                 q.follow = false;
                 let mut stream = source.lines(&q);
+                // A ztunnel logs no request id: its recent access lines are
+                // tied to a waypoint's entry by address and time.
+                let ztunnel = pod.kind == Some(TargetKind::Ztunnel);
                 let read = async {
                     while let Some(Ok(line)) = stream.next().await {
-                        if line.contains(request_id.as_str()) {
+                        if line.contains(request_id.as_str())
+                            || (ztunnel && line.contains("src.addr="))
+                        {
                             found.push((pod.key(), line));
                         }
                     }

@@ -1,5 +1,6 @@
-//! One request followed across sidecars: the verdict first, then each
-//! sidecar's entry for the same x-request-id, in time order.
+//! One request followed across proxies: the verdict first, then each
+//! proxy's entry for the same x-request-id in the order the request went
+//! through them, with the ztunnels tied to a waypoint by address and time.
 
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -7,7 +8,7 @@ use ratatui::widgets::{Paragraph, Wrap};
 use ratatui::Frame;
 
 use crate::app::state::AppState;
-use crate::app::trace::state::Trace;
+use crate::app::trace::state::{Hop, Trace};
 
 /// Draws a trace.
 pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, trace: &Trace) {
@@ -28,6 +29,10 @@ pub fn lines(state: &AppState, trace: &Trace) -> Vec<Line<'static>> {
         Line::from(""),
     ];
     for hop in &trace.hops {
+        if hop.is_ztunnel() {
+            ztunnel_hop(state, hop, &mut out);
+            continue;
+        }
         let e = &hop.entry;
         let inbound = e
             .upstream_cluster
@@ -71,4 +76,50 @@ pub fn lines(state: &AppState, trace: &Trace) -> Vec<Line<'static>> {
         )));
     }
     out
+}
+
+/// A ztunnel's entry: its direction, the connection, and why it failed.
+fn ztunnel_hop(state: &AppState, hop: &Hop, out: &mut Vec<Line<'static>>) {
+    let t = &state.theme;
+    let e = &hop.entry;
+    let Some(z) = e.ztunnel.as_deref() else {
+        return;
+    };
+    out.push(Line::from(vec![
+        Span::styled(
+            format!("⇄ ztunnel {} ", z.direction.as_deref().unwrap_or("")),
+            t.dim,
+        ),
+        Span::styled(hop.pod.clone(), t.header),
+        Span::styled(" (matched by address and time)", t.dim),
+    ]));
+    let (what, style) = match z.error.as_deref() {
+        Some(err) => (format!("error: {err}"), t.error),
+        None => (z.message.clone(), t.text),
+    };
+    out.push(Line::from(vec![
+        Span::styled(
+            format!("   {} ", e.start_time.as_deref().unwrap_or("-")),
+            t.dim,
+        ),
+        Span::styled(what, style),
+    ]));
+    out.push(Line::from(Span::styled(
+        format!(
+            "   {} → {} ({}) sent {} recv {} {}ms",
+            e.downstream_remote_address.as_deref().unwrap_or("-"),
+            z.dst_service
+                .as_deref()
+                .or(z.dst_workload.as_deref())
+                .unwrap_or("-"),
+            z.dst_hbone_addr
+                .as_deref()
+                .or(z.dst_addr.as_deref())
+                .unwrap_or("-"),
+            e.bytes_sent.map_or("-".to_string(), |b| b.to_string()),
+            e.bytes_received.map_or("-".to_string(), |b| b.to_string()),
+            e.duration_ms.map_or("-".to_string(), |d| d.to_string())
+        ),
+        t.text,
+    )));
 }

@@ -45,7 +45,7 @@ fn enter(state: &mut AppState, row: &Row) -> Drill {
     }
     let request_id = row.key.clone();
     state.say(
-        format!("following request {request_id} across sidecars …"),
+        format!("following request {request_id} across proxies …"),
         Severity::Ok,
     );
     Drill::Effects(vec![Effect::TraceRequest { request_id }])

@@ -512,7 +512,10 @@ fn xds_trouble(log: Option<&XdsLog>, metrics: Option<&str>, out: &mut Vec<Findin
             out.push(Finding {
                 rule: "MS3007",
                 severity: Severity::Error,
-                title: format!("ztunnel rejected {} {short_type} update(s) from istiod", nacks.len()),
+                title: format!(
+                    "ztunnel rejected {} {short_type} update(s) from istiod",
+                    nacks.len()
+                ),
                 subject: short_type.to_string(),
                 evidence: vec![proof(
                     "ztunnel log",
@@ -571,7 +574,9 @@ fn xds_trouble(log: Option<&XdsLog>, metrics: Option<&str>, out: &mut Vec<Findin
         out.push(Finding {
             rule: "MS3007",
             severity: Severity::Warn,
-            title: format!("ztunnel's xDS stream to istiod broke {failed} time(s) since it started"),
+            title: format!(
+                "ztunnel's xDS stream to istiod broke {failed} time(s) since it started"
+            ),
             subject: "xds".to_string(),
             evidence: t
                 .iter()

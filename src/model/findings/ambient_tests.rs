@@ -197,7 +197,9 @@ fn xds_rejects_and_a_dead_stream_are_found_from_the_log() {
     );
     assert!(r.findings[0].title.contains("rejected 2"));
     assert!(r.findings[0].evidence[0].value.contains("unknown network"));
-    assert!(r.findings[1].evidence[0].value.contains("connection refused"));
+    assert!(r.findings[1].evidence[0]
+        .value
+        .contains("connection refused"));
     assert!(!r.not_checked.iter().any(|n| n.rule == "MS3007"));
 }
 
@@ -212,8 +214,16 @@ fn xds_terminations_in_metrics_warn_without_a_log() {
     });
     assert_eq!(ids(&r), ["MS3007"]);
     assert_eq!(r.findings[0].severity, Severity::Warn);
-    assert!(r.findings[0].title.contains("broke 5 time(s)"), "{}", r.findings[0].title);
-    assert_eq!(r.findings[0].evidence.len(), 2, "Reconnect is a normal stream end");
+    assert!(
+        r.findings[0].title.contains("broke 5 time(s)"),
+        "{}",
+        r.findings[0].title
+    );
+    assert_eq!(
+        r.findings[0].evidence.len(),
+        2,
+        "Reconnect is a normal stream end"
+    );
     let calm = "istio_xds_connection_terminations_total{reason=\"Reconnect\"} 9\n";
     let r = diagnose_ambient(&AmbientEvidence {
         metrics: Some(calm),

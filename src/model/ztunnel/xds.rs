@@ -64,11 +64,7 @@ impl XdsLog {
                 log.recovered = false;
             } else if let Some(kvs) = message.strip_prefix("sending response") {
                 let kv = key_values(kvs);
-                let get = |k: &str| {
-                    kv.iter()
-                        .find(|(key, _)| *key == k)
-                        .map(|(_, v)| v.clone())
-                };
+                let get = |k: &str| kv.iter().find(|(key, _)| *key == k).map(|(_, v)| v.clone());
                 if get("type").is_some_and(|t| t.eq_ignore_ascii_case("nack")) {
                     log.nacks.push(XdsNack {
                         time,
@@ -120,9 +116,12 @@ mod tests {
             log.last_error.map(|(_, e)| e),
             Some("status: Unavailable, retrying in 10ms".to_string())
         );
-        assert_eq!(XdsLog::from_lines(["no xds here"]), XdsLog {
-            recovered: true,
-            ..XdsLog::default()
-        });
+        assert_eq!(
+            XdsLog::from_lines(["no xds here"]),
+            XdsLog {
+                recovered: true,
+                ..XdsLog::default()
+            }
+        );
     }
 }

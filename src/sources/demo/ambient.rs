@@ -245,11 +245,18 @@ pub fn ztunnel_log_lines(node: &str, ts: &str) -> Vec<String> {
     };
     let ns = AMBIENT_NAMESPACE;
     if node == "demo-node-1" {
-        // Inbound to cart (no waypoint): the L7 ALLOW policy reaches ztunnel without its rules.
-        vec![format!(
-            "{ts}\terror\taccess\tconnection complete\tsrc.addr={}:51220 src.workload={} src.namespace={ns} src.identity=\"{}\" dst.addr={}:15008 dst.hbone_addr={}:8080 dst.service=cart.{ns}.svc.cluster.local dst.workload={} dst.namespace={ns} dst.identity=\"{}\" direction=\"inbound\" bytes_sent=0 bytes_recv=0 duration=\"0ms\" error=\"connection closed due to policy rejection: allow policies exist, but none allowed\"",
-            wp.ip, wp.name, identity(wp), cart.ip, cart.ip, cart.name, identity(cart)
-        )]
+        vec![
+            // Inbound to cart (no waypoint): the L7 ALLOW policy reaches ztunnel without its rules.
+            format!(
+                "{ts}\terror\taccess\tconnection complete\tsrc.addr={}:51220 src.workload={} src.namespace={ns} src.identity=\"{}\" dst.addr={}:15008 dst.hbone_addr={}:8080 dst.service=cart.{ns}.svc.cluster.local dst.workload={} dst.namespace={ns} dst.identity=\"{}\" direction=\"inbound\" bytes_sent=0 bytes_recv=0 duration=\"0ms\" error=\"connection closed due to policy rejection: allow policies exist, but none allowed\"",
+                wp.ip, wp.name, identity(wp), cart.ip, cart.ip, cart.name, identity(cart)
+            ),
+            // Outbound from cart to payments, which has a waypoint: the tunnel ends there.
+            format!(
+                "{ts}\tinfo\taccess\tconnection complete\tsrc.addr={}:{CART_PORT} src.workload={} src.namespace={ns} src.identity=\"{}\" dst.addr={}:15008 dst.hbone_addr={}:8080 dst.service=payments.{ns}.svc.cluster.local dst.workload={} dst.namespace={ns} dst.identity=\"{}\" direction=\"outbound\" bytes_sent=214 bytes_recv=171 duration=\"4ms\"",
+                cart.ip, cart.name, identity(cart), wp.ip, vip("payments"), wp.name, identity(wp)
+            ),
+        ]
     } else {
         // Inbound to payments: no certificate to terminate HBONE with.
         vec![format!(
@@ -257,6 +264,35 @@ pub fn ztunnel_log_lines(node: &str, ts: &str) -> Vec<String> {
             wp.ip, wp.name, identity(wp), pay.ip, pay.ip, pay.name, identity(pay)
         )]
     }
+}
+
+/// The client port of cart's call to payments (the same in every proxy's line).
+const CART_PORT: u16 = 48_210;
+
+/// The request id of cart's failing call to payments through the waypoint.
+pub const WAYPOINT_REQUEST_ID: &str = "4b1e2c9a-7d3f-4e60-9a15-2f8c0d6b7e31";
+
+/// The waypoint's access-log lines at `ts` (RFC 3339), in Istio's default
+/// format as a waypoint writes it: cart's call to payments, which failed
+/// because payments' ztunnel has no certificate to accept the tunnel with.
+pub fn waypoint_log_lines(ts: &str) -> Vec<String> {
+    let all = pods();
+    let find = |app: &str| all.iter().find(|p| p.app == app);
+    let (Some(cart), Some(pay)) = (find("cart"), find("payments")) else {
+        return Vec::new();
+    };
+    let ns = AMBIENT_NAMESPACE;
+    // Envoy's timestamps have milliseconds.
+    let ts = match ts.split_once('.') {
+        Some((secs, _)) => format!("{secs}.118Z"),
+        None => ts.trim_end_matches('Z').to_string() + ".118Z",
+    };
+    vec![format!(
+        "[{ts}] \"POST /charge HTTP/1.1\" 503 UF upstream_reset_before_response_started{{remote_connection_failure}} - \"-\" 214 91 2 - \"-\" \"cart/1.4\" \"{WAYPOINT_REQUEST_ID}\" \"payments.{ns}.svc.cluster.local:8080\" \"envoy://connect_originate/{}:8080\" inbound-vip|8080|http|payments.{ns}.svc.cluster.local envoy://internal_client_address/ {}:8080 {}:{CART_PORT} - default",
+        pay.ip,
+        vip("payments"),
+        cart.ip
+    )]
 }
 
 /// The waypoint's Envoy `/config_dump`: bootstrap with a `waypoint~` node id

@@ -132,6 +132,15 @@ impl LogSource for DemoLogSource {
             let lines = super::ambient::ztunnel_log_lines(&z.node, &ts);
             return stream::iter(lines.into_iter().map(Ok)).boxed();
         }
+        // The waypoint: its Envoy access log (cart's failing call to payments).
+        let waypoint = super::ambient::pods()
+            .into_iter()
+            .any(|p| p.kind == "waypoint" && p.namespace == query.namespace && p.name == query.pod);
+        if waypoint && query.container == "istio-proxy" {
+            let ts = crate::model::x509::rfc3339(crate::sources::clock::unix_now());
+            let lines = super::ambient::waypoint_log_lines(&ts);
+            return stream::iter(lines.into_iter().map(Ok)).boxed();
+        }
         let Some(ix) = self.hub.pod_index(&query.namespace, &query.pod) else {
             let e = LogError::NotFound(format!("pod {}/{}", query.namespace, query.pod));
             return stream::iter([Err(e)]).boxed();
