@@ -15,6 +15,10 @@ use crate::model::stats::{apply_rates, highlights, rate_per_second, Highlight, S
 pub const HISTORY: usize = 24;
 /// A stat that changed within this many polls is marked as recently changed.
 pub const RECENT_POLLS: u64 = 5;
+/// A stat absent from this many polls in a row is forgotten (with its
+/// history): series come and go with churn (pods, clusters, paths), and the
+/// history must not grow with every name ever seen.
+pub const GONE_AFTER_POLLS: u64 = 3;
 /// Offset that keeps the merged clusters table's version apart from the dump's.
 pub const MERGED_VERSION: u64 = 1 << 40;
 
@@ -63,6 +67,8 @@ pub struct Track {
     pub rate: Option<f64>,
     /// Poll number of the last change, and whether it went up.
     pub changed: Option<(u64, bool)>,
+    /// Poll number of the last snapshot that had this stat.
+    pub seen: u64,
 }
 
 /// One `/memory` poll.
@@ -125,6 +131,7 @@ impl TargetSeries {
                 Some(t) => t,
                 None => self.tracks.entry(e.name.clone()).or_default(),
             };
+            track.seen = poll;
             let prev = track.samples.back().copied();
             track.rate = match (prev, self.elapsed) {
                 (Some(p), Some(el)) => rate_per_second(p, value, el),
@@ -137,6 +144,12 @@ impl TargetSeries {
                 track.samples.pop_front();
             }
             track.samples.push_back(value);
+        }
+        self.tracks
+            .retain(|_, t| poll.saturating_sub(t.seen) < GONE_AFTER_POLLS);
+        if let Some((_, values)) = &mut self.mark {
+            let tracks = &self.tracks;
+            values.retain(|k, _| tracks.contains_key(k));
         }
         self.last_at = Some(now);
     }
@@ -238,6 +251,31 @@ mod tests {
             "not recent any more"
         );
         assert_eq!(s.tracks[name].samples.len(), 2 + RECENT_POLLS as usize);
+    }
+
+    /// Names that churn away are forgotten after a few polls, so the history
+    /// stays the size of the live set however many names came and went.
+    #[test]
+    fn history_of_vanished_stats_is_dropped() {
+        let t0 = Instant::now();
+        let mut s = TargetSeries::default();
+        let poll = |i: u64| {
+            let mut text: String = (0..100)
+                .map(|j| format!("cluster.pod-{}.upstream_rq_total: {j}\n", i * 100 + j))
+                .collect();
+            text.push_str(&format!("server.uptime: {i}\n"));
+            process_stats(&text).expect("stats")
+        };
+        s.record(&poll(0), t0);
+        s.set_mark(t0);
+        for i in 1..50 {
+            s.record(&poll(i), t0 + Duration::from_secs(2 * i));
+        }
+        // This poll's 100, the two before it (not yet gone), and the stayer.
+        assert_eq!(s.tracks.len(), 301);
+        assert_eq!(s.tracks["server.uptime"].samples.len(), HISTORY);
+        let mark = s.mark.as_ref().map_or(0, |(_, v)| v.len());
+        assert_eq!(mark, 1, "the mark keeps only names still tracked");
     }
 
     #[test]
