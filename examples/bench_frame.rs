@@ -128,14 +128,22 @@ fn type_filter(state: &mut AppState, text: &str, what: &str) -> color_eyre::Resu
             8,
         ))
         .collect();
+    let each = std::env::var_os("BENCH_FRAME_EACH").is_some();
     let mut times = Vec::new();
     for k in keys {
         let t0 = Instant::now();
         if let Some(a) = map_key(state, k) {
             let _ = update::update(state, a);
         }
+        let updated = t0.elapsed().as_secs_f64() * 1000.0;
         terminal.draw(|f| meshscope::ui::draw(f, state))?;
-        times.push(t0.elapsed().as_secs_f64() * 1000.0);
+        let ms = t0.elapsed().as_secs_f64() * 1000.0;
+        if each {
+            let filter = state.panes[0].top().map_or("", |v| v.filter.as_str());
+            let shown = state.panes[0].top().map_or(0, |v| v.visible.len());
+            eprintln!("{ms:8.2} ms (update {updated:.2})  {filter:?} → {shown} rows");
+        }
+        times.push(ms);
     }
     let visible = state.panes[0].top().map_or(0, |v| v.visible.len());
     times.sort_by(f64::total_cmp);
@@ -179,7 +187,8 @@ fn clusters(rows: usize) -> color_eyre::Result<()> {
     let mut state = AppState::new(mesh, "bench", config, Theme::dark(), now);
     state.size = (120, 40);
     let dump = DumpData {
-        clusters: table(rows),
+        // Indexed as the fetch task's build_dump does.
+        clusters: table(rows).indexed(),
         ..DumpData::default()
     };
     state.slots.insert(
@@ -233,7 +242,11 @@ fn ztunnel(n: usize) -> color_eyre::Result<()> {
     if shown != Some((ViewKind::ZWorkloads, n)) {
         color_eyre::eyre::bail!("the Workloads view did not open on {n} rows: {shown:?}");
     }
-    type_filter(&mut state, "team-017 hbone !cart node-1", &format!("{n} ztunnel workloads"))
+    type_filter(
+        &mut state,
+        "team-017 hbone !cart node-1",
+        &format!("{n} ztunnel workloads"),
+    )
 }
 
 fn main() -> color_eyre::Result<()> {

@@ -68,7 +68,7 @@ pub fn process(endpoint: Endpoint, fetched: &Fetched, now_unix: i64) -> Result<D
             let t = text();
             let cs =
                 ClusterStatuses::parse(&t).map_err(|e| format!("/clusters?format=json: {e}"))?;
-            let table = runtime_table(&cs);
+            let table = runtime_table(&cs).indexed();
             Ok(Data::Runtime(Arc::new((cs, table))))
         }
         Endpoint::Logging => Ok(Data::Loggers(Arc::new(logging_data(&text())))),

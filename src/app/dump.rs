@@ -139,13 +139,14 @@ pub fn build_dump(text: Arc<str>, now_unix: i64) -> Result<DumpData, String> {
     }
     let eds =
         endpoints::eds_endpoints(&dump, &endpoints::EndpointFilter::default()).unwrap_or_default();
+    // Indexed here, in the fetch task: filtering 100k+ rows streams memory.
     Ok(DumpData {
         version,
-        clusters,
-        listeners: listener_table(&dump, &listener_rows),
-        routes: route_table(&route_rows),
+        clusters: clusters.indexed(),
+        listeners: listener_table(&dump, &listener_rows).indexed(),
+        routes: route_table(&route_rows).indexed(),
         secrets: secret_table(&secrets::all_secret_items(&dump, now_unix), now_unix),
-        eds: eds_table(&eds),
+        eds: eds_table(&eds).indexed(),
         route_clusters,
         eds_clusters,
         resources,

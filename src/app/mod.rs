@@ -19,6 +19,7 @@ pub mod headless;
 mod input;
 pub mod json_tree;
 pub mod keys;
+pub mod memo;
 pub mod nav;
 pub mod registry;
 pub mod remap;

@@ -115,6 +115,8 @@ pub struct ViewState {
     pub visible: Vec<usize>,
     /// Data version `visible` was computed for.
     pub computed_for: Option<u64>,
+    /// Recent filters' rows, so typing narrows instead of rescanning.
+    pub memo: super::memo::FilterMemo,
     /// Only rows with these keys (set by drilling down, shown in the title).
     pub keys: Option<Vec<String>>,
     /// For [`ViewKind::Json`]: the tree and what it shows.
@@ -141,6 +143,7 @@ impl ViewState {
             sort: None,
             visible: Vec::new(),
             computed_for: None,
+            memo: super::memo::FilterMemo::default(),
             keys: None,
             json: None,
             trace: None,

@@ -115,6 +115,6 @@ pub fn process_ztunnel(text: &str, now_unix: i64) -> Result<ZtunnelData, String>
     };
     Ok(ZtunnelData {
         dump,
-        tables: [workloads, services, policies, certificates, connections],
+        tables: [workloads, services, policies, certificates, connections].map(Table::indexed),
     })
 }

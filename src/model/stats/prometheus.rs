@@ -79,54 +79,63 @@ impl<'a> Iterator for LabelIter<'a> {
     type Item = (&'a str, Cow<'a, str>);
 
     fn next(&mut self) -> Option<Self::Item> {
-        let rest = self.rest.trim_start_matches([',', ' ', '\t']);
-        let eq = rest.find('=')?;
-        let name = rest[..eq].trim();
-        let after = rest[eq + 1..].trim_start().strip_prefix('"')?;
+        // Bytes, not chars: the set was validated (ASCII names, quoted values).
+        let b = self.rest.as_bytes();
+        let mut i = 0;
+        while matches!(b.get(i), Some(b',' | b' ' | b'\t')) {
+            i += 1;
+        }
+        let eq = i + memchr::memchr(b'=', b.get(i..)?)?;
+        let name = self.rest.get(i..eq)?.trim_end();
+        let mut j = eq + 1;
+        while matches!(b.get(j), Some(b' ' | b'\t')) {
+            j += 1;
+        }
+        if b.get(j) != Some(&b'"') {
+            return None;
+        }
+        let after = self.rest.get(j + 1..)?;
         let (value, len) = scan_value(after).ok()?;
-        self.rest = &after[len + 1..];
+        self.rest = after.get(len + 1..).unwrap_or("");
         Some((name, value))
     }
 }
 
 /// Scans a label value up to its closing quote; returns the decoded value
-/// and the byte length before the closing quote.
+/// and the byte length before the closing quote. Jumps from quote or
+/// backslash to the next with `memchr2`: values (paths, ids) are long.
 fn scan_value(s: &str) -> Result<(Cow<'_, str>, usize), &'static str> {
     let bytes = s.as_bytes();
     let mut i = 0;
     let mut owned: Option<String> = None;
     let mut copied = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'"' => {
-                let value = match owned {
-                    Some(mut o) => {
-                        o.push_str(&s[copied..i]);
-                        Cow::Owned(o)
-                    }
-                    None => Cow::Borrowed(&s[..i]),
-                };
-                return Ok((value, i));
-            }
-            b'\\' => {
-                let o = owned.get_or_insert_with(String::new);
-                o.push_str(&s[copied..i]);
-                match bytes.get(i + 1) {
-                    Some(b'n') => o.push('\n'),
-                    Some(b'\\') => o.push('\\'),
-                    Some(b'"') => o.push('"'),
-                    Some(_) => o.push('\\'),
-                    None => return Err("unterminated escape in label value"),
+    while let Some(at) = memchr::memchr2(b'"', b'\\', &bytes[i..]) {
+        i += at;
+        if bytes[i] == b'"' {
+            let value = match owned {
+                Some(mut o) => {
+                    o.push_str(&s[copied..i]);
+                    Cow::Owned(o)
                 }
-                i += if bytes.get(i + 1).is_some_and(|b| b"n\\\"".contains(b)) {
-                    2
-                } else {
-                    1
-                };
-                copied = i;
-            }
-            _ => i += 1,
+                None => Cow::Borrowed(&s[..i]),
+            };
+            return Ok((value, i));
         }
+        let o = owned.get_or_insert_with(String::new);
+        o.push_str(&s[copied..i]);
+        match bytes.get(i + 1) {
+            Some(b'n') => o.push('\n'),
+            Some(b'\\') => o.push('\\'),
+            Some(b'"') => o.push('"'),
+            Some(_) => o.push('\\'),
+            None => return Err("unterminated escape in label value"),
+        }
+        i += if bytes.get(i + 1).is_some_and(|b| b"n\\\"".contains(b)) {
+            2
+        } else {
+            1
+        };
+        copied = i;
     }
     Err("unterminated label value")
 }
@@ -134,12 +143,12 @@ fn scan_value(s: &str) -> Result<(Cow<'_, str>, usize), &'static str> {
 /// Skips a label value without decoding it; returns the index of the
 /// closing quote.
 fn skip_value(bytes: &[u8], mut i: usize) -> Option<usize> {
-    while i < bytes.len() {
-        match bytes[i] {
-            b'"' => return Some(i),
-            b'\\' => i += 2,
-            _ => i += 1,
+    while let Some(at) = memchr::memchr2(b'"', b'\\', bytes.get(i..)?) {
+        i += at;
+        if bytes[i] == b'"' {
+            return Some(i);
         }
+        i += 2;
     }
     None
 }
@@ -211,8 +220,8 @@ impl<'a> PromParser<'a> {
     pub fn resume(text: &'a str, start: usize) -> Self {
         let mut parser = PromParser::new(text.get(start..).unwrap_or(""));
         let before = text.get(..start).unwrap_or("");
-        parser.line = before.bytes().filter(|&b| b == b'\n').count();
-        if let Some(pos) = before.rfind("# TYPE ") {
+        parser.line = memchr::memchr_iter(b'\n', before.as_bytes()).count();
+        if let Some(pos) = memchr::memmem::rfind(before.as_bytes(), b"# TYPE ") {
             let type_line = before[pos..].lines().next().unwrap_or("");
             let mut ctx = PromParser::new(type_line);
             let _ = ctx.parse_comment(type_line);
@@ -267,7 +276,8 @@ impl<'a> PromParser<'a> {
             .position(|&b| !(b.is_ascii_alphanumeric() || b == b'_' || b == b':'))
             .unwrap_or(bytes.len());
         let name = &line[..name_end];
-        if !valid_metric_name(name) {
+        // Every byte before name_end is a name byte: only the first needs checking.
+        if name.is_empty() || bytes.first().is_none_or(u8::is_ascii_digit) {
             return Err(format!("bad metric name {:?}", clip(line)));
         }
         let mut i = name_end;
@@ -336,13 +346,18 @@ impl<'a> Iterator for PromParser<'a> {
 
     fn next(&mut self) -> Option<PromSample<'a>> {
         while !self.rest.is_empty() {
-            let (line, rest) = match self.rest.find('\n') {
+            let (line, rest) = match memchr::memchr(b'\n', self.rest.as_bytes()) {
                 Some(i) => (&self.rest[..i], &self.rest[i + 1..]),
                 None => (self.rest, ""),
             };
             self.rest = rest;
             self.line += 1;
-            let line = line.trim_end_matches('\r').trim_start_matches([' ', '\t']);
+            let line = line.strip_suffix('\r').unwrap_or(line);
+            let lead = line
+                .bytes()
+                .take_while(|b| matches!(b, b' ' | b'\t'))
+                .count();
+            let line = &line[lead..];
             if line.is_empty() {
                 continue;
             }
