@@ -63,7 +63,7 @@ impl FilterMemo {
         sort: Option<Sort>,
         keys: Option<&[String]>,
         filter: &Filter,
-        rows: &[usize],
+        rows: &Arc<[usize]>,
     ) {
         if !self.valid(version, sort, keys) {
             self.basis = Some((version, sort, keys.map(<[String]>::to_vec)));
@@ -72,7 +72,7 @@ impl FilterMemo {
         if self.recent.iter().any(|(f, _)| f == filter) || rows.len() > MEMO_ROWS {
             return;
         }
-        self.recent.push((filter.clone(), Arc::from(rows)));
+        self.recent.push((filter.clone(), Arc::clone(rows)));
         let mut total: usize = self.recent.iter().map(|(_, r)| r.len()).sum();
         while self.recent.len() > 1 && (self.recent.len() > MEMO_FILTERS || total > MEMO_ROWS) {
             total -= self.recent.remove(0).1.len();

@@ -112,7 +112,9 @@ pub struct ViewState {
     /// Sort order.
     pub sort: Option<Sort>,
     /// Indices of visible rows, and the (data version) they were computed for.
-    pub visible: Vec<usize>,
+    /// Shared with the view's [`FilterMemo`](super::memo::FilterMemo), so a
+    /// remembered filter's rows are not copied back and forth.
+    pub visible: std::sync::Arc<[usize]>,
     /// Data version `visible` was computed for.
     pub computed_for: Option<u64>,
     /// Recent filters' rows, so typing narrows instead of rescanning.
@@ -141,7 +143,7 @@ impl ViewState {
             cursor: 0,
             offset: 0,
             sort: None,
-            visible: Vec::new(),
+            visible: std::sync::Arc::from([]),
             computed_for: None,
             memo: super::memo::FilterMemo::default(),
             keys: None,

@@ -2,6 +2,8 @@
 //! its data, filter or sort changed (and only then), narrowing from the rows
 //! of a filter typed a moment ago when the new one refines it.
 
+use std::sync::Arc;
+
 use super::registry::table_of;
 use super::state::{AppState, ViewKind, ViewState};
 use super::table::Table;
@@ -42,13 +44,15 @@ pub(super) fn recompute_views(state: &mut AppState) {
 /// A view's visible rows computed again from its table, or `None` when they
 /// are already computed for this data version; `Some(None)` when the view
 /// has no table now.
-fn refiltered(v: &ViewState, table: Option<(&Table, u64)>) -> Option<Option<(Vec<usize>, u64)>> {
+fn refiltered(v: &ViewState, table: Option<(&Table, u64)>) -> Option<Option<(Arc<[usize]>, u64)>> {
     match table {
         Some((_, version)) if v.computed_for == Some(version) => None,
         Some((t, version)) => {
             let rows = match v.memo.lookup(version, v.sort, v.keys.as_deref(), &v.parsed) {
-                (Some(exact), _) => exact.to_vec(),
-                (None, among) => t.view_among(&v.parsed, v.sort, v.keys.as_deref(), among),
+                (Some(exact), _) => Arc::clone(exact),
+                (None, among) => {
+                    Arc::from(t.view_among(&v.parsed, v.sort, v.keys.as_deref(), among))
+                }
             };
             Some(Some((rows, version)))
         }
@@ -58,9 +62,9 @@ fn refiltered(v: &ViewState, table: Option<(&Table, u64)>) -> Option<Option<(Vec
 
 /// Stores freshly computed visible rows; a follow-mode view (cursor on the
 /// last row) stays on the last row as rows arrive.
-fn apply(v: &mut ViewState, fresh: Option<(Vec<usize>, u64)>, page: usize) {
+fn apply(v: &mut ViewState, fresh: Option<(Arc<[usize]>, u64)>, page: usize) {
     let Some((visible, version)) = fresh else {
-        v.visible.clear();
+        v.visible = Arc::from([]);
         v.computed_for = None;
         return;
     };
@@ -156,8 +160,8 @@ mod tests {
                 let fresh = refiltered(&v, Some((&t, 1)));
                 apply(&mut v, fresh.flatten(), 20);
                 assert_eq!(
-                    v.visible,
-                    t.view(&v.parsed, v.sort, None),
+                    v.visible[..],
+                    t.view(&v.parsed, v.sort, None)[..],
                     "{text:?} sorted {sort:?}"
                 );
             }

@@ -70,7 +70,9 @@ pub enum DumpShape {
     SharedPorts,
     /// The shape of very large real meshes: one port per service, each HTTP
     /// service with its own `<vip>_<port>` listener and `<host>:<port>` route
-    /// config, so listeners and route configs are many and small.
+    /// config, so listeners and route configs are many and small; subsets on
+    /// one service in ten, and no EDS (as `/config_dump` answers by default).
+    /// 147 MB holds about 17k listeners, as a 17k-service mesh's dump does.
     Mesh,
 }
 
@@ -85,12 +87,27 @@ pub fn generate_dump_shaped(
         DumpShape::SharedPorts => (3, ListenerLayout::SharedPort),
         DumpShape::Mesh => (1, ListenerLayout::PerService),
     };
-    let mesh = Mesh::synthetic_with(services, seed, max_ports);
+    let mut mesh = Mesh::synthetic_with(services, seed, max_ports);
+    if shape == DumpShape::Mesh {
+        // In a large mesh few services have versions behind a DestinationRule:
+        // one cluster per service port, subsets (and the VirtualServices that
+        // split across them) on one service in ten.
+        for (i, s) in mesh.services.iter_mut().enumerate() {
+            if i % 10 != 0 {
+                if let Some(dr) = &mut s.destination_rule {
+                    dr.subsets.clear();
+                }
+                s.virtual_service = None;
+            }
+        }
+    }
     let pod = mesh
         .client_pod()
         .ok_or_else(|| io::Error::other("synthetic mesh has no client pod"))?;
+    // A large mesh's dump is taken as `/config_dump` answers by default:
+    // without EDS, so its size is listeners, routes and clusters.
     let opts = DumpOptions {
-        include_eds: true,
+        include_eds: shape == DumpShape::SharedPorts,
         ..DumpOptions::default()
     };
     write_config_dump_with(&mesh, pod, &opts, layout, w)
