@@ -116,32 +116,22 @@ impl QueryBuilder {
 /// `+`, `&`, `=`, `#`, `%`, `|`, `\`, `^` and non-ASCII bytes — becomes `%XX`, so a space is
 /// `%20` (never `+`, which some decoders keep literally).
 pub fn encode_query_value(value: &str, out: &mut String) {
-    const HEX: &[u8; 16] = b"0123456789ABCDEF";
-    for &b in value.as_bytes() {
-        let keep = b.is_ascii_alphanumeric()
-            || matches!(
-                b,
-                b'-' | b'.'
-                    | b'_'
-                    | b'~'
-                    | b':'
-                    | b','
-                    | b'/'
-                    | b'*'
-                    | b'@'
-                    | b'!'
-                    | b'('
-                    | b')'
-                    | b'$'
-            );
-        if keep {
-            out.push(char::from(b));
-        } else {
-            out.push('%');
-            out.push(char::from(HEX[usize::from(b >> 4)]));
-            out.push(char::from(HEX[usize::from(b & 0x0f)]));
-        }
-    }
+    use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+    const KEEP: &AsciiSet = &NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'.')
+        .remove(b'_')
+        .remove(b'~')
+        .remove(b':')
+        .remove(b',')
+        .remove(b'/')
+        .remove(b'*')
+        .remove(b'@')
+        .remove(b'!')
+        .remove(b'(')
+        .remove(b')')
+        .remove(b'$');
+    out.extend(utf8_percent_encode(value, KEEP));
 }
 
 #[cfg(test)]
