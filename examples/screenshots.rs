@@ -275,6 +275,43 @@ async fn main() -> color_eyre::Result<()> {
             "a ztunnel: its certificates (one failed to issue), connections and log",
         )?;
     }
+    // Ambient: cart's failing call followed from the waypoint's log through
+    // both ztunnels (tied by address and time).
+    let waypoint = h.state.mesh.pods.iter().position(|p| p.app == "waypoint");
+    if let Some(w) = waypoint {
+        h.open(w);
+        h.settle(t, |s| {
+            s.logs.get(&w).is_some_and(|b| !b.table.rows.is_empty())
+                && meshscope::app::registry::table_of(s, ViewKind::Clusters, Some(w))
+                    .is_some_and(|(tbl, _)| !tbl.rows.is_empty())
+                && s.doctor.get(&w).is_some_and(|d| d.report.is_some())
+        })
+        .await;
+        let logs = h
+            .state
+            .panes
+            .iter()
+            .position(|p| p.top().is_some_and(|v| v.kind == ViewKind::Logs));
+        if let Some(logs) = logs {
+            while h.state.focus != logs {
+                h.act(meshscope::app::Action::FocusNext);
+            }
+            h.act(meshscope::app::Action::Enter);
+            h.settle(t, |s| {
+                s.panes
+                    .get(logs)
+                    .and_then(|p| p.top())
+                    .is_some_and(|v| v.kind == ViewKind::Trace)
+            })
+            .await;
+            shot(
+                &mut h.state,
+                &dir,
+                "12-ambient-request",
+                "a request followed from the waypoint through both ztunnels",
+            )?;
+        }
+    }
     demo.shutdown().await;
     Ok(())
 }

@@ -338,6 +338,15 @@ async fn a_request_is_followed_from_the_waypoint_through_both_ztunnels() {
         .position(|p| p.kind == Some(TargetKind::Waypoint))
         .expect("waypoint");
     h.open(wp);
+    // A waypoint is an Envoy: its Clusters view reads its dump and `/clusters`.
+    let clustered = |s: &AppState| {
+        rows(s, ViewKind::Clusters, wp)
+            .iter()
+            .any(|r| r[0].starts_with("inbound-vip|8080|http|payments."))
+            && s.slot(Some(wp), Endpoint::ClustersJson)
+                .is_some_and(|sl| matches!(sl.state, meshscope::app::state::Loadable::Ready { .. }))
+    };
+    assert!(h.settle(Duration::from_secs(10), clustered).await);
     let logs_pane = kinds(&h.state)
         .iter()
         .position(|k| *k == ViewKind::Logs)

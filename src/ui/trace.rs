@@ -40,11 +40,21 @@ pub fn lines(state: &AppState, trace: &Trace) -> Vec<Line<'static>> {
             .is_some_and(|c| c.starts_with("inbound|"));
         let bad = e.response_code.is_some_and(|c| c >= 500)
             || e.response_flags.iter().any(|f| f.is_failure());
+        // A waypoint's entry: its upstream is a pod behind an HBONE tunnel.
+        let waypoint = e
+            .upstream_host
+            .as_deref()
+            .is_some_and(|h| h.starts_with("envoy://connect_originate/"))
+            || e.upstream_cluster
+                .as_deref()
+                .is_some_and(|c| c.starts_with("inbound-vip|"));
+        let role = match (waypoint, inbound) {
+            (true, _) => "⇄ waypoint",
+            (false, true) => "→ server",
+            (false, false) => "← client",
+        };
         out.push(Line::from(vec![
-            Span::styled(
-                format!("{} ", if inbound { "→ server" } else { "← client" }),
-                t.dim,
-            ),
+            Span::styled(format!("{role} "), t.dim),
             Span::styled(hop.pod.clone(), t.header),
         ]));
         out.push(Line::from(vec![

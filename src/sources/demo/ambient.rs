@@ -295,6 +295,43 @@ pub fn waypoint_log_lines(ts: &str) -> Vec<String> {
     )]
 }
 
+/// The waypoint's one cluster (payments' VIP, behind the waypoint).
+fn waypoint_cluster() -> String {
+    format!("inbound-vip|8080|http|payments.{AMBIENT_NAMESPACE}.svc.cluster.local")
+}
+
+/// The waypoint's `/clusters?format=json`: payments' pod as its host, which
+/// EDS says is healthy although its ztunnel refuses every tunnel.
+pub fn waypoint_clusters_json(failures: u64) -> String {
+    let pay = pods().into_iter().find(|p| p.app == "payments");
+    let ip = pay.map_or_else(String::new, |p| p.ip);
+    json!({"cluster_statuses": [{
+        "name": waypoint_cluster(), "added_via_api": true,
+        "circuit_breakers": {"thresholds": [{"max_connections": 4294967295u64, "max_pending_requests": 4294967295u64,
+            "max_requests": 4294967295u64, "max_retries": 4294967295u64}]},
+        "host_statuses": [{
+            "address": {"socket_address": {"address": ip, "port_value": 8080}},
+            "stats": [{"name": "cx_connect_fail", "value": failures.to_string(), "type": "COUNTER"},
+                      {"name": "rq_total", "value": failures.to_string(), "type": "COUNTER"},
+                      {"name": "rq_error", "value": failures.to_string(), "type": "COUNTER"}],
+            "health_status": {"eds_health_status": "HEALTHY"}, "weight": 1,
+            "locality": {}}]}]})
+    .to_string()
+}
+
+/// The waypoint's `/stats` text: payments' connections failing as its
+/// ztunnel refuses them (`failures` so far).
+pub fn waypoint_stats(failures: u64) -> String {
+    let c = waypoint_cluster();
+    format!(
+        "server.live: 1\nserver.concurrency: 2\nlistener_manager.total_listeners_active: 3\n\
+         cluster.{c}.upstream_cx_total: {failures}\ncluster.{c}.upstream_cx_connect_fail: {failures}\n\
+         cluster.{c}.upstream_rq_total: {failures}\ncluster.{c}.upstream_rq_503: {failures}\n\
+         cluster.{c}.upstream_rq_pending_failure_eject: {failures}\ncluster.{c}.membership_healthy: 1\n\
+         cluster.{c}.membership_total: 1\n"
+    )
+}
+
 /// The waypoint's Envoy `/config_dump`: bootstrap with a `waypoint~` node id
 /// and the HBONE listeners (`connect_terminate` on 15008, `main_internal`,
 /// `connect_originate`), one inbound-vip cluster for payments.
@@ -302,7 +339,7 @@ pub fn waypoint_dump() -> String {
     let ns = AMBIENT_NAMESPACE;
     let wp = pods().into_iter().find(|p| p.kind == "waypoint");
     let (name, ip) = wp.map_or((String::new(), String::new()), |p| (p.name, p.ip));
-    let cluster = format!("inbound-vip|8080|http|payments.{ns}.svc.cluster.local");
+    let cluster = waypoint_cluster();
     let listener = |n: &str, addr: Value, cluster: &str| {
         json!({"name": n, "active_state": {"version_info": "2026-01-01T00:00:00Z/1", "listener": {
             "@type": "type.googleapis.com/envoy.config.listener.v3.Listener", "name": n, "address": addr,

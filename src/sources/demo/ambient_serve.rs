@@ -9,7 +9,10 @@ use std::time::Instant;
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
-use super::ambient::{pods, waypoint_dump, ztunnel_dump, ztunnel_log_lines, ztunnel_metrics};
+use super::ambient::{
+    pods, waypoint_clusters_json, waypoint_dump, waypoint_stats, ztunnel_dump, ztunnel_log_lines,
+    ztunnel_metrics,
+};
 use super::http::{spawn_server, FaultControl, Handler, Reply, Request};
 use super::manifest::ManifestAmbientPod;
 use super::server::DemoError;
@@ -75,13 +78,14 @@ pub(crate) async fn spawn(
                 let level = level.clone();
                 Arc::new(move |req: &Request| match req.path.as_str() {
                     "/config_dump" => Reply::json(waypoint_dump()),
+                    "/clusters" if req.param("format") == Some("json") => {
+                        Reply::json(waypoint_clusters_json(started.elapsed().as_secs() + 30))
+                    }
                     "/server_info" => Reply::json(
                         r#"{"version":"demo/1.36.0/Clean/RELEASE/BoringSSL","state":"LIVE","command_line_options":{"concurrency":2}}"#,
                     ),
                     "/ready" => Reply::text("LIVE\n"),
-                    "/stats" => {
-                        Reply::text("server.live: 1\nlistener_manager.total_listeners_active: 3\n")
-                    }
+                    "/stats" => Reply::text(waypoint_stats(started.elapsed().as_secs() + 30)),
                     "/logging" => logging(&level, req),
                     _ => Reply::not_found(&req.path),
                 })
