@@ -494,7 +494,13 @@ impl Table {
         };
         let n = among.map_or(self.rows.len(), <[usize]>::len);
         let at = |j: usize| among.map_or(j, |a| a[j]);
-        let pass = |lo: usize, hi: usize| (lo..hi).map(at).filter(|&i| keep(i)).collect::<Vec<_>>();
+        // Sized for the worst case up front: a filter that keeps most rows
+        // (the first keystroke) would otherwise grow the vector a dozen times.
+        let pass = |lo: usize, hi: usize| {
+            let mut out = Vec::with_capacity(hi - lo);
+            out.extend((lo..hi).map(at).filter(|&i| keep(i)));
+            out
+        };
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
         if n < PARALLEL_MIN || threads < 2 {
             return pass(0, n);
@@ -507,7 +513,7 @@ impl Table {
                     (lo, hi, s.spawn(move || pass(lo, hi)))
                 })
                 .collect();
-            let mut out = Vec::new();
+            let mut out = Vec::with_capacity(n);
             for (lo, hi, part) in parts {
                 // A thread that died is redone here rather than lost.
                 out.extend(part.join().unwrap_or_else(|_| pass(lo, hi)));
