@@ -501,25 +501,15 @@ impl Table {
             out.extend((lo..hi).map(at).filter(|&i| keep(i)));
             out
         };
-        let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
-        if n < PARALLEL_MIN || threads < 2 {
-            return pass(0, n);
+        let mut parts = crate::model::par::ranges(n, PARALLEL_MIN, pass);
+        if parts.len() == 1 {
+            return parts.pop().unwrap_or_default();
         }
-        let chunk = n.div_ceil(threads);
-        std::thread::scope(|s| {
-            let parts: Vec<_> = (0..threads)
-                .map(|t| {
-                    let (lo, hi) = ((t * chunk).min(n), ((t + 1) * chunk).min(n));
-                    (lo, hi, s.spawn(move || pass(lo, hi)))
-                })
-                .collect();
-            let mut out = Vec::with_capacity(n);
-            for (lo, hi, part) in parts {
-                // A thread that died is redone here rather than lost.
-                out.extend(part.join().unwrap_or_else(|_| pass(lo, hi)));
-            }
-            out
-        })
+        let mut out = Vec::with_capacity(n);
+        for part in parts {
+            out.extend(part);
+        }
+        out
     }
 
     fn sort(&self, idx: &mut [usize], s: Sort) {

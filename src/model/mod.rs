@@ -12,6 +12,7 @@ pub mod findings;
 pub mod istioctl;
 pub mod istiod;
 pub mod logging;
+pub mod par;
 pub mod redact;
 pub mod route_explain;
 pub mod server_info;

@@ -8,7 +8,7 @@ use ratatui::widgets::{Paragraph, Wrap};
 use ratatui::Frame;
 
 use crate::app::state::AppState;
-use crate::app::trace::state::{Hop, Trace};
+use crate::app::trace::state::{Hop, Role, Trace};
 
 /// Draws a trace.
 pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, trace: &Trace) {
@@ -29,30 +29,17 @@ pub fn lines(state: &AppState, trace: &Trace) -> Vec<Line<'static>> {
         Line::from(""),
     ];
     for hop in &trace.hops {
-        if hop.is_ztunnel() {
-            ztunnel_hop(state, hop, &mut out);
-            continue;
-        }
-        let e = &hop.entry;
-        let inbound = e
-            .upstream_cluster
-            .as_deref()
-            .is_some_and(|c| c.starts_with("inbound|"));
-        let bad = e.response_code.is_some_and(|c| c >= 500)
-            || e.response_flags.iter().any(|f| f.is_failure());
-        // A waypoint's entry: its upstream is a pod behind an HBONE tunnel.
-        let waypoint = e
-            .upstream_host
-            .as_deref()
-            .is_some_and(|h| h.starts_with("envoy://connect_originate/"))
-            || e.upstream_cluster
-                .as_deref()
-                .is_some_and(|c| c.starts_with("inbound-vip|"));
-        let role = match (waypoint, inbound) {
-            (true, _) => "⇄ waypoint",
-            (false, true) => "→ server",
-            (false, false) => "← client",
+        let role = match hop.role() {
+            Role::Ztunnel => {
+                ztunnel_hop(state, hop, &mut out);
+                continue;
+            }
+            Role::Waypoint => "⇄ waypoint",
+            Role::Server => "→ server",
+            Role::Client => "← client",
         };
+        let e = &hop.entry;
+        let bad = hop.failed();
         out.push(Line::from(vec![
             Span::styled(format!("{role} "), t.dim),
             Span::styled(hop.pod.clone(), t.header),

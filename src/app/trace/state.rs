@@ -30,17 +30,50 @@ pub struct Hop {
     pub link: Link,
 }
 
+/// What a hop's proxy was to the request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// The calling sidecar (outbound).
+    Client,
+    /// The called sidecar (`inbound|…`).
+    Server,
+    /// A waypoint: its upstream is a pod behind an HBONE tunnel.
+    Waypoint,
+    /// A ztunnel (tied by address and time).
+    Ztunnel,
+}
+
 impl Hop {
     /// A ztunnel's entry.
     pub fn is_ztunnel(&self) -> bool {
         self.entry.ztunnel.is_some()
     }
 
+    /// What this proxy was to the request, from its entry.
+    pub fn role(&self) -> Role {
+        let e = &self.entry;
+        let cluster = e.upstream_cluster.as_deref().unwrap_or("");
+        if self.is_ztunnel() {
+            Role::Ztunnel
+        } else if cluster.starts_with("inbound-vip|")
+            || e.upstream_host
+                .as_deref()
+                .is_some_and(|h| h.starts_with("envoy://connect_originate/"))
+        {
+            Role::Waypoint
+        } else if is_inbound(e) {
+            Role::Server
+        } else {
+            Role::Client
+        }
+    }
+
     fn ztunnel_error(&self) -> Option<&str> {
         self.entry.ztunnel.as_deref()?.error.as_deref()
     }
 
-    fn failed(&self) -> bool {
+    /// A 5xx, a failure flag, or a ztunnel error.
+    pub fn failed(&self) -> bool {
         self.entry.response_code.is_some_and(|c| c >= 500)
             || self.entry.response_flags.iter().any(|f| f.is_failure())
             || self.ztunnel_error().is_some()

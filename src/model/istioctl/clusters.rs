@@ -67,31 +67,17 @@ pub fn par_map<'a, T: Send, E: Send>(
     f: fn(&'a str) -> Result<T, E>,
 ) -> Result<Vec<T>, E> {
     const PARALLEL_MIN: usize = 2_000;
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
-    if items.len() < PARALLEL_MIN || threads < 2 {
-        return items.iter().map(|s| f(s)).collect();
+    let parts = crate::model::par::ranges(items.len(), PARALLEL_MIN, |lo, hi| {
+        items[lo..hi]
+            .iter()
+            .map(|s| f(s))
+            .collect::<Result<Vec<T>, E>>()
+    });
+    let mut out = Vec::with_capacity(items.len());
+    for part in parts {
+        out.extend(part?);
     }
-    let chunk = items.len().div_ceil(threads);
-    std::thread::scope(|scope| {
-        let parts: Vec<_> = items
-            .chunks(chunk)
-            .map(|part| {
-                (
-                    part,
-                    scope.spawn(move || part.iter().map(|s| f(s)).collect()),
-                )
-            })
-            .collect();
-        let mut out = Vec::with_capacity(items.len());
-        for (part, handle) in parts {
-            // A thread that died is redone here rather than lost.
-            let done: Result<Vec<T>, E> = handle
-                .join()
-                .unwrap_or_else(|_| part.iter().map(|s| f(s)).collect());
-            out.extend(done?);
-        }
-        Ok(out)
-    })
+    Ok(out)
 }
 
 fn sort_key(name: &str) -> (&str, &str, u32, &str) {
