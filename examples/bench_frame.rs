@@ -158,14 +158,28 @@ fn type_filter(state: &mut AppState, text: &str, what: &str) -> color_eyre::Resu
     Ok(())
 }
 
-fn slot(data: Data, now: Instant) -> Slot {
-    Slot {
+/// A 120x40 app with one target `pod` whose config dump answered `data`,
+/// opened on `view`, as the fetch task leaves it.
+fn opened(pod: TargetInfo, config: Config, data: Data, view: ViewKind) -> AppState {
+    let mesh = MeshInfo {
+        istiod: None,
+        pods: vec![pod],
+    };
+    let now = Instant::now();
+    let mut state = AppState::new(mesh, "bench", config, Theme::dark(), now);
+    state.size = (120, 40);
+    let slot = Slot {
         state: Loadable::Ready { data, at: now },
         request: 1,
         in_flight: false,
         version: 1,
         oversize: 0,
-    }
+    };
+    state.slots.insert((Some(0), Endpoint::ConfigDump), slot);
+    meshscope::app::nav::open_target(&mut state, 0);
+    meshscope::app::nav::show_view(&mut state, view);
+    let _ = update::update(&mut state, meshscope::app::Action::Tick(now));
+    state
 }
 
 fn clusters(rows: usize) -> color_eyre::Result<()> {
@@ -175,29 +189,16 @@ fn clusters(rows: usize) -> color_eyre::Result<()> {
         app: "bench".into(),
         ..Default::default()
     };
-    let mesh = MeshInfo {
-        istiod: None,
-        pods: vec![pod],
-    };
     let config = Config {
         layout: vec!["clusters".into()],
         ..Config::default()
     };
-    let now = Instant::now();
-    let mut state = AppState::new(mesh, "bench", config, Theme::dark(), now);
-    state.size = (120, 40);
     let dump = DumpData {
         // Indexed as the fetch task's build_dump does.
         clusters: table(rows).indexed(),
         ..DumpData::default()
     };
-    state.slots.insert(
-        (Some(0), Endpoint::ConfigDump),
-        slot(Data::Dump(Arc::new(dump)), now),
-    );
-    meshscope::app::nav::open_target(&mut state, 0);
-    meshscope::app::nav::show_view(&mut state, ViewKind::Clusters);
-    let _ = update::update(&mut state, meshscope::app::Action::Tick(now));
+    let mut state = opened(pod, config, Data::Dump(Arc::new(dump)), ViewKind::Clusters);
     type_filter(
         &mut state,
         "ratings 9080 !v2 team-01",
@@ -223,21 +224,9 @@ fn ztunnel(n: usize) -> color_eyre::Result<()> {
         kind: Some(TargetKind::Ztunnel),
         ..Default::default()
     };
-    let mesh = MeshInfo {
-        istiod: None,
-        pods: vec![pod],
-    };
     // A ztunnel opens on its own panes (Workloads first), whatever the layout.
-    let now = Instant::now();
-    let mut state = AppState::new(mesh, "bench", Config::default(), Theme::dark(), now);
-    state.size = (120, 40);
-    state.slots.insert(
-        (Some(0), Endpoint::ConfigDump),
-        slot(Data::Ztunnel(Arc::new(data)), now),
-    );
-    meshscope::app::nav::open_target(&mut state, 0);
-    meshscope::app::nav::show_view(&mut state, ViewKind::ZWorkloads);
-    let _ = update::update(&mut state, meshscope::app::Action::Tick(now));
+    let data = Data::Ztunnel(Arc::new(data));
+    let mut state = opened(pod, Config::default(), data, ViewKind::ZWorkloads);
     let shown = state.panes[0].top().map(|v| (v.kind, v.visible.len()));
     if shown != Some((ViewKind::ZWorkloads, n)) {
         color_eyre::eyre::bail!("the Workloads view did not open on {n} rows: {shown:?}");

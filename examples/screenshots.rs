@@ -46,6 +46,15 @@ fn ready(state: &AppState, target: Option<usize>, ep: Endpoint) -> bool {
     )
 }
 
+/// Whether pane `pane` shows `kind` on top.
+fn shows(state: &AppState, pane: usize, kind: ViewKind) -> bool {
+    state
+        .panes
+        .get(pane)
+        .and_then(|p| p.top())
+        .is_some_and(|v| v.kind == kind)
+}
+
 fn type_keys(h: &mut Headless, text: &str) {
     for c in text.chars() {
         let k = match c {
@@ -192,13 +201,7 @@ async fn main() -> color_eyre::Result<()> {
     // Enter on an overflowed request: its log lines on every sidecar it crossed.
     type_keys(&mut h, "/flag:UO\n\n");
     let focus = h.state.focus;
-    h.settle(t, |s| {
-        s.panes
-            .get(focus)
-            .and_then(|p| p.top())
-            .is_some_and(|v| v.kind == ViewKind::Trace)
-    })
-    .await;
+    h.settle(t, |s| shows(s, focus, ViewKind::Trace)).await;
     shot(
         &mut h.state,
         &dir,
@@ -297,13 +300,7 @@ async fn main() -> color_eyre::Result<()> {
                 h.act(meshscope::app::Action::FocusNext);
             }
             h.act(meshscope::app::Action::Enter);
-            h.settle(t, |s| {
-                s.panes
-                    .get(logs)
-                    .and_then(|p| p.top())
-                    .is_some_and(|v| v.kind == ViewKind::Trace)
-            })
-            .await;
+            h.settle(t, |s| shows(s, logs, ViewKind::Trace)).await;
             shot(
                 &mut h.state,
                 &dir,

@@ -16,7 +16,7 @@ use meshscope::app::Action;
 use meshscope::config::Config;
 use meshscope::launch::mesh_from_manifest;
 use meshscope::sources::admin::ClientOptions;
-use meshscope::sources::demo::{serve, ServeOptions};
+use meshscope::sources::demo::{serve, RunningDemo, ServeOptions};
 use meshscope::sources::target::{AdminFetcher, Endpoint, TargetKind};
 use meshscope::theme::Theme;
 use support::{fixtures, meshscope};
@@ -26,6 +26,32 @@ fn kinds(s: &AppState) -> Vec<ViewKind> {
         .iter()
         .filter_map(|p| p.top().map(|v| v.kind))
         .collect()
+}
+
+/// The demo served with `opts` and the app on its list (kept alive together).
+async fn demo_app(opts: ServeOptions) -> (RunningDemo, Headless) {
+    let demo = serve(opts).await.expect("demo");
+    let mesh = mesh_from_manifest(&demo.manifest());
+    let fetcher = AdminFetcher::new(&mesh, &ClientOptions::default()).expect("fetcher");
+    let mut state = AppState::new(
+        mesh,
+        "demo",
+        Config::default(),
+        Theme::dark(),
+        Instant::now(),
+    );
+    meshscope::app::sidecars::update::rebuild(&mut state);
+    let h = Headless::new(state, Arc::new(fetcher), Some(demo.log_source()));
+    (demo, h)
+}
+
+/// The first listed pod of `kind`.
+fn pod_of(s: &AppState, kind: TargetKind) -> usize {
+    s.mesh
+        .pods
+        .iter()
+        .position(|p| p.kind == Some(kind))
+        .unwrap_or_else(|| panic!("no {kind:?} in the list"))
 }
 
 fn rows(s: &AppState, kind: ViewKind, t: usize) -> Vec<Vec<String>> {
@@ -40,18 +66,7 @@ async fn the_demo_lists_ambient_pods_and_a_ztunnel_opens_on_its_own_views() {
         tick: Duration::from_millis(50),
         ..ServeOptions::default()
     };
-    let demo = serve(opts).await.expect("demo");
-    let mesh = mesh_from_manifest(&demo.manifest());
-    let fetcher = AdminFetcher::new(&mesh, &ClientOptions::default()).expect("fetcher");
-    let mut state = AppState::new(
-        mesh,
-        "demo",
-        Config::default(),
-        Theme::dark(),
-        Instant::now(),
-    );
-    meshscope::app::sidecars::update::rebuild(&mut state);
-    let mut h = Headless::new(state, Arc::new(fetcher), Some(demo.log_source()));
+    let (demo, mut h) = demo_app(opts).await;
 
     // The list: every ambient pod with its kind and where it sits.
     let table = h.state.targets_table.clone();
@@ -105,13 +120,7 @@ async fn the_demo_lists_ambient_pods_and_a_ztunnel_opens_on_its_own_views() {
         "{workloads:?}"
     );
     // What the waypoint serves: from the list, and from this ztunnel's dump.
-    let wp = h
-        .state
-        .mesh
-        .pods
-        .iter()
-        .position(|p| p.kind == Some(TargetKind::Waypoint))
-        .expect("waypoint");
+    let wp = pod_of(&h.state, TargetKind::Waypoint);
     let serves = h.state.targets_table.rows[wp].cells[7].clone();
     assert!(
         serves.contains("serves payments-") && serves.contains("svc payments"),
@@ -319,24 +328,8 @@ async fn check_admin_on_a_live_ztunnel_reads_its_dump_and_metrics() {
 /// refused the tunnel) to it by address and time, and names the root cause.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_request_is_followed_from_the_waypoint_through_both_ztunnels() {
-    let demo = serve(ServeOptions::default()).await.expect("demo");
-    let mesh = mesh_from_manifest(&demo.manifest());
-    let fetcher = AdminFetcher::new(&mesh, &ClientOptions::default()).expect("fetcher");
-    let state = AppState::new(
-        mesh,
-        "demo",
-        Config::default(),
-        Theme::dark(),
-        Instant::now(),
-    );
-    let mut h = Headless::new(state, Arc::new(fetcher), Some(demo.log_source()));
-    let wp = h
-        .state
-        .mesh
-        .pods
-        .iter()
-        .position(|p| p.kind == Some(TargetKind::Waypoint))
-        .expect("waypoint");
+    let (_demo, mut h) = demo_app(ServeOptions::default()).await;
+    let wp = pod_of(&h.state, TargetKind::Waypoint);
     h.open(wp);
     // A waypoint is an Envoy: its Clusters view reads its dump and `/clusters`.
     let clustered = |s: &AppState| {

@@ -12,6 +12,13 @@ fn entries(lines: &[&str]) -> Vec<AccessEntry> {
 
 const NOW: i64 = 1_767_225_600; // 2026-01-01T00:00:00Z
 
+fn rule_subject_severity(r: &Report) -> Vec<(&str, &str, Severity)> {
+    r.findings
+        .iter()
+        .map(|f| (f.rule, f.subject.as_str(), f.severity))
+        .collect()
+}
+
 fn ids(r: &Report) -> Vec<&'static str> {
     r.findings.iter().map(|f| f.rule).collect()
 }
@@ -35,11 +42,7 @@ fn certificates_not_available_or_expiring_are_found() {
         now_unix: NOW,
         ..AmbientEvidence::default()
     });
-    let got: Vec<(&str, &str, Severity)> = r
-        .findings
-        .iter()
-        .map(|f| (f.rule, f.subject.as_str(), f.severity))
-        .collect();
+    let got = rule_subject_severity(&r);
     assert_eq!(
         got,
         [
@@ -183,11 +186,7 @@ fn xds_rejects_and_a_dead_stream_are_found_from_the_log() {
         xds_log: Some(&log),
         ..AmbientEvidence::default()
     });
-    let got: Vec<(&str, &str, Severity)> = r
-        .findings
-        .iter()
-        .map(|f| (f.rule, f.subject.as_str(), f.severity))
-        .collect();
+    let got = rule_subject_severity(&r);
     assert_eq!(
         got,
         [
