@@ -425,3 +425,58 @@ async fn a_garbage_admin_body_is_named_by_url_and_shape() {
     );
     assert!(err.contains(&want), "{err}\nwanted: {want}");
 }
+
+/// Issue 17: a Prometheus file is read in blocks on two threads; the report
+/// is the one of the body read whole, and a byte that is not UTF-8 deep in
+/// it is named by its offset as before.
+#[test]
+fn a_large_prometheus_file_read_in_blocks_reports_as_read_whole() {
+    use meshscope::cli::Output;
+    use meshscope::commands::stats::cardinality_render;
+    use meshscope::model::cardinality::DEFAULT_THRESHOLD;
+    use meshscope::model::stats::synthetic::synthetic_prometheus;
+
+    let dir = temp_dir("cli-stats-blocks");
+    let text = synthetic_prometheus(40_000, 3_001);
+    assert!(
+        text.len() > 9 << 20,
+        "large enough for two threads: {}",
+        text.len()
+    );
+    let file = dir.join("prom.txt");
+    std::fs::write(&file, &text).expect("write");
+    let file = file.display().to_string();
+    for output in [Output::Json, Output::Table] {
+        let flag = if output == Output::Json {
+            "json"
+        } else {
+            "table"
+        };
+        let out = stdout_ok(&meshscope(&[
+            "stats",
+            "-f",
+            &file,
+            "--cardinality",
+            "-o",
+            flag,
+        ]));
+        let whole =
+            cardinality_render(output, &file, &text, DEFAULT_THRESHOLD, 1, None).expect("render");
+        assert_eq!(out, whole, "-o {flag}");
+    }
+    let mut bytes = text.into_bytes();
+    let at = bytes.len() * 3 / 4;
+    bytes[at] = 0xff;
+    let bad = dir.join("bad.txt");
+    std::fs::write(&bad, &bytes).expect("write");
+    let bad = bad.display().to_string();
+    let out = meshscope(&["stats", "-f", &bad, "--cardinality"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(&format!(
+            "{bad}: not UTF-8 at byte {at}: binary data starting \"# HELP"
+        )),
+        "{err}"
+    );
+}

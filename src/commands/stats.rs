@@ -19,13 +19,16 @@ use super::stats_input::{
 use super::{read_text, CommandError};
 use crate::app::stats::data::{breaker_thresholds, summary};
 use crate::cli::{Output, SourceArgs, StatsArgs};
-use crate::model::cardinality::{analyze_envoy_stats, analyze_prometheus, cardinality_table};
+use crate::model::cardinality::{
+    analyze_envoy_stats, analyze_prometheus, cardinality_table, CardinalityReport, PromCardinality,
+};
 use crate::model::clusters::ClusterStatuses;
 use crate::model::stats::{
     apply_rates, envoy_text_lines, format_highlight, highlights, BreakerThresholds, Highlight,
     PromKind, PromParser, PromSample, Stat, StatKind,
 };
 use crate::model::text_table::{text_table, Columns};
+use crate::sources::line_blocks;
 use crate::sources::target::Endpoint;
 
 /// Runs `stats`, returning the text to print.
@@ -316,12 +319,17 @@ pub fn highlight_table(list: &[Highlight], sampled: bool) -> String {
 }
 
 async fn cardinality(args: &StatsArgs, filter: Option<&Regex>) -> Result<String, CommandError> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
+    if let (Some(path), None) = (&args.file, &args.agent) {
+        if let Some(report) = prometheus_file_cardinality(path, args.threshold, threads) {
+            return Ok(cardinality_output(args.output, report, filter));
+        }
+    }
     let (origin, text) = if let Some(url) = &args.agent {
         agent_prometheus(url).await?
     } else {
         read_source(args, Endpoint::Prometheus).await?
     };
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
     cardinality_render(args.output, &origin, &text, args.threshold, threads, filter)
 }
 
@@ -335,21 +343,77 @@ pub fn cardinality_render(
     threads: usize,
     filter: Option<&Regex>,
 ) -> Result<String, CommandError> {
-    let mut report = match detect(text) {
+    let report = match detect(text) {
         StatsFormat::Prometheus => analyze_prometheus(text, threshold, threads),
         StatsFormat::Unknown | StatsFormat::EnvoyText | StatsFormat::EnvoyJson => {
             let (stats, _) = envoy_stats(origin, text)?;
             analyze_envoy_stats(&stats, threshold)
         }
     };
+    Ok(cardinality_output(output, report, filter))
+}
+
+fn cardinality_output(
+    output: Output,
+    mut report: CardinalityReport,
+    filter: Option<&Regex>,
+) -> String {
     if let Some(re) = filter {
         report.families.retain(|f| re.is_match(&f.family));
         report.labels.retain(|l| re.is_match(&l.family));
     }
-    Ok(match output {
+    match output {
         Output::Json => to_json(&report),
         Output::Table => cardinality_table(&report),
-    })
+    }
+}
+
+/// Files smaller than this are read by one thread.
+const PARALLEL_FILE_BYTES: u64 = 8 << 20;
+
+/// The cardinality of a Prometheus file read in blocks on `threads` threads
+/// (see [`line_blocks`]); `None` when it is not Prometheus text or not UTF-8,
+/// or could not be read, so the caller reads it whole and says why.
+fn prometheus_file_cardinality(
+    path: &std::path::Path,
+    threshold: usize,
+    threads: usize,
+) -> Option<CardinalityReport> {
+    let ranges = line_blocks::line_ranges(path, threads, PARALLEL_FILE_BYTES).ok()?;
+    let mut head = String::new();
+    let first = ranges.first()?.clone();
+    let peek = first.start..first.end.min(64 << 10);
+    // The first whole lines decide the format, as for a body read whole.
+    line_blocks::for_each_block(path, peek, |b| head.push_str(b)).ok()?;
+    let head = head.get(..head.rfind('\n')? + 1)?;
+    if detect(head) != StatsFormat::Prometheus {
+        return None;
+    }
+    let read = |(i, range): (usize, std::ops::Range<u64>)| {
+        let mut c = if i == 0 {
+            PromCardinality::new()
+        } else {
+            PromCardinality::resumed()
+        };
+        line_blocks::for_each_block(path, range, |b| c.feed(b)).map(|()| c)
+    };
+    let pieces: Vec<Result<PromCardinality, line_blocks::BlockError>> = std::thread::scope(|s| {
+        let handles: Vec<_> = ranges
+            .into_iter()
+            .enumerate()
+            .map(|p| s.spawn(move || read(p)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| Err(std::io::Error::other("reader thread died").into()))
+            })
+            .collect()
+    });
+    let pieces: Vec<PromCardinality> = pieces.into_iter().collect::<Result<_, _>>().ok()?;
+    let whole = pieces.into_iter().reduce(PromCardinality::then)?;
+    Some(whole.report(threshold))
 }
 
 /// pilot-agent's merged `/stats/prometheus` (port 15020): `(origin, text)`.

@@ -9,6 +9,7 @@ pub mod clock;
 pub mod demo;
 pub mod fleet;
 pub mod kube;
+pub mod line_blocks;
 pub mod log_file;
 pub mod logs;
 pub mod target;

@@ -1,16 +1,25 @@
-//! Merging the counts of chunks analysed on different threads.
+//! Merging the counts of pieces analysed apart (on different threads, or
+//! read in blocks).
 
-use super::{Acc, LabelAcc};
+use super::{Acc, FamilyAcc, LabelAcc};
 
-impl<'a> LabelAcc<'a> {
-    pub(super) fn merge(&mut self, mut other: LabelAcc<'a>) {
+impl LabelAcc {
+    fn merge(&mut self, mut other: LabelAcc) {
         self.series += other.series;
         for (mine, theirs) in self.shapes.iter_mut().zip(other.shapes) {
             *mine += theirs;
         }
+        // The shapes are of each piece's first values: a value in both
+        // pieces is classified twice (the flags go by shares, so this only
+        // matters at a share of exactly one half).
         self.sampled += other.sampled;
-        let room = 3usize.saturating_sub(self.examples.len());
-        self.examples.extend(other.examples.into_iter().take(room));
+        // Fewer than three examples here are all this piece's values, so
+        // the first three distinct values of the whole are kept.
+        for e in other.examples {
+            if self.examples.len() < 3 && !self.examples.contains(&e) {
+                self.examples.push(e);
+            }
+        }
         if other.values.len() > self.values.len() {
             std::mem::swap(&mut self.values, &mut other.values);
         }
@@ -18,30 +27,30 @@ impl<'a> LabelAcc<'a> {
     }
 }
 
-impl<'a> Acc<'a> {
-    /// Adds another chunk's counts (chunks in input order).
-    pub(super) fn merge(&mut self, other: Acc<'a>) {
+impl Acc {
+    /// Adds another piece's counts (pieces in input order).
+    pub(super) fn merge(&mut self, other: Acc) {
         if self.families.is_empty() {
             *self = other;
             return;
         }
         for f in other.families {
-            let next = self.families.len();
-            let i = *self.index.entry(f.key).or_insert(next);
-            if i == next {
-                self.families.push(f);
-                continue;
-            }
-            let Some(mine) = self.families.get_mut(i) else {
-                continue;
-            };
-            mine.series += f.series;
-            mine.bytes += f.bytes;
-            for l in f.labels {
-                let at = mine.label_slot(usize::MAX, l.name);
-                if let Some(m) = mine.labels.get_mut(at) {
-                    m.merge(l);
-                }
+            let slot = self.family_slot((f.root, &f.head, &f.tail));
+            self.merge_family(slot, f);
+        }
+    }
+
+    /// Adds family `f`'s counts to the family at `slot`.
+    pub(super) fn merge_family(&mut self, slot: usize, f: FamilyAcc) {
+        let Some(mine) = self.families.get_mut(slot) else {
+            return;
+        };
+        mine.series += f.series;
+        mine.bytes += f.bytes;
+        for l in f.labels {
+            let at = mine.label_slot(usize::MAX, &l.name);
+            if let Some(m) = mine.labels.get_mut(at) {
+                m.merge(l);
             }
         }
     }

@@ -159,3 +159,116 @@ fn a_sample_with_40k_labels_is_counted_in_linear_time() {
         1 << 20
     );
 }
+
+/// A body with a counter, a histogram whose samples follow their `# TYPE`,
+/// an untyped sample, escapes and a bad line.
+const TYPED_BODY: &str = "# HELP req Requests.\n\
+# TYPE req counter\n\
+req_total{code=\"200\",path=\"/a\"} 1\n\
+req_total{code=\"500\",path=\"/b\\\"q\"} 2\n\
+# TYPE lat histogram\n\
+lat_bucket{le=\"1\",path=\"/a\"} 1\n\
+lat_bucket{le=\"+Inf\",path=\"/a\"} 2\n\
+lat_sum{path=\"/a\"} 3\n\
+bad{ 1\n\
+lat_count{path=\"/a\"} 2\n\
+\n\
+lat_bucket{le=\"1\",path=\"/b\"} 1\n\
+plain{x=\"y\"} 3\n\
+lat_count{path=\"/b\"} 1\n";
+
+/// What a report says, in a form that compares.
+fn summary(r: &CardinalityReport) -> (Vec<FamilyCardinality>, Vec<String>, Vec<LineError>) {
+    let labels = r
+        .labels
+        .iter()
+        .map(|l| {
+            format!(
+                "{} {} {} {} {:?}",
+                l.family, l.label, l.distinct_values, l.series, l.examples
+            )
+        })
+        .collect();
+    (r.families.clone(), labels, r.first_errors.clone())
+}
+
+#[test]
+fn pieces_split_anywhere_give_the_report_of_the_whole_body() {
+    let whole = analyze_prometheus(TYPED_BODY, 2, 1);
+    assert_eq!(
+        whole
+            .families
+            .iter()
+            .map(|f| (f.family.as_str(), f.series))
+            .collect::<Vec<_>>(),
+        vec![("lat", 6), ("req", 2), ("plain", 1)]
+    );
+    assert_eq!(
+        whole
+            .first_errors
+            .iter()
+            .map(|e| e.line)
+            .collect::<Vec<_>>(),
+        vec![9]
+    );
+    let starts: Vec<usize> = std::iter::once(0)
+        .chain(TYPED_BODY.match_indices('\n').map(|(i, _)| i + 1))
+        .filter(|&i| i < TYPED_BODY.len())
+        .collect();
+    // Two pieces at every line start, three at every pair; each piece fed
+    // one line at a time.
+    let mut splits: Vec<Vec<usize>> = starts.iter().map(|&a| vec![a]).collect();
+    for &a in &starts {
+        splits.extend(starts.iter().filter(|&&b| b > a).map(|&b| vec![a, b]));
+    }
+    for cuts in splits {
+        let mut bounds = vec![0];
+        bounds.extend(cuts.iter().copied().filter(|&c| c > 0));
+        bounds.push(TYPED_BODY.len());
+        let pieces = bounds.windows(2).enumerate().map(|(i, w)| {
+            let mut c = if i == 0 {
+                PromCardinality::new()
+            } else {
+                PromCardinality::resumed()
+            };
+            for line in TYPED_BODY[w[0]..w[1]].split_inclusive('\n') {
+                c.feed(line);
+            }
+            c
+        });
+        let report = pieces.reduce(PromCardinality::then).map(|c| c.report(2));
+        assert_eq!(
+            report.as_ref().map(summary),
+            Some(summary(&whole)),
+            "cut at {cuts:?}"
+        );
+    }
+}
+
+#[test]
+fn a_piece_read_alone_counts_its_samples_under_their_own_names() {
+    let mut c = PromCardinality::resumed();
+    c.feed("lat_bucket{le=\"1\"} 1\n# TYPE lat histogram\nlat_bucket{le=\"2\"} 1\n");
+    let report = c.report(DEFAULT_THRESHOLD);
+    let families: Vec<(&str, u64)> = report
+        .families
+        .iter()
+        .map(|f| (f.family.as_str(), f.series))
+        .collect();
+    assert_eq!(families, vec![("lat", 1), ("lat_bucket", 1)]);
+}
+
+#[test]
+fn same_agrees_with_string_equality() {
+    for n in 0..40 {
+        let a: String = (0..n).map(|i| char::from(b'a' + (i % 26) as u8)).collect();
+        assert!(same(&a, &a.clone()));
+        assert!(!same(&a, &format!("{a}x")));
+        for at in 0..n {
+            let mut b = a.clone().into_bytes();
+            b[at] = b'Z';
+            let b = String::from_utf8(b).unwrap_or_default();
+            assert!(!same(&a, &b), "{n} bytes, differing at {at}");
+        }
+    }
+}

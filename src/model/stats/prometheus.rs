@@ -141,17 +141,22 @@ fn scan_value(s: &str) -> Result<(Cow<'_, str>, usize), &'static str> {
 }
 
 /// Skips a label value without decoding it; returns the index of the
-/// closing quote.
-fn skip_value(bytes: &[u8], mut i: usize) -> Option<usize> {
+/// closing quote and whether the value holds an escape.
+fn skip_value(bytes: &[u8], mut i: usize) -> Option<(usize, bool)> {
+    let mut escaped = false;
     while let Some(at) = memchr::memchr2(b'"', b'\\', bytes.get(i..)?) {
         i += at;
         if bytes[i] == b'"' {
-            return Some(i);
+            return Some((i, escaped));
         }
+        escaped = true;
         i += 2;
     }
     None
 }
+
+/// Where [`PromParser::next_labelled`] puts a sample's labels.
+pub type LabelBuf<'a> = Vec<(&'a str, Cow<'a, str>)>;
 
 /// One sample line.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -199,6 +204,8 @@ pub struct PromParser<'a> {
     line: usize,
     family: &'a str,
     kind: PromKind,
+    /// Whether a `# TYPE` line was read.
+    typed: bool,
     errors: Vec<LineError>,
 }
 
@@ -210,25 +217,32 @@ impl<'a> PromParser<'a> {
             line: 0,
             family: "",
             kind: PromKind::Untyped,
+            typed: false,
             errors: Vec::new(),
         }
     }
 
-    /// A parser over `text[start..]` (start must be a line start), with line
-    /// numbers and the `# TYPE` context of the lines before it, so a large
-    /// body can be split between threads.
-    pub fn resume(text: &'a str, start: usize) -> Self {
-        let mut parser = PromParser::new(text.get(start..).unwrap_or(""));
-        let before = text.get(..start).unwrap_or("");
-        parser.line = memchr::memchr_iter(b'\n', before.as_bytes()).count();
-        if let Some(pos) = memchr::memmem::rfind(before.as_bytes(), b"# TYPE ") {
-            let type_line = before[pos..].lines().next().unwrap_or("");
-            let mut ctx = PromParser::new(type_line);
-            let _ = ctx.parse_comment(type_line);
-            parser.family = ctx.family;
-            parser.kind = ctx.kind;
+    /// A parser over `text`, a piece of a body that starts at a line start,
+    /// in the context the lines before it left: the `# TYPE` in force and
+    /// the lines before it (see [`PromParser::context`]).
+    pub fn with_context(text: &'a str, family: &'a str, kind: PromKind, lines: usize) -> Self {
+        PromParser {
+            family,
+            kind,
+            line: lines,
+            ..PromParser::new(text)
         }
-        parser
+    }
+
+    /// The family and type of the last `# TYPE` line (`""` and untyped
+    /// before any), and the lines read so far.
+    pub fn context(&self) -> (&'a str, PromKind, usize) {
+        (self.family, self.kind, self.line)
+    }
+
+    /// Whether this parser has read a `# TYPE` line itself.
+    pub fn typed(&self) -> bool {
+        self.typed
     }
 
     /// The lines that could not be parsed so far.
@@ -255,6 +269,7 @@ impl<'a> PromParser<'a> {
                     .ok_or_else(|| format!("unknown metric type {:?}", kind.trim()))?;
                 self.family = name;
                 self.kind = kind;
+                self.typed = true;
                 Ok(())
             }
             "HELP" => {
@@ -269,11 +284,15 @@ impl<'a> PromParser<'a> {
         }
     }
 
-    fn parse_sample(&self, line: &'a str) -> Result<PromSample<'a>, String> {
+    fn parse_sample(
+        &self,
+        line: &'a str,
+        out: Option<&mut LabelBuf<'a>>,
+    ) -> Result<PromSample<'a>, String> {
         let bytes = line.as_bytes();
         let name_end = bytes
             .iter()
-            .position(|&b| !(b.is_ascii_alphanumeric() || b == b'_' || b == b':'))
+            .position(|&b| !is_metric_name_byte(b))
             .unwrap_or(bytes.len());
         let name = &line[..name_end];
         // Every byte before name_end is a name byte: only the first needs checking.
@@ -283,7 +302,8 @@ impl<'a> PromParser<'a> {
         let mut i = name_end;
         let mut labels = PromLabels::default();
         if bytes.get(i) == Some(&b'{') {
-            let end = validate_labels(bytes, i + 1).map_err(|e| format!("{}: {e}", clip(name)))?;
+            let end =
+                validate_labels(line, i + 1, out).map_err(|e| format!("{}: {e}", clip(name)))?;
             labels.raw = &line[i + 1..end];
             i = end + 1;
         }
@@ -318,33 +338,17 @@ impl<'a> PromParser<'a> {
     }
 
     fn family_of(&self, name: &'a str) -> (&'a str, PromKind) {
-        let family = self.family;
-        if !family.is_empty() {
-            if name == family {
-                return (family, self.kind);
-            }
-            if let Some(suffix) = name.strip_prefix(family) {
-                let ok = match self.kind {
-                    PromKind::Histogram => {
-                        matches!(suffix, "_bucket" | "_sum" | "_count" | "_created")
-                    }
-                    PromKind::Summary => matches!(suffix, "_sum" | "_count" | "_created"),
-                    PromKind::Counter => matches!(suffix, "_total" | "_created"),
-                    _ => false,
-                };
-                if ok {
-                    return (family, self.kind);
-                }
-            }
-        }
-        (name, PromKind::Untyped)
+        family_of(self.family, self.kind, name)
     }
-}
 
-impl<'a> Iterator for PromParser<'a> {
-    type Item = PromSample<'a>;
+    /// The next sample, its labels decoded into `out` (cleared first) in
+    /// the same pass that validates them, so they need not be scanned again.
+    pub fn next_labelled(&mut self, out: &mut LabelBuf<'a>) -> Option<PromSample<'a>> {
+        out.clear();
+        self.advance(Some(out))
+    }
 
-    fn next(&mut self) -> Option<PromSample<'a>> {
+    fn advance(&mut self, mut out: Option<&mut LabelBuf<'a>>) -> Option<PromSample<'a>> {
         while !self.rest.is_empty() {
             let (line, rest) = match memchr::memchr(b'\n', self.rest.as_bytes()) {
                 Some(i) => (&self.rest[..i], &self.rest[i + 1..]),
@@ -364,7 +368,10 @@ impl<'a> Iterator for PromParser<'a> {
             let result = if line.starts_with('#') {
                 self.parse_comment(line).map(|()| None)
             } else {
-                self.parse_sample(line).map(Some)
+                if let Some(o) = out.as_deref_mut() {
+                    o.clear();
+                }
+                self.parse_sample(line, out.as_deref_mut()).map(Some)
             };
             match result {
                 Ok(Some(sample)) => return Some(sample),
@@ -379,8 +386,47 @@ impl<'a> Iterator for PromParser<'a> {
     }
 }
 
+/// The family of sample `name` under the `# TYPE family kind` in force:
+/// the family for its `_bucket`/`_sum`/`_count`/`_total`/`_created`
+/// samples, else the name itself (untyped).
+pub fn family_of<'a>(family: &'a str, kind: PromKind, name: &'a str) -> (&'a str, PromKind) {
+    if !family.is_empty() {
+        if name == family {
+            return (family, kind);
+        }
+        if let Some(suffix) = name.strip_prefix(family) {
+            let ok = match kind {
+                PromKind::Histogram => {
+                    matches!(suffix, "_bucket" | "_sum" | "_count" | "_created")
+                }
+                PromKind::Summary => matches!(suffix, "_sum" | "_count" | "_created"),
+                PromKind::Counter => matches!(suffix, "_total" | "_created"),
+                _ => false,
+            };
+            if ok {
+                return (family, kind);
+            }
+        }
+    }
+    (name, PromKind::Untyped)
+}
+
+impl<'a> Iterator for PromParser<'a> {
+    type Item = PromSample<'a>;
+
+    fn next(&mut self) -> Option<PromSample<'a>> {
+        self.advance(None)
+    }
+}
+
 /// Checks `name="value",...}` starting at `i`; returns the index of `}`.
-fn validate_labels(bytes: &[u8], mut i: usize) -> Result<usize, &'static str> {
+/// With `out`, each `(name, value)` is pushed as it is checked.
+fn validate_labels<'a>(
+    line: &'a str,
+    mut i: usize,
+    mut out: Option<&mut LabelBuf<'a>>,
+) -> Result<usize, &'static str> {
+    let bytes = line.as_bytes();
     loop {
         while matches!(bytes.get(i), Some(b' ' | b'\t' | b',')) {
             i += 1;
@@ -391,32 +437,78 @@ fn validate_labels(bytes: &[u8], mut i: usize) -> Result<usize, &'static str> {
             Some(b) if b.is_ascii_alphabetic() || *b == b'_' => {}
             Some(_) => return Err("bad label name"),
         }
-        while bytes
-            .get(i)
-            .is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_')
-        {
-            i += 1;
-        }
-        while matches!(bytes.get(i), Some(b' ' | b'\t')) {
-            i += 1;
-        }
-        if bytes.get(i) != Some(&b'=') {
+        // The name runs to `=`, then optional blanks: found with one
+        // `memchr` and checked in a loop whose length is known (a loop that
+        // stops at the first non-name byte mispredicts once per label).
+        let name_start = i;
+        let eq = memchr::memchr(b'=', bytes.get(i..).unwrap_or(&[]))
+            .map(|n| i + n)
+            .ok_or("expected `=` after label name")?;
+        let segment = bytes.get(name_start..eq).unwrap_or(&[]);
+        let name_len = segment
+            .iter()
+            .position(|&b| !is_label_name_byte(b))
+            .unwrap_or(segment.len());
+        let blanks = segment.get(name_len..).unwrap_or(&[]);
+        if !blanks.iter().all(|&b| b == b' ' || b == b'\t') {
             return Err("expected `=` after label name");
         }
-        i += 1;
+        let name_end = name_start + name_len;
+        i = eq + 1;
         while matches!(bytes.get(i), Some(b' ' | b'\t')) {
             i += 1;
         }
         if bytes.get(i) != Some(&b'"') {
             return Err("expected `\"` to open label value");
         }
-        i = skip_value(bytes, i + 1).ok_or("unterminated label value")? + 1;
+        let (end, escaped) = skip_value(bytes, i + 1).ok_or("unterminated label value")?;
+        if let Some(out) = out.as_deref_mut() {
+            // Checked above: ASCII name bytes, and a value that ends at a quote.
+            let name = line.get(name_start..name_end).unwrap_or("");
+            let raw = line.get(i + 1..end).unwrap_or("");
+            let value = if escaped {
+                line.get(i + 1..)
+                    .and_then(|v| scan_value(v).ok())
+                    .map_or(Cow::Borrowed(raw), |(v, _)| v)
+            } else {
+                Cow::Borrowed(raw)
+            };
+            out.push((name, value));
+        }
+        i = end + 1;
         match bytes.get(i) {
             Some(b',' | b'}' | b' ' | b'\t') => {}
             _ => return Err("expected `,` or `}` after label value"),
         }
     }
 }
+
+/// Whether `b` may appear in a label name after its first byte.
+fn is_label_name_byte(b: u8) -> bool {
+    NAME_BYTES[usize::from(b)] & 1 != 0
+}
+
+/// Whether `b` may appear in a metric name after its first byte.
+fn is_metric_name_byte(b: u8) -> bool {
+    NAME_BYTES[usize::from(b)] & 2 != 0
+}
+
+/// Bit 1: a label name byte (`[A-Za-z0-9_]`); bit 2: a metric name byte
+/// (those and `:`). A table: a lookup beats three range checks per byte.
+const NAME_BYTES: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        if c.is_ascii_alphanumeric() || c == b'_' {
+            t[b] = 3;
+        } else if c == b':' {
+            t[b] = 2;
+        }
+        b += 1;
+    }
+    t
+};
 
 fn parse_value(s: &str) -> Option<f64> {
     match s {

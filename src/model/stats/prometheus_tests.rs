@@ -75,14 +75,3 @@ fn bad_lines_are_collected_with_line_numbers() {
     assert_eq!(lines, vec![2, 3, 4, 5, 6, 7]);
     assert!(parser.errors()[3].message.contains("bad value"));
 }
-
-#[test]
-fn resume_recovers_type_context_and_line_numbers() {
-    let start = BODY
-        .find("istio_request_duration_milliseconds_sum")
-        .unwrap_or(0);
-    let samples: Vec<PromSample<'_>> = PromParser::resume(BODY, start).collect();
-    assert_eq!(samples[0].family, "istio_request_duration_milliseconds");
-    assert_eq!(samples[0].kind, PromKind::Histogram);
-    assert_eq!(samples[0].line, 8);
-}
