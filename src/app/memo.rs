@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use super::table::{Filter, Sort};
+use super::table::{Filter, Sort, Visible};
 
 /// Filters a view remembers (the prefixes of what is being typed).
 const MEMO_FILTERS: usize = 32;
@@ -17,7 +17,7 @@ const MEMO_ROWS: usize = 4_000_000;
 #[derive(Debug, Clone, Default)]
 pub struct FilterMemo {
     basis: Option<(u64, Option<Sort>, Option<Vec<String>>)>,
-    recent: Vec<(Filter, Arc<[usize]>)>,
+    recent: Vec<(Filter, Visible)>,
 }
 
 impl FilterMemo {
@@ -40,7 +40,7 @@ impl FilterMemo {
         sort: Option<Sort>,
         keys: Option<&[String]>,
         filter: &Filter,
-    ) -> (Option<&Arc<[usize]>>, Option<&[usize]>) {
+    ) -> (Option<&Visible>, Option<&Visible>) {
         if !self.valid(version, sort, keys) {
             return (None, None);
         }
@@ -52,7 +52,7 @@ impl FilterMemo {
             .iter()
             .filter(|(f, _)| filter.refines(f))
             .min_by_key(|(_, rows)| rows.len())
-            .map(|(_, rows)| &rows[..]);
+            .map(|(_, rows)| rows);
         (None, among)
     }
 
@@ -63,7 +63,7 @@ impl FilterMemo {
         sort: Option<Sort>,
         keys: Option<&[String]>,
         filter: &Filter,
-        rows: &Arc<[usize]>,
+        rows: &Visible,
     ) {
         if !self.valid(version, sort, keys) {
             self.basis = Some((version, sort, keys.map(<[String]>::to_vec)));

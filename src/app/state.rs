@@ -114,7 +114,7 @@ pub struct ViewState {
     /// Indices of visible rows, and the (data version) they were computed for.
     /// Shared with the view's [`FilterMemo`](super::memo::FilterMemo), so a
     /// remembered filter's rows are not copied back and forth.
-    pub visible: std::sync::Arc<[usize]>,
+    pub visible: super::table::Visible,
     /// Data version `visible` was computed for.
     pub computed_for: Option<u64>,
     /// Recent filters' rows, so typing narrows instead of rescanning.
@@ -143,7 +143,7 @@ impl ViewState {
             cursor: 0,
             offset: 0,
             sort: None,
-            visible: std::sync::Arc::from([]),
+            visible: std::sync::Arc::default(),
             computed_for: None,
             memo: super::memo::FilterMemo::default(),
             keys: None,

@@ -9,7 +9,11 @@ use std::sync::Arc;
 
 use memchr::memmem::Finder;
 
+use crate::model::par;
 use crate::model::severity::Severity;
+
+/// Row indices in display order, shared by a view and what it remembers.
+pub type Visible = Arc<Vec<usize>>;
 
 /// Which columns go first as a pane narrows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -143,19 +147,34 @@ pub struct Row {
     haystack: Hay,
 }
 
-/// A row's filter text: its own, or its range of its table's shared
-/// buffer once the table is [indexed](Table::indexed).
+/// A row's filter text: its own, or its row of its table's shared text
+/// once the table is [indexed](Table::indexed).
 #[derive(Clone)]
 enum Hay {
     Own(String),
-    Shared(Arc<str>, u32, u32),
+    Indexed(Arc<TableText>, u32),
+}
+
+/// An indexed table's filter texts: every row's in one buffer, in row
+/// order, and the compact [`Words`] that word filters read.
+struct TableText {
+    full: Box<str>,
+    /// Row `i`'s text is `full[starts[i]..starts[i + 1]]`.
+    starts: Box<[u32]>,
+    words: Words,
 }
 
 impl Hay {
     fn as_str(&self) -> &str {
         match self {
             Hay::Own(s) => s,
-            Hay::Shared(text, start, end) => text.get(*start as usize..*end as usize).unwrap_or(""),
+            Hay::Indexed(t, i) => {
+                let i = *i as usize;
+                match (t.starts.get(i), t.starts.get(i + 1)) {
+                    (Some(&a), Some(&b)) => t.full.get(a as usize..b as usize).unwrap_or(""),
+                    _ => "",
+                }
+            }
         }
     }
 }
@@ -191,7 +210,7 @@ impl Row {
     pub fn with_tags(mut self, tags: &[(&str, &str)]) -> Row {
         let mut hay = match self.haystack {
             Hay::Own(s) => s,
-            shared @ Hay::Shared(..) => shared.as_str().to_string(),
+            shared @ Hay::Indexed(..) => shared.as_str().to_string(),
         };
         for (name, value) in tags {
             hay.push(' ');
@@ -377,7 +396,7 @@ impl Filter {
 }
 
 /// A filter compiled for one pass over many rows.
-struct Matcher<'f> {
+pub(crate) struct Matcher<'f> {
     filter: &'f Filter,
     include: Vec<(Finder<'f>, &'f str)>,
     exclude: Vec<(Finder<'f>, &'f str)>,
@@ -397,6 +416,41 @@ impl<'f> Matcher<'f> {
             include: compile(&filter.include),
             exclude: compile(&filter.exclude),
         }
+    }
+
+    /// The included and excluded words.
+    fn words(&self) -> (impl Iterator<Item = &str>, impl Iterator<Item = &str>) {
+        (
+            self.include.iter().map(|(_, w)| *w),
+            self.exclude.iter().map(|(_, w)| *w),
+        )
+    }
+
+    /// Whether [`Words`] text decides this filter as the full text does:
+    /// words without blanks (a `re:` that did not compile is one literal,
+    /// which may hold blanks).
+    fn reads_words(&self) -> bool {
+        self.filter.mode == MatchMode::Words
+            && self
+                .include
+                .iter()
+                .chain(&self.exclude)
+                .all(|(_, w)| !w.contains(char::is_whitespace))
+    }
+
+    /// A string every matching row contains, to search for first: the
+    /// longest included word, or of a `name:value` tag word its `name:`.
+    fn probe(&self) -> Option<Finder<'f>> {
+        self.include
+            .iter()
+            .map(|(_, w)| match w.split_once(':') {
+                Some((name, value)) if !name.is_empty() && !value.is_empty() => {
+                    &w[..name.len() + 1]
+                }
+                _ => w,
+            })
+            .max_by_key(|p| p.len())
+            .map(|p| Finder::new(p.as_bytes()))
     }
 
     fn matches(&self, hay: &str) -> bool {
@@ -424,30 +478,55 @@ pub struct Sort {
 
 impl Table {
     /// The table with every row's filter text moved into one shared buffer,
-    /// in row order: a filter then streams through memory instead of chasing
-    /// one allocation per row (at 1M rows, the difference between a frame and
-    /// several). Done where data is processed, off the UI thread, for tables
-    /// that can be huge; rows added or replaced later keep their own text.
-    /// A table whose text passes 4 GiB stays as it is.
+    /// in row order, beside a compact one for word filters ([`Words`]): a
+    /// filter then streams through memory instead of chasing one allocation
+    /// per row (at 1M rows, the difference between a frame and several).
+    /// Done where data is processed, off the UI thread, for tables that can
+    /// be huge. The rows of an indexed table are not replaced one by one
+    /// (its data is rebuilt whole); rows added later keep their own text and
+    /// the table is then filtered row by row. A table whose text passes
+    /// 4 GiB stays as it is.
     pub fn indexed(mut self) -> Table {
         let total: usize = self.rows.iter().map(|r| r.haystack.as_str().len()).sum();
         if u32::try_from(total).is_err() {
             return self;
         }
-        let mut text = String::with_capacity(total);
-        let mut ranges = Vec::with_capacity(self.rows.len());
+        let Some(words) = Words::build(&self.rows) else {
+            return self;
+        };
+        let mut full = String::with_capacity(total);
+        let mut starts = Vec::with_capacity(self.rows.len() + 1);
+        starts.push(0u32);
         for r in &self.rows {
-            let start = text.len();
-            text.push_str(r.haystack.as_str());
-            ranges.push((start, text.len()));
+            full.push_str(r.haystack.as_str());
+            starts.push(u32::try_from(full.len()).unwrap_or(u32::MAX));
         }
-        let shared: Arc<str> = Arc::from(text);
-        for (r, (start, end)) in self.rows.iter_mut().zip(ranges) {
-            if let (Ok(start), Ok(end)) = (u32::try_from(start), u32::try_from(end)) {
-                r.haystack = Hay::Shared(Arc::clone(&shared), start, end);
+        let text = Arc::new(TableText {
+            full: full.into_boxed_str(),
+            starts: starts.into_boxed_slice(),
+            words,
+        });
+        for (i, r) in self.rows.iter_mut().enumerate() {
+            if let Ok(i) = u32::try_from(i) {
+                r.haystack = Hay::Indexed(Arc::clone(&text), i);
             }
         }
         self
+    }
+
+    /// The shared text of an [indexed](Table::indexed) table whose rows are
+    /// still the ones it was built from (as many, first and last in place).
+    fn text(&self) -> Option<&TableText> {
+        let (Some(Hay::Indexed(t, 0)), Some(Hay::Indexed(last, n))) = (
+            self.rows.first().map(|r| &r.haystack),
+            self.rows.last().map(|r| &r.haystack),
+        ) else {
+            return None;
+        };
+        let whole = Arc::ptr_eq(t, last)
+            && *n as usize + 1 == self.rows.len()
+            && t.words.len() == self.rows.len();
+        whole.then_some(&**t)
     }
 
     /// Indices of the rows that pass `filter` (and, when given, whose key is
@@ -470,7 +549,7 @@ impl Table {
         let mut idx: Vec<usize> = match among {
             Some(a) if everything => a.to_vec(),
             None if everything => (0..self.rows.len()).collect(),
-            _ => self.scan(filter, keys, among),
+            _ => self.scan(filter, keys, among, sort.is_none()),
         };
         if let (Some(s), None) = (sort, among) {
             self.sort(&mut idx, s);
@@ -478,38 +557,111 @@ impl Table {
         idx
     }
 
+    /// [`Table::view_among`] sharing `among` when every row passes (a first
+    /// letter that every name holds, as `c` of `cluster.local`): then the
+    /// rows are not written again, which at 1M rows is most of a frame.
+    pub fn view_shared(
+        &self,
+        filter: &Filter,
+        sort: Option<Sort>,
+        keys: Option<&[String]>,
+        among: Option<&Visible>,
+    ) -> Visible {
+        if let Some(a) = among.filter(|a| a.len() == self.rows.len()) {
+            let m = Matcher::new(filter);
+            let words = self
+                .text()
+                .map(|t| &t.words)
+                .filter(|_| keys.is_none() && m.reads_words());
+            let decided = words.and_then(|w| w.decided_by_masks(&m).map(|nd| (w, nd)));
+            if let Some((w, (need, deny))) = decided {
+                if w.count_masks(need, deny) == a.len() {
+                    return Arc::clone(a);
+                }
+            }
+        }
+        Arc::new(self.view_among(filter, sort, keys, among.map(|a| &a[..])))
+    }
+
     /// The rows (of `among`, or all) that pass, in the order given; split
-    /// across threads when there are many.
+    /// across threads when there are many. Each thread writes into its part
+    /// of one buffer: at 1M rows, a fresh 8 MB buffer per part and another
+    /// to join them cost more in page faults than the scan.
     fn scan(
         &self,
         filter: &Filter,
         keys: Option<&[String]>,
         among: Option<&[usize]>,
+        natural: bool,
     ) -> Vec<usize> {
         let m = Matcher::new(filter);
-        let keep = |i: usize| {
-            self.rows.get(i).is_some_and(|r| {
-                keys.is_none_or(|k| k.contains(&r.key)) && m.matches(r.haystack.as_str())
-            })
-        };
         let n = among.map_or(self.rows.len(), <[usize]>::len);
         let at = |j: usize| among.map_or(j, |a| a[j]);
-        // Sized for the worst case up front: a filter that keeps most rows
-        // (the first keystroke) would otherwise grow the vector a dozen times.
-        let pass = |lo: usize, hi: usize| {
-            let mut out = Vec::with_capacity(hi - lo);
-            out.extend((lo..hi).map(at).filter(|&i| keep(i)));
-            out
+        let words = self
+            .text()
+            .map(|t| &t.words)
+            .filter(|_| keys.is_none() && m.reads_words());
+        let fill = |keep: &(dyn Fn(usize) -> bool + Sync)| {
+            par::ranges_into(n, PARALLEL_MIN, |lo, hi, out: &mut [usize]| {
+                let mut k = 0;
+                for i in (lo..hi).map(at).filter(|&i| keep(i)) {
+                    if let Some(slot) = out.get_mut(k) {
+                        *slot = i;
+                        k += 1;
+                    }
+                }
+                k
+            })
         };
-        let mut parts = crate::model::par::ranges(n, PARALLEL_MIN, pass);
-        if parts.len() == 1 {
-            return parts.pop().unwrap_or_default();
+        match (words, among) {
+            (Some(w), None) => self.scan_words(w, &m),
+            // Every row in natural order: as good as no `among`.
+            (Some(w), Some(a)) if natural && a.len() == w.len() => self.scan_words(w, &m),
+            // Many rows to narrow: a scan of the whole compact text is
+            // cheaper than asking each of them, and the rows it finds are
+            // taken in `among`'s order.
+            (Some(w), Some(_)) if n.saturating_mul(8) > w.len() => {
+                let mut found = vec![0u64; w.len().div_ceil(64)];
+                for i in self.scan_words(w, &m) {
+                    if let Some(bits) = found.get_mut(i / 64) {
+                        *bits |= 1 << (i % 64);
+                    }
+                }
+                fill(&|i| found.get(i / 64).is_some_and(|b| b & (1 << (i % 64)) != 0))
+            }
+            (Some(w), Some(_)) => {
+                let need = w.mask_of(&m);
+                fill(&|i| w.has(i, need) && m.matches(w.row(i)))
+            }
+            (None, _) => fill(&|i| {
+                self.rows.get(i).is_some_and(|r| {
+                    keys.is_none_or(|k| k.contains(&r.key)) && m.matches(r.haystack.as_str())
+                })
+            }),
         }
-        let mut out = Vec::with_capacity(n);
-        for part in parts {
-            out.extend(part);
+    }
+
+    /// Every row of `w` that `m` lets through, in row order: by the rows'
+    /// character masks alone when they decide the filter, else by searching
+    /// the text for the filter's probe.
+    fn scan_words(&self, w: &Words, m: &Matcher<'_>) -> Vec<usize> {
+        let n = w.len();
+        if let Some((need, deny)) = w.decided_by_masks(m) {
+            return par::ranges_into(n, PARALLEL_MIN, |lo, hi, out: &mut [usize]| {
+                w.scan_masks(lo, hi, need, deny, out)
+            });
         }
-        out
+        let probe = m.probe();
+        let need = w.mask_of(m);
+        // One word, no exclusion, no tag form: finding it is matching.
+        let alone = m.exclude.is_empty()
+            && m.include.len() == 1
+            && m.include.iter().all(|(_, w)| !w.contains(':'));
+        par::ranges_into(n, PARALLEL_MIN, |lo, hi, out: &mut [usize]| {
+            w.scan(lo, hi, probe.as_ref(), out, |i, t| {
+                alone || (w.has(i, need) && m.matches(t))
+            })
+        })
     }
 
     fn sort(&self, idx: &mut [usize], s: Sort) {
@@ -543,6 +695,10 @@ fn leading_number(s: &str) -> f64 {
         .map_or(t.len(), |(i, _)| i);
     t[..end].parse().unwrap_or(f64::NEG_INFINITY)
 }
+
+#[path = "table_words.rs"]
+mod words;
+use words::Words;
 
 #[cfg(test)]
 mod tests {
@@ -605,5 +761,83 @@ mod tests {
             t.view(&Filter::parse("bound"), None, Some(&keys)),
             vec![1, 2]
         );
+    }
+
+    #[test]
+    fn an_indexed_table_filters_as_the_rows_do() {
+        let rows: Vec<Row> = (0..70_000)
+            .map(|i| {
+                let name = format!(
+                    "outbound|{}|v{}|Svc-{i}.team-{}.svc",
+                    80 + i % 3,
+                    i % 4,
+                    i % 9
+                );
+                let cells = vec![
+                    name.clone(),
+                    format!("svc-{i}.team-{}.svc", i % 9),
+                    format!("{}", 80 + i % 3),
+                    if i % 5 == 0 {
+                        "Ünïcode ΣΑΣ x".into()
+                    } else {
+                        "two words".into()
+                    },
+                    String::new(),
+                ];
+                let row = Row::new(name, cells, Severity::Ok);
+                if i % 2 == 0 {
+                    row.with_tags(&[("flag", if i % 4 == 0 { "UH" } else { "-" })])
+                } else {
+                    row
+                }
+            })
+            .collect();
+        let plain = Table {
+            columns: vec![Column::text("NAME", 10); 5],
+            rows,
+        };
+        let indexed = plain.clone().indexed();
+        assert!(indexed.text().is_some());
+        let wide = plain.view(&Filter::parse("svc"), None, None);
+        let few = plain.view(&Filter::parse("svc-1"), None, None);
+        for f in [
+            "team-3",
+            "svc-12 !v1",
+            "80 two",
+            "flag:uh",
+            "flag:",
+            "ünïcode",
+            "σας",
+            "words !flag:uh",
+            "!team-1",
+            "|v2|svc-1",
+            "zzz",
+            "~o8v2",
+            "re:team-[12]\\.svc",
+            "re:two wo(",
+            "x",
+            "8 !x",
+            "svc-1 !2",
+            "!",
+        ] {
+            let filter = Filter::parse(f);
+            let want = plain.view(&filter, None, None);
+            assert_eq!(indexed.view(&filter, None, None), want, "{f}");
+            // Narrowing from the rows of a wider filter gives the same, from
+            // many rows (a scan of all) or from few (row by row).
+            for among in [&wide, &few] {
+                let set: std::collections::HashSet<usize> = among.iter().copied().collect();
+                let want: Vec<usize> = want.iter().copied().filter(|i| set.contains(i)).collect();
+                let got = indexed.view_among(&filter, None, None, Some(among));
+                assert_eq!(got, want, "{f} among {}", among.len());
+            }
+        }
+        // A table whose rows changed is filtered row by row.
+        let mut grown = indexed.clone();
+        grown
+            .rows
+            .push(Row::new("new", vec!["team-3 late".into()], Severity::Ok));
+        assert!(grown.text().is_none());
+        assert_eq!(grown.view(&Filter::parse("late"), None, None), vec![70_000]);
     }
 }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use super::registry::table_of;
 use super::state::{AppState, ViewKind, ViewState};
-use super::table::Table;
+use super::table::{Table, Visible};
 
 /// Re-filters and re-sorts views whose data or filter changed.
 pub(super) fn recompute_views(state: &mut AppState) {
@@ -44,15 +44,13 @@ pub(super) fn recompute_views(state: &mut AppState) {
 /// A view's visible rows computed again from its table, or `None` when they
 /// are already computed for this data version; `Some(None)` when the view
 /// has no table now.
-fn refiltered(v: &ViewState, table: Option<(&Table, u64)>) -> Option<Option<(Arc<[usize]>, u64)>> {
+fn refiltered(v: &ViewState, table: Option<(&Table, u64)>) -> Option<Option<(Visible, u64)>> {
     match table {
         Some((_, version)) if v.computed_for == Some(version) => None,
         Some((t, version)) => {
             let rows = match v.memo.lookup(version, v.sort, v.keys.as_deref(), &v.parsed) {
                 (Some(exact), _) => Arc::clone(exact),
-                (None, among) => {
-                    Arc::from(t.view_among(&v.parsed, v.sort, v.keys.as_deref(), among))
-                }
+                (None, among) => t.view_shared(&v.parsed, v.sort, v.keys.as_deref(), among),
             };
             Some(Some((rows, version)))
         }
@@ -62,9 +60,9 @@ fn refiltered(v: &ViewState, table: Option<(&Table, u64)>) -> Option<Option<(Arc
 
 /// Stores freshly computed visible rows; a follow-mode view (cursor on the
 /// last row) stays on the last row as rows arrive.
-fn apply(v: &mut ViewState, fresh: Option<(Arc<[usize]>, u64)>, page: usize) {
+fn apply(v: &mut ViewState, fresh: Option<(Visible, u64)>, page: usize) {
     let Some((visible, version)) = fresh else {
-        v.visible = Arc::from([]);
+        v.visible = Arc::default();
         v.computed_for = None;
         return;
     };
