@@ -10,6 +10,9 @@
 //! Workloads view and types a filter there the same way.
 //!
 //!     cargo run --release --example bench_frame [ROWS...] [--ztunnel N]
+//!
+//! `BENCH_FRAME_EACH=1` prints each keystroke; `BENCH_FRAME_TEXT` types
+//! another filter than `ratings 9080 !v2 team-01`.
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -199,11 +202,10 @@ fn clusters(rows: usize) -> color_eyre::Result<()> {
         ..DumpData::default()
     };
     let mut state = opened(pod, config, Data::Dump(Arc::new(dump)), ViewKind::Clusters);
-    type_filter(
-        &mut state,
-        "ratings 9080 !v2 team-01",
-        &format!("{rows} cluster rows"),
-    )
+    // BENCH_FRAME_TEXT types another filter.
+    let text =
+        std::env::var("BENCH_FRAME_TEXT").unwrap_or_else(|_| "ratings 9080 !v2 team-01".into());
+    type_filter(&mut state, &text, &format!("{rows} cluster rows"))
 }
 
 fn ztunnel(n: usize) -> color_eyre::Result<()> {

@@ -467,6 +467,25 @@ impl<'f> Matcher<'f> {
 /// Rows scanned on one thread; more are split across the cores.
 const PARALLEL_MIN: usize = 32_768;
 
+thread_local! {
+    /// Where a filter scan writes the rows it keeps before they are copied
+    /// out, kept between scans (as long as the largest table filtered on
+    /// this thread: 8 MB at 1M rows): fresh memory costs a page fault per
+    /// 4 KB, and at 1M rows those faults cost more than the scan.
+    static SCRATCH: std::cell::RefCell<Vec<usize>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Grows [`SCRATCH`] to `rows` and touches it, so that the scans of a big
+/// table do not pay its page faults on a keystroke.
+fn warm_scratch(rows: usize) {
+    SCRATCH.with_borrow_mut(|s| {
+        if s.len() < rows {
+            s.clear();
+            s.resize(rows, 0);
+        }
+    });
+}
+
 /// Sort order of a table view.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Sort {
@@ -545,21 +564,14 @@ impl Table {
         keys: Option<&[String]>,
         among: Option<&[usize]>,
     ) -> Vec<usize> {
-        let everything = filter.is_empty() && keys.is_none();
-        let mut idx: Vec<usize> = match among {
-            Some(a) if everything => a.to_vec(),
-            None if everything => (0..self.rows.len()).collect(),
-            _ => self.scan(filter, keys, among, sort.is_none()),
-        };
-        if let (Some(s), None) = (sort, among) {
-            self.sort(&mut idx, s);
-        }
-        idx
+        self.narrowed(filter, sort, keys, among).unwrap_or_else(|| {
+            among.map_or_else(|| (0..self.rows.len()).collect(), <[usize]>::to_vec)
+        })
     }
 
-    /// [`Table::view_among`] sharing `among` when every row passes (a first
-    /// letter that every name holds, as `c` of `cluster.local`): then the
-    /// rows are not written again, which at 1M rows is most of a frame.
+    /// [`Table::view_among`] sharing `among` when every row of it passes
+    /// (a first letter that every name holds, as `c` of `cluster.local`):
+    /// at 1M rows, writing them again is most of a frame.
     pub fn view_shared(
         &self,
         filter: &Filter,
@@ -567,33 +579,57 @@ impl Table {
         keys: Option<&[String]>,
         among: Option<&Visible>,
     ) -> Visible {
-        if let Some(a) = among.filter(|a| a.len() == self.rows.len()) {
-            let m = Matcher::new(filter);
-            let words = self
-                .text()
-                .map(|t| &t.words)
-                .filter(|_| keys.is_none() && m.reads_words());
-            let decided = words.and_then(|w| w.decided_by_masks(&m).map(|nd| (w, nd)));
-            if let Some((w, (need, deny))) = decided {
-                if w.count_masks(need, deny) == a.len() {
-                    return Arc::clone(a);
-                }
-            }
+        match (
+            self.narrowed(filter, sort, keys, among.map(|a| &a[..])),
+            among,
+        ) {
+            (Some(rows), _) => Arc::new(rows),
+            (None, Some(a)) => Arc::clone(a),
+            (None, None) => Arc::new((0..self.rows.len()).collect()),
         }
-        Arc::new(self.view_among(filter, sort, keys, among.map(|a| &a[..])))
     }
 
-    /// The rows (of `among`, or all) that pass, in the order given; split
-    /// across threads when there are many. Each thread writes into its part
-    /// of one buffer: at 1M rows, a fresh 8 MB buffer per part and another
-    /// to join them cost more in page faults than the scan.
+    /// The rows of [`Table::view_among`], or `None` when they are exactly
+    /// `among` (without it: every row in natural order).
+    fn narrowed(
+        &self,
+        filter: &Filter,
+        sort: Option<Sort>,
+        keys: Option<&[String]>,
+        among: Option<&[usize]>,
+    ) -> Option<Vec<usize>> {
+        let everything = filter.is_empty() && keys.is_none();
+        if everything && self.text().is_some() {
+            // A big table shown unfiltered: the next keystroke scans it.
+            warm_scratch(self.rows.len());
+        }
+        let all = || (0..self.rows.len()).collect::<Vec<usize>>();
+        let mut idx = match (everything, among, sort) {
+            (true, Some(_), _) | (true, None, None) => return None,
+            (true, None, Some(_)) => all(),
+            (false, ..) => match self.scan(filter, keys, among, sort.is_none()) {
+                Some(rows) => rows,
+                None if among.is_some() || sort.is_none() => return None,
+                None => all(),
+            },
+        };
+        if let (Some(s), None) = (sort, among) {
+            self.sort(&mut idx, s);
+        }
+        Some(idx)
+    }
+
+    /// The rows (of `among`, or all) that pass, in the order given, or
+    /// `None` when every one does; split across threads when there are
+    /// many. The threads write into one buffer kept for the purpose (see
+    /// [`SCRATCH`]), and only a result that is not everything is copied out.
     fn scan(
         &self,
         filter: &Filter,
         keys: Option<&[String]>,
         among: Option<&[usize]>,
         natural: bool,
-    ) -> Vec<usize> {
+    ) -> Option<Vec<usize>> {
         let m = Matcher::new(filter);
         let n = among.map_or(self.rows.len(), <[usize]>::len);
         let at = |j: usize| among.map_or(j, |a| a[j]);
@@ -601,8 +637,8 @@ impl Table {
             .text()
             .map(|t| &t.words)
             .filter(|_| keys.is_none() && m.reads_words());
-        let fill = |keep: &(dyn Fn(usize) -> bool + Sync)| {
-            par::ranges_into(n, PARALLEL_MIN, |lo, hi, out: &mut [usize]| {
+        let fill = |out: &mut Vec<usize>, keep: &(dyn Fn(usize) -> bool + Sync)| {
+            par::ranges_into(out, n, PARALLEL_MIN, |lo, hi, out: &mut [usize]| {
                 let mut k = 0;
                 for i in (lo..hi).map(at).filter(|&i| keep(i)) {
                     if let Some(slot) = out.get_mut(k) {
@@ -611,45 +647,63 @@ impl Table {
                     }
                 }
                 k
-            })
+            });
         };
-        match (words, among) {
-            (Some(w), None) => self.scan_words(w, &m),
-            // Every row in natural order: as good as no `among`.
-            (Some(w), Some(a)) if natural && a.len() == w.len() => self.scan_words(w, &m),
-            // Many rows to narrow: a scan of the whole compact text is
-            // cheaper than asking each of them, and the rows it finds are
-            // taken in `among`'s order.
-            (Some(w), Some(_)) if n.saturating_mul(8) > w.len() => {
-                let mut found = vec![0u64; w.len().div_ceil(64)];
-                for i in self.scan_words(w, &m) {
-                    if let Some(bits) = found.get_mut(i / 64) {
-                        *bits |= 1 << (i % 64);
-                    }
-                }
-                fill(&|i| found.get(i / 64).is_some_and(|b| b & (1 << (i % 64)) != 0))
-            }
-            (Some(w), Some(_)) => {
-                let need = w.mask_of(&m);
-                fill(&|i| w.has(i, need) && m.matches(w.row(i)))
-            }
-            (None, _) => fill(&|i| {
-                self.rows.get(i).is_some_and(|r| {
-                    keys.is_none_or(|k| k.contains(&r.key)) && m.matches(r.haystack.as_str())
-                })
-            }),
+        // A filter that one-letter masks decide and every row passes (the
+        // first keystroke, often): counted without writing a row.
+        let all_pass = words
+            .filter(|w| w.len() == n && (among.is_none() || natural))
+            .and_then(|w| {
+                w.decided_by_masks(&m)
+                    .map(|(need, deny)| w.count_masks(need, deny) == n)
+            });
+        if all_pass == Some(true) {
+            return None;
         }
+        SCRATCH.with_borrow_mut(|out| {
+            match (words, among) {
+                (Some(w), None) => self.scan_words(w, &m, out),
+                // Every row in natural order: as good as no `among`.
+                (Some(w), Some(a)) if natural && a.len() == w.len() => self.scan_words(w, &m, out),
+                // Many rows to narrow: a scan of the whole compact text is
+                // cheaper than asking each of them, and the rows it finds
+                // are taken in `among`'s order.
+                (Some(w), Some(_)) if n.saturating_mul(8) > w.len() => {
+                    self.scan_words(w, &m, out);
+                    let mut found = vec![0u64; w.len().div_ceil(64)];
+                    for &i in out.iter() {
+                        if let Some(bits) = found.get_mut(i / 64) {
+                            *bits |= 1 << (i % 64);
+                        }
+                    }
+                    let hit =
+                        |i: usize| found.get(i / 64).is_some_and(|b| b & (1 << (i % 64)) != 0);
+                    fill(out, &hit);
+                }
+                (Some(w), Some(_)) => {
+                    let need = w.mask_of(&m);
+                    fill(out, &|i| w.has(i, need) && m.matches(w.row(i)));
+                }
+                (None, _) => fill(out, &|i| {
+                    self.rows.get(i).is_some_and(|r| {
+                        keys.is_none_or(|k| k.contains(&r.key)) && m.matches(r.haystack.as_str())
+                    })
+                }),
+            }
+            (out.len() < n).then(|| out.clone())
+        })
     }
 
-    /// Every row of `w` that `m` lets through, in row order: by the rows'
-    /// character masks alone when they decide the filter, else by searching
-    /// the text for the filter's probe.
-    fn scan_words(&self, w: &Words, m: &Matcher<'_>) -> Vec<usize> {
+    /// Every row of `w` that `m` lets through, in row order, into `out`: by
+    /// the rows' character masks alone when they decide the filter, else
+    /// by searching the text for the filter's probe.
+    fn scan_words(&self, w: &Words, m: &Matcher<'_>, out: &mut Vec<usize>) {
         let n = w.len();
         if let Some((need, deny)) = w.decided_by_masks(m) {
-            return par::ranges_into(n, PARALLEL_MIN, |lo, hi, out: &mut [usize]| {
+            par::ranges_into(out, n, PARALLEL_MIN, |lo, hi, out: &mut [usize]| {
                 w.scan_masks(lo, hi, need, deny, out)
             });
+            return;
         }
         let probe = m.probe();
         let need = w.mask_of(m);
@@ -657,11 +711,11 @@ impl Table {
         let alone = m.exclude.is_empty()
             && m.include.len() == 1
             && m.include.iter().all(|(_, w)| !w.contains(':'));
-        par::ranges_into(n, PARALLEL_MIN, |lo, hi, out: &mut [usize]| {
+        par::ranges_into(out, n, PARALLEL_MIN, |lo, hi, out: &mut [usize]| {
             w.scan(lo, hi, probe.as_ref(), out, |i, t| {
                 alone || (w.has(i, need) && m.matches(t))
             })
-        })
+        });
     }
 
     fn sort(&self, idx: &mut [usize], s: Sort) {
@@ -832,6 +886,21 @@ mod tests {
                 assert_eq!(got, want, "{f} among {}", among.len());
             }
         }
+        // Rows every one of which passes are shared, not written again;
+        // by the masks (one letter) or by a scan.
+        let all: Visible = Arc::new((0..70_000).collect());
+        for f in ["s", "svc", ".svc"] {
+            let shared = indexed.view_shared(&Filter::parse(f), None, None, Some(&all));
+            assert!(Arc::ptr_eq(&shared, &all), "{f}");
+        }
+        let some = indexed.view_shared(&Filter::parse("team-3"), None, None, Some(&all));
+        assert_eq!(*some, plain.view(&Filter::parse("team-3"), None, None));
+        let sorted = Some(Sort {
+            column: 0,
+            descending: true,
+        });
+        let unshared = indexed.view_shared(&Filter::parse("s"), sorted, None, None);
+        assert_eq!(*unshared, plain.view(&Filter::parse("s"), sorted, None));
         // A table whose rows changed is filtered row by row.
         let mut grown = indexed.clone();
         grown

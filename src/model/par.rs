@@ -32,17 +32,22 @@ pub fn ranges<T: Send>(n: usize, min: usize, f: impl Fn(usize, usize) -> T + Syn
 /// own part, then moved together in range order: no buffer per range and no
 /// copy into a joined one (at millions of results, fresh buffers cost more
 /// in page faults than the work).
+///
+/// The results go into `out` (its old contents dropped), whose memory is
+/// reused when it is large enough: the caller may keep one for the purpose.
 pub fn ranges_into<T: Copy + Default + Send>(
+    out: &mut Vec<T>,
     n: usize,
     min: usize,
     f: impl Fn(usize, usize, &mut [T]) -> usize + Sync,
-) -> Vec<T> {
+) {
     let threads = std::thread::available_parallelism().map_or(1, |t| t.get().min(8));
-    let mut out = vec![T::default(); n];
+    out.clear();
+    out.resize(n, T::default());
     if n < min || threads < 2 {
-        let kept = f(0, n, &mut out).min(n);
+        let kept = f(0, n, out).min(n);
         out.truncate(kept);
-        return out;
+        return;
     }
     let chunk = n.div_ceil(threads);
     let f = &f;
@@ -74,7 +79,6 @@ pub fn ranges_into<T: Copy + Default + Send>(
         len += count;
     }
     out.truncate(len);
-    out
 }
 
 #[cfg(test)]
@@ -84,7 +88,8 @@ mod tests {
     #[test]
     fn ranges_into_keeps_what_each_range_kept_in_order() {
         for n in [0, 1, 7, 10_000, 100_001] {
-            let odd = ranges_into(n, 100, |lo, hi, out: &mut [usize]| {
+            let mut odd = vec![7; 3];
+            ranges_into(&mut odd, n, 100, |lo, hi, out: &mut [usize]| {
                 let mut k = 0;
                 for i in (lo..hi).filter(|i| i % 3 == 1) {
                     out[k] = i;
