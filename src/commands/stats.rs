@@ -389,30 +389,10 @@ fn prometheus_file_cardinality(
     if detect(head) != StatsFormat::Prometheus {
         return None;
     }
-    let read = |(i, range): (usize, std::ops::Range<u64>)| {
-        let mut c = if i == 0 {
-            PromCardinality::new()
-        } else {
-            PromCardinality::resumed()
-        };
-        line_blocks::for_each_block(path, range, |b| c.feed(b)).map(|()| c)
-    };
-    let pieces: Vec<Result<PromCardinality, line_blocks::BlockError>> = std::thread::scope(|s| {
-        let handles: Vec<_> = ranges
-            .into_iter()
-            .enumerate()
-            .map(|p| s.spawn(move || read(p)))
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| {
-                h.join()
-                    .unwrap_or_else(|_| Err(std::io::Error::other("reader thread died").into()))
-            })
-            .collect()
-    });
-    let pieces: Vec<PromCardinality> = pieces.into_iter().collect::<Result<_, _>>().ok()?;
-    let whole = pieces.into_iter().reduce(PromCardinality::then)?;
+    let whole = PromCardinality::of_pieces(ranges, |range, c| {
+        line_blocks::for_each_block(path, range, |b| c.feed(b))
+    })
+    .ok()?;
     Some(whole.report(threshold))
 }
 

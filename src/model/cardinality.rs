@@ -381,36 +381,12 @@ pub fn analyze_prometheus(text: &str, threshold: usize, threads: usize) -> Cardi
         threads.clamp(1, 16)
     };
     let pieces = line_pieces(text, parts);
-    let feed = |(i, piece): (usize, &str)| {
-        let mut c = if i == 0 {
-            PromCardinality::new()
-        } else {
-            PromCardinality::resumed()
-        };
-        c.feed(piece);
-        c
-    };
-    let results: Vec<PromCardinality> = if pieces.len() == 1 {
-        pieces.into_iter().enumerate().map(feed).collect()
-    } else {
-        std::thread::scope(|scope| {
-            let handles: Vec<_> = pieces
-                .iter()
-                .copied()
-                .enumerate()
-                .map(|p| (p, scope.spawn(move || feed(p))))
-                .collect();
-            handles
-                .into_iter()
-                .map(|(p, h)| h.join().unwrap_or_else(|_| feed(p)))
-                .collect()
-        })
-    };
-    let whole = results
-        .into_iter()
-        .reduce(PromCardinality::then)
-        .unwrap_or_default();
-    whole.report(threshold)
+    let whole: Result<PromCardinality, std::convert::Infallible> =
+        PromCardinality::of_pieces(pieces, |piece, c| {
+            c.feed(piece);
+            Ok(())
+        });
+    whole.unwrap_or_default().report(threshold)
 }
 
 /// `text` in up to `parts` pieces of whole lines, in order.
@@ -494,6 +470,50 @@ impl PromCardinality {
             self.family = family;
             self.kind = Some(kind);
         }
+    }
+
+    /// The body made of `pieces` in order, each read by `read` into its own
+    /// [`PromCardinality`] (the first [`new`](Self::new), the others
+    /// [`resumed`](Self::resumed)) on its own thread when there are several,
+    /// then joined with [`then`](Self::then). A piece whose thread died is
+    /// read again on the caller's thread; the first error is returned.
+    pub fn of_pieces<P, E>(
+        pieces: Vec<P>,
+        read: impl Fn(P, &mut PromCardinality) -> Result<(), E> + Sync,
+    ) -> Result<PromCardinality, E>
+    where
+        P: Clone + Send,
+        E: Send,
+    {
+        let one = |(i, piece): (usize, P)| {
+            let mut c = if i == 0 {
+                PromCardinality::new()
+            } else {
+                PromCardinality::resumed()
+            };
+            read(piece, &mut c).map(|()| c)
+        };
+        let results: Vec<Result<PromCardinality, E>> = if pieces.len() < 2 {
+            pieces.into_iter().enumerate().map(one).collect()
+        } else {
+            let one = &one;
+            std::thread::scope(|scope| {
+                let handles: Vec<_> = pieces
+                    .into_iter()
+                    .enumerate()
+                    .map(|p| (p.clone(), scope.spawn(move || one(p))))
+                    .collect();
+                handles
+                    .into_iter()
+                    .map(|(p, h)| h.join().unwrap_or_else(|_| one(p)))
+                    .collect()
+            })
+        };
+        let mut whole = PromCardinality::new();
+        for (i, c) in results.into_iter().enumerate() {
+            whole = if i == 0 { c? } else { whole.then(c?) };
+        }
+        Ok(whole)
     }
 
     /// This piece followed by `next` (the piece of the body right after it).
