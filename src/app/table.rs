@@ -164,17 +164,20 @@ struct TableText {
     words: Words,
 }
 
+/// Text `i` of `text`, where text `i` is `text[starts[i]..starts[i + 1]]`
+/// (`""` past the end): the layout of [`TableText`] and [`Words`].
+fn nth_text<'t>(text: &'t str, starts: &[u32], i: usize) -> &'t str {
+    match (starts.get(i), starts.get(i + 1)) {
+        (Some(&a), Some(&b)) => text.get(a as usize..b as usize).unwrap_or(""),
+        _ => "",
+    }
+}
+
 impl Hay {
     fn as_str(&self) -> &str {
         match self {
             Hay::Own(s) => s,
-            Hay::Indexed(t, i) => {
-                let i = *i as usize;
-                match (t.starts.get(i), t.starts.get(i + 1)) {
-                    (Some(&a), Some(&b)) => t.full.get(a as usize..b as usize).unwrap_or(""),
-                    _ => "",
-                }
-            }
+            Hay::Indexed(t, i) => nth_text(&t.full, &t.starts, *i as usize),
         }
     }
 }
@@ -396,7 +399,7 @@ impl Filter {
 }
 
 /// A filter compiled for one pass over many rows.
-pub(crate) struct Matcher<'f> {
+struct Matcher<'f> {
     filter: &'f Filter,
     include: Vec<(Finder<'f>, &'f str)>,
     exclude: Vec<(Finder<'f>, &'f str)>,

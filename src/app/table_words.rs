@@ -10,14 +10,14 @@
 
 use memchr::memmem::Finder;
 
-use super::{Matcher, Row};
+use super::{nth_text, Matcher, Row};
 
 /// See the module docs.
 pub(super) struct Words {
     text: Box<str>,
     /// Row `i` is `text[starts[i]..starts[i + 1]]`, its `\n` last.
     starts: Box<[u32]>,
-    /// Row `i`'s [`char_bit`]s: which of 64 common bytes it holds.
+    /// Row `i`'s [`MASK_BITS`]: which of 64 common bytes it holds.
     masks: Box<[u64]>,
 }
 
@@ -70,12 +70,8 @@ impl Words {
 
     /// Row `i`'s text, without its `\n`.
     pub(super) fn row(&self, i: usize) -> &str {
-        let (Some(&start), Some(&end)) = (self.starts.get(i), self.starts.get(i + 1)) else {
-            return "";
-        };
-        self.text
-            .get(start as usize..(end as usize).saturating_sub(1))
-            .unwrap_or("")
+        let row = nth_text(&self.text, &self.starts, i);
+        row.strip_suffix('\n').unwrap_or(row)
     }
 
     /// Whether row `i` holds every byte whose bit is in `need`.

@@ -1,12 +1,17 @@
 //! CPU work split across the cores in contiguous, ordered ranges (table
 //! filters, cluster parsing): pure computation, no I/O.
 
+/// Threads the work is split between: one per core, at most 8.
+fn threads() -> usize {
+    std::thread::available_parallelism().map_or(1, |t| t.get().min(8))
+}
+
 /// Runs `f(lo, hi)` over `0..n` in one contiguous range per core (up to 8)
 /// when `n` is at least `min`, else once on the caller's thread; the results
 /// come back in range order. A range whose thread died is redone on the
 /// caller's thread rather than lost.
 pub fn ranges<T: Send>(n: usize, min: usize, f: impl Fn(usize, usize) -> T + Sync) -> Vec<T> {
-    let threads = std::thread::available_parallelism().map_or(1, |t| t.get().min(8));
+    let threads = threads();
     if n < min || threads < 2 {
         return vec![f(0, n)];
     }
@@ -41,7 +46,7 @@ pub fn ranges_into<T: Copy + Default + Send>(
     min: usize,
     f: impl Fn(usize, usize, &mut [T]) -> usize + Sync,
 ) {
-    let threads = std::thread::available_parallelism().map_or(1, |t| t.get().min(8));
+    let threads = threads();
     out.clear();
     out.resize(n, T::default());
     if n < min || threads < 2 {
