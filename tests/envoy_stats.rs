@@ -198,6 +198,41 @@ fn highlights_of_real_incidents_from_admin_and_prometheus() {
                 n
             };
             assert_eq!(names(&prom_list), names(&list), "{}", bin.version);
+            // The cardinality of the real body, read from the file in blocks,
+            // is the one of the body read whole, and counts its clusters.
+            let body = std::fs::read_to_string(&prom_file).expect("read");
+            let card = run(vec![
+                "stats".into(),
+                "-f".into(),
+                prom_file.display().to_string(),
+                "--cardinality".into(),
+                "-o".into(),
+                "json".into(),
+            ])
+            .await;
+            let whole = meshscope::commands::stats::cardinality_render(
+                meshscope::cli::Output::Json,
+                &prom_file.display().to_string(),
+                &body,
+                meshscope::model::cardinality::DEFAULT_THRESHOLD,
+                1,
+                None,
+            )
+            .expect("render");
+            assert_eq!(card, whole, "{}", bin.version);
+            let v: Value = serde_json::from_str(&card).expect("json");
+            assert_eq!(v["parse_errors"], 0, "{}", bin.version);
+            let cluster_label = v["labels"].as_array().and_then(|l| {
+                l.iter().find(|l| {
+                    l["family"] == "envoy_cluster_upstream_rq_pending_overflow"
+                        && l["label"] == "envoy_cluster_name"
+                })
+            });
+            assert!(
+                cluster_label.and_then(|l| l["distinct_values"].as_u64()) >= Some(2),
+                "{}: {card}",
+                bin.version
+            );
         });
     }
 }
