@@ -53,8 +53,8 @@ impl std::error::Error for CommandError {}
 /// Reads a whole input file as UTF-8, naming the file (and the byte offset of
 /// invalid UTF-8) on failure.
 pub fn read_text(path: &std::path::Path) -> Result<String, CommandError> {
-    let bytes =
-        std::fs::read(path).map_err(|e| CommandError::usage(format!("{}: {e}", path.display())))?;
+    let bytes = crate::sources::whole_file::read(path)
+        .map_err(|e| CommandError::usage(format!("{}: {e}", path.display())))?;
     String::from_utf8(bytes).map_err(|e| {
         CommandError::usage(format!(
             "{}: not UTF-8 text at byte {}",

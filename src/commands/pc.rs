@@ -48,12 +48,26 @@ pub async fn run(args: &PcArgs) -> Result<String, CommandError> {
             Output::Json => to_json(&rows),
         });
     }
-    let dump = ConfigDump::parse(&text).map_err(|e| parse_err(&e))?;
+    let dump = ConfigDump::parse_kinds(&text, kinds_read(args.kind)).map_err(|e| parse_err(&e))?;
     if args.kind == PcKind::Endpoints && dump.of(Kind::Endpoint).next().is_none() {
         // The header alone would read as "no endpoints anywhere".
         eprintln!("{}", no_endpoints_note(&origin));
     }
     render(&dump, args, crate::sources::clock::unix_now()).map_err(|e| parse_err(&e))
+}
+
+/// The resources [`render`] reads for `kind` (the bootstrap is always kept).
+fn kinds_read(kind: PcKind) -> &'static [Kind] {
+    match kind {
+        PcKind::Clusters => &[Kind::Cluster],
+        PcKind::Listeners => &[Kind::Listener],
+        PcKind::Routes => &[Kind::Route],
+        PcKind::Endpoints => &[Kind::Endpoint],
+        PcKind::Secrets => &[Kind::Secret],
+        PcKind::Bootstrap => &[],
+        PcKind::Ecds => &[Kind::Ecds],
+        PcKind::All => &Kind::ALL,
+    }
 }
 
 /// Why a config dump lists no endpoints, and how to get them.
@@ -178,21 +192,26 @@ fn all_text(dump: &ConfigDump<'_>, args: &PcArgs, now: i64) -> Result<String, se
 
 /// The resources istioctl iterates, dynamic active first, then static, each
 /// read into a borrowed typed view of only the fields its table needs (a
-/// resource that is not an object reads as an empty one, as before).
-fn typed<'a, T: serde::Deserialize<'a> + Default>(
+/// resource that is not an object reads as an empty one, as before). Tens
+/// of thousands of listeners are split across the cores, in order.
+fn typed<'a, T: serde::Deserialize<'a> + Default + Send>(
     dump: &ConfigDump<'a>,
     kind: Kind,
 ) -> Result<Vec<T>, serde_json::Error> {
-    let mut out = Vec::new();
-    for state in [State::Active, State::Static] {
-        for r in dump.of(kind).filter(|r| r.state == state) {
-            if let Some(raw) = r.raw {
-                let item: Obj<T> = serde_json::from_str(raw.get())?;
-                out.push(item.0.unwrap_or_default());
-            }
-        }
-    }
-    Ok(out)
+    let raws: Vec<&'a str> = [State::Active, State::Static]
+        .iter()
+        .flat_map(|state| dump.of(kind).filter(move |r| r.state == *state))
+        .filter_map(|r| r.raw.map(|raw| raw.get()))
+        .collect();
+    clusters::par_map(&raws, typed_one::<T>)
+}
+
+/// One resource's typed view; not an object reads as the empty one.
+fn typed_one<'a, T: serde::Deserialize<'a> + Default>(
+    raw: &'a str,
+) -> Result<T, serde_json::Error> {
+    let item: Obj<T> = serde_json::from_str(raw)?;
+    Ok(item.0.unwrap_or_default())
 }
 
 fn cluster_filter(a: &PcArgs) -> clusters::ClusterFilter {

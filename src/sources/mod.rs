@@ -13,3 +13,4 @@ pub mod line_blocks;
 pub mod log_file;
 pub mod logs;
 pub mod target;
+pub mod whole_file;

@@ -64,6 +64,35 @@ fn every_section_and_state_is_indexed() {
 }
 
 #[test]
+fn parse_kinds_keeps_only_those_kinds_as_parse_has_them() {
+    let all = ConfigDump::parse(DUMP).unwrap();
+    let of = |d: &ConfigDump<'_>, k: Kind| -> Vec<(String, State)> {
+        d.of(k).map(|r| (r.name.to_string(), r.state)).collect()
+    };
+    for kinds in [
+        &[Kind::Cluster][..],
+        &[Kind::Listener],
+        &[Kind::Route, Kind::Secret],
+        &[],
+    ] {
+        let d = ConfigDump::parse_kinds(DUMP, kinds).unwrap();
+        assert!(d.bootstrap.is_some(), "{kinds:?}");
+        assert_eq!(d.unknown_sections.len(), all.unknown_sections.len());
+        for k in Kind::ALL {
+            let want = if kinds.contains(&k) {
+                of(&all, k)
+            } else {
+                vec![]
+            };
+            assert_eq!(of(&d, k), want, "{k:?} when reading {kinds:?}");
+        }
+    }
+    // The sections left out are still JSON that must parse.
+    let broken = DUMP.replace(r#""static_listeners":[{"#, r#""static_listeners":[{,"#);
+    assert!(ConfigDump::parse_kinds(&broken, &[Kind::Cluster]).is_err());
+}
+
+#[test]
 fn raw_json_and_metadata_are_kept() {
     let d = ConfigDump::parse(DUMP).unwrap();
     let c = d
