@@ -10,8 +10,9 @@ use std::path::Path;
 /// Files smaller than this are read by one thread.
 const PARALLEL_MIN: u64 = 8 << 20;
 
-/// The whole file. A file that changes size while it is read is read again
-/// the plain way, so the bytes are one read of the file, never a mix.
+/// The whole file. A file that shrinks or grows while its parts are read
+/// (a log still written) is read again the plain way, front to back; a pipe
+/// or a `/proc` file (no size) is read that way from the start.
 pub fn read(path: &Path) -> io::Result<Vec<u8>> {
     let mut file = File::open(path)?;
     let len = file.metadata()?.len();
