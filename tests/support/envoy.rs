@@ -270,6 +270,27 @@ impl Sidecar {
     /// Writes the config, starts Envoy and waits until its admin answers
     /// `/ready` LIVE and every dynamic resource is in (at most 20 s).
     pub async fn start(bin: &EnvoyBin, tag: &str) -> Sidecar {
+        let mut attempt = 1;
+        loop {
+            let mut sc = Self::spawn(bin, tag).await;
+            match sc.wait_ready().await {
+                Ok(()) => return sc,
+                // A port picked free was taken by another test before Envoy
+                // bound it (the pick cannot hold it): pick again.
+                Err(log) if attempt < 3 && log.contains("Address already in use") => {
+                    eprintln!(
+                        "envoy {}: a port was taken, starting again: {log}",
+                        bin.version
+                    );
+                    attempt += 1;
+                }
+                Err(log) => panic!("envoy {} not ready in 20 s: {log}", bin.version),
+            }
+        }
+    }
+
+    /// Writes the config and starts Envoy on freshly picked ports.
+    async fn spawn(bin: &EnvoyBin, tag: &str) -> Sidecar {
         let upstreams = Upstreams::start().await;
         let dir = std::env::temp_dir().join(format!(
             "meshscope-envoy-{}-{}-{tag}-{}",
@@ -295,7 +316,7 @@ impl Sidecar {
             .stderr(Stdio::from(log))
             .spawn()
             .expect("spawn envoy");
-        let mut sc = Sidecar {
+        Sidecar {
             bin: bin.clone(),
             dir,
             admin: format!("http://127.0.0.1:{}", ports.admin),
@@ -304,12 +325,12 @@ impl Sidecar {
             access_text,
             access_json,
             child,
-        };
-        sc.wait_ready().await;
-        sc
+        }
     }
 
-    async fn wait_ready(&mut self) {
+    /// Waits for [`Sidecar::settled`]; the log when it does not come (at
+    /// once when a listener could not bind).
+    async fn wait_ready(&mut self) -> Result<(), String> {
         let deadline = Instant::now() + Duration::from_secs(20);
         loop {
             if let Ok(Some(status)) = self.child.try_wait() {
@@ -320,13 +341,12 @@ impl Sidecar {
                 );
             }
             if self.settled().await {
-                return;
+                return Ok(());
             }
-            assert!(
-                Instant::now() < deadline,
-                "envoy not ready in 20 s: {}",
-                self.log()
-            );
+            let log = self.log();
+            if Instant::now() >= deadline || log.contains("Address already in use") {
+                return Err(log);
+            }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
     }
