@@ -7,7 +7,8 @@ use super::table::{Filter, Sort, Visible};
 
 /// Filters a view remembers (the prefixes of what is being typed).
 const MEMO_FILTERS: usize = 32;
-/// Row indices it may hold in all (8 bytes each: 32 MB).
+/// Row indices it may hold in all (8 bytes each: 32 MB), each list counted
+/// once however many filters share it.
 const MEMO_ROWS: usize = 4_000_000;
 
 /// What a table view remembers between keystrokes: recent filters and their
@@ -73,9 +74,59 @@ impl FilterMemo {
             return;
         }
         self.recent.push((filter.clone(), Arc::clone(rows)));
-        let mut total: usize = self.recent.iter().map(|(_, r)| r.len()).sum();
-        while self.recent.len() > 1 && (self.recent.len() > MEMO_FILTERS || total > MEMO_ROWS) {
-            total -= self.recent.remove(0).1.len();
+        while self.recent.len() > 1
+            && (self.recent.len() > MEMO_FILTERS || held(&self.recent) > MEMO_ROWS)
+        {
+            self.recent.remove(0);
         }
+    }
+}
+
+/// Row indices held by `recent`, a list that several filters share (every
+/// row passing `c`, `cl`, `clu`… of `cluster.local`) counted once.
+fn held(recent: &[(Filter, Visible)]) -> usize {
+    recent
+        .iter()
+        .enumerate()
+        .filter(|&(i, (_, rows))| !recent[..i].iter().any(|(_, o)| Arc::ptr_eq(o, rows)))
+        .map(|(_, (_, rows))| rows.len())
+        .sum()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn remember_all(memo: &mut FilterMemo, filters: &[&str], rows: &Visible) {
+        for f in filters {
+            memo.remember(1, None, None, &Filter::parse(f), rows);
+        }
+    }
+
+    #[test]
+    fn filters_sharing_one_list_of_rows_count_it_once() {
+        let typed = ["", "c", "cl", "clu", "clus", "clust", "cluste", "cluster"];
+        // 1.5M rows that every prefix keeps: one list, shared.
+        let every: Visible = Arc::new((0..1_500_000).collect());
+        let mut memo = FilterMemo::default();
+        remember_all(&mut memo, &typed, &every);
+        for f in typed {
+            let (exact, _) = memo.lookup(1, None, None, &Filter::parse(f));
+            assert!(
+                exact.is_some_and(|r| Arc::ptr_eq(r, &every)),
+                "{f:?} forgotten"
+            );
+        }
+        // Lists of their own still count each: three of 1.5M pass the budget.
+        let mut memo = FilterMemo::default();
+        for f in ["a", "ab", "abc"] {
+            let own: Visible = Arc::new((0..1_500_000).collect());
+            memo.remember(1, None, None, &Filter::parse(f), &own);
+        }
+        let kept = ["a", "ab", "abc"]
+            .iter()
+            .filter(|f| memo.lookup(1, None, None, &Filter::parse(f)).0.is_some())
+            .count();
+        assert_eq!(kept, 2);
     }
 }
