@@ -115,10 +115,8 @@ pub fn build_dump(text: Arc<str>, now_unix: i64) -> Result<DumpData, String> {
         .count();
     let clusters = cluster_table(&dump);
     let values = |kind: Kind| -> Vec<Value> {
-        [State::Active, State::Static]
-            .iter()
-            .flat_map(|st| dump.of(kind).filter(move |r| r.state == *st))
-            .filter_map(|r| r.raw.and_then(|raw| serde_json::from_str(raw.get()).ok()))
+        dump.listed_raw(kind)
+            .filter_map(|raw| serde_json::from_str(raw).ok())
             .collect()
     };
     let listener_rows = listeners::listener_rows(

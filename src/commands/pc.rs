@@ -198,11 +198,7 @@ fn typed<'a, T: serde::Deserialize<'a> + Default + Send>(
     dump: &ConfigDump<'a>,
     kind: Kind,
 ) -> Result<Vec<T>, serde_json::Error> {
-    let raws: Vec<&'a str> = [State::Active, State::Static]
-        .iter()
-        .flat_map(|state| dump.of(kind).filter(move |r| r.state == *state))
-        .filter_map(|r| r.raw.map(|raw| raw.get()))
-        .collect();
+    let raws: Vec<&'a str> = dump.listed_raw(kind).collect();
     clusters::par_map(&raws, typed_one::<T>)
 }
 

@@ -2,7 +2,7 @@
 //! filters, cluster parsing): pure computation, no I/O.
 
 /// Threads the work is split between: one per core, at most 8.
-fn threads() -> usize {
+pub fn threads() -> usize {
     std::thread::available_parallelism().map_or(1, |t| t.get().min(8))
 }
 

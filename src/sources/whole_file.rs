@@ -16,13 +16,13 @@ const PARALLEL_MIN: u64 = 8 << 20;
 pub fn read(path: &Path) -> io::Result<Vec<u8>> {
     let mut file = File::open(path)?;
     let len = file.metadata()?.len();
-    let threads = std::thread::available_parallelism().map_or(1, |t| t.get().min(8));
+    let threads = crate::model::par::threads();
     if len < PARALLEL_MIN || threads < 2 {
         return read_rest(&mut file, len);
     }
     match parts(&file, len, threads) {
         Some(bytes) => Ok(bytes),
-        // A part fell short or its thread died: the file moved under us.
+        // A part fell short (the file moved under us) or its thread died.
         None => std::fs::read(path),
     }
 }

@@ -273,6 +273,16 @@ impl<'a> ConfigDump<'a> {
         self.resources.iter().filter(move |r| r.kind == kind)
     }
 
+    /// The raw JSON of the resources of `kind` that istioctl lists: dynamic
+    /// active first, then static (warming, draining and errored ones, and
+    /// those without a body, left out), in dump order within each.
+    pub fn listed_raw(&self, kind: Kind) -> impl Iterator<Item = &'a str> + '_ {
+        [State::Active, State::Static]
+            .into_iter()
+            .flat_map(move |state| self.of(kind).filter(move |r| r.state == state))
+            .filter_map(|r| r.raw.map(RawValue::get))
+    }
+
     /// Number of resources of a kind.
     pub fn count(&self, kind: Kind) -> usize {
         self.of(kind).count()

@@ -3,7 +3,7 @@
 use std::fmt::Write;
 
 use super::{describe_management, tabwriter};
-use crate::model::config_dump::{ClusterInfo, ConfigDump, Kind, State, SubsetKey};
+use crate::model::config_dump::{ClusterInfo, ConfigDump, Kind, SubsetKey};
 
 /// istioctl's cluster filters (`--fqdn --port --subset --direction`): each is a
 /// substring test on the cluster name, exactly as istioctl does it.
@@ -42,11 +42,7 @@ pub struct ClusterRow<'a> {
 pub fn sorted_clusters<'a>(
     dump: &ConfigDump<'a>,
 ) -> Result<Vec<ClusterInfo<'a>>, serde_json::Error> {
-    let raws: Vec<&'a str> = [State::Active, State::Static]
-        .iter()
-        .flat_map(|state| dump.of(Kind::Cluster).filter(move |r| r.state == *state))
-        .filter_map(|r| r.raw.map(|raw| raw.get()))
-        .collect();
+    let raws: Vec<&'a str> = dump.listed_raw(Kind::Cluster).collect();
     // Tens of thousands of clusters: each is tokenized again for its few
     // fields, so the work is split across the cores (the order is kept).
     let out = par_map(&raws, ClusterInfo::parse)?;

@@ -9,7 +9,7 @@ use serde::Deserialize;
 
 use super::tabwriter;
 use crate::model::clusters::ClusterStatuses;
-use crate::model::config_dump::{ConfigDump, Kind, State, SubsetKey};
+use crate::model::config_dump::{ConfigDump, Kind, SubsetKey};
 
 /// istioctl's endpoint filters.
 #[derive(Debug, Clone, Default)]
@@ -145,30 +145,27 @@ pub fn eds_endpoints(
     filter: &EndpointFilter,
 ) -> Result<Vec<EdsEndpoint>, serde_json::Error> {
     let mut groups: Vec<(String, Vec<EdsEndpoint>)> = Vec::new();
-    for state in [State::Active, State::Static] {
-        for r in dump.of(Kind::Endpoint).filter(|r| r.state == state) {
-            let Some(raw) = r.raw else { continue };
-            let cla: Cla<'_> = serde_json::from_str(raw.get())?;
-            let mut eps = Vec::new();
-            for llb in &cla.endpoints {
-                for ep in &llb.lb_endpoints {
-                    let (address, port) =
-                        describe_address(ep.endpoint.as_ref().and_then(|e| e.address.as_ref()));
-                    let status = ep.health_status.as_deref().unwrap_or("UNKNOWN").to_string();
-                    if filter.matches(&address, port, &cla.cluster_name, &status) {
-                        eps.push(EdsEndpoint {
-                            address,
-                            port,
-                            status,
-                            locality: locality_string(llb.locality.as_ref()),
-                            cluster: cla.cluster_name.to_string(),
-                        });
-                    }
+    for raw in dump.listed_raw(Kind::Endpoint) {
+        let cla: Cla<'_> = serde_json::from_str(raw)?;
+        let mut eps = Vec::new();
+        for llb in &cla.endpoints {
+            for ep in &llb.lb_endpoints {
+                let (address, port) =
+                    describe_address(ep.endpoint.as_ref().and_then(|e| e.address.as_ref()));
+                let status = ep.health_status.as_deref().unwrap_or("UNKNOWN").to_string();
+                if filter.matches(&address, port, &cla.cluster_name, &status) {
+                    eps.push(EdsEndpoint {
+                        address,
+                        port,
+                        status,
+                        locality: locality_string(llb.locality.as_ref()),
+                        cluster: cla.cluster_name.to_string(),
+                    });
                 }
             }
-            if !eps.is_empty() {
-                groups.push((cla.cluster_name.to_string(), eps));
-            }
+        }
+        if !eps.is_empty() {
+            groups.push((cla.cluster_name.to_string(), eps));
         }
     }
     groups.sort_by(|a, b| sort_key(&a.0).cmp(&sort_key(&b.0)));
