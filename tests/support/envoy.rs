@@ -276,15 +276,14 @@ impl Sidecar {
             match sc.wait_ready().await {
                 Ok(()) => return sc,
                 // A port picked free was taken by another test before Envoy
-                // bound it (the pick cannot hold it): pick again.
-                Err(log) if attempt < 3 && log.contains("Address already in use") => {
-                    eprintln!(
-                        "envoy {}: a port was taken, starting again: {log}",
-                        bin.version
-                    );
+                // bound it (the pick cannot hold it; a taken admin port
+                // makes Envoy exit, a taken listener port is rejected): pick
+                // again.
+                Err(why) if attempt < 3 && why.contains("Address already in use") => {
+                    eprintln!("{why}\nstarting again on other ports");
                     attempt += 1;
                 }
-                Err(log) => panic!("envoy {} not ready in 20 s: {log}", bin.version),
+                Err(why) => panic!("{why}"),
             }
         }
     }
@@ -328,24 +327,27 @@ impl Sidecar {
         }
     }
 
-    /// Waits for [`Sidecar::settled`]; the log when it does not come (at
-    /// once when a listener could not bind).
+    /// Waits for [`Sidecar::settled`]; why it did not come, with the log
+    /// (at once when Envoy exited or a port could not be bound).
     async fn wait_ready(&mut self) -> Result<(), String> {
         let deadline = Instant::now() + Duration::from_secs(20);
+        let version = self.bin.version.clone();
         loop {
             if let Ok(Some(status)) = self.child.try_wait() {
-                panic!(
-                    "envoy {} exited with {status}: {}",
-                    self.bin.version,
+                return Err(format!(
+                    "envoy {version} exited with {status}: {}",
                     self.log()
-                );
+                ));
             }
             if self.settled().await {
                 return Ok(());
             }
             let log = self.log();
-            if Instant::now() >= deadline || log.contains("Address already in use") {
-                return Err(log);
+            if log.contains("Address already in use") {
+                return Err(format!("envoy {version} could not bind a port: {log}"));
+            }
+            if Instant::now() >= deadline {
+                return Err(format!("envoy {version} not ready in 20 s: {log}"));
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
